@@ -1,0 +1,264 @@
+package dev.replog.applier;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps one follower up to date: consumes the table topics in a consumer group and applies each
+ * poll in one follower transaction that also stores the new positions. Where to resume is read from
+ * the follower, never from Kafka's committed offsets (those are committed only for monitoring).
+ */
+public final class ApplierService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApplierService.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final ApplierSettings settings;
+    private final HikariDataSource pool;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final BatchApplier batches;
+    private final Map<String, Integer> partitionCounts = new HashMap<>();
+    /** Assigned partitions not yet positioned from the follower: never polled until they are. */
+    private final Set<TopicPartition> unpositioned = new HashSet<>();
+    private final Map<TopicPartition, TruncateBarrier.Id> waiting = new HashMap<>();
+    private final AtomicLong applied = new AtomicLong();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final Thread runner;
+    private volatile boolean stopping;
+    private boolean caughtUp;
+
+    private ApplierService(ApplierSettings settings) throws SQLException {
+        this.settings = settings;
+        this.pool = settings.follower().openPool("replog-applier");
+        try (Connection c = pool.getConnection()) {
+            PositionStore.createIfMissing(c);
+            c.commit();
+        }
+        this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.batches = new BatchApplier(this::partitionCount);
+        this.runner = new Thread(this::run, "replog-applier");
+    }
+
+    /** Connects to the follower, prepares its {@code replog} schema and starts applying in the background. */
+    public static ApplierService start(ApplierSettings settings) {
+        try {
+            ApplierService s = new ApplierService(settings);
+            s.runner.start();
+            return s;
+        } catch (SQLException e) {
+            throw new ApplyException("cannot prepare follower " + settings.follower() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Properties consumerConfig(ApplierSettings s) {
+        Properties p = s.kafka().clientConfig();
+        p.put("group.id", s.groupId());
+        p.put("enable.auto.commit", "false");
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        p.put("max.poll.records", Integer.toString(s.batchSize()));
+        // Pattern subscriptions find new table topics only on a metadata refresh (default 5 min).
+        p.put("metadata.max.age.ms", "2000");
+        p.put("client.id", "replog-applier-" + s.groupId());
+        return p;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(settings.topics().tableTopicPattern(), new Positioner());
+            log.info("applier started: group {} applying {}.* to follower {}", settings.groupId(),
+                    settings.topics().prefix(), settings.follower());
+            while (!stopping) {
+                positionPending();
+                releaseWaiting();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+                if (records.isEmpty()) {
+                    if (!caughtUp && applied.get() > 0) {
+                        log.info("applier caught up: {} events applied", applied.get());
+                        caughtUp = true;
+                    }
+                    continue;
+                }
+                caughtUp = false;
+                applyWithRetry(records);
+            }
+            stopped.complete(null);
+        } catch (WakeupException e) {
+            stopped.complete(null);
+        } catch (RuntimeException e) {
+            log.error("applier stopped on error: {}", e.getMessage());
+            stopped.completeExceptionally(e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void applyWithRetry(ConsumerRecords<byte[], byte[]> records) {
+        Duration backoff = Duration.ofMillis(500);
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                BatchApplier.Outcome outcome = batches.apply(c, records, true);
+                afterCommit(outcome);
+                return;
+            } catch (SQLException e) {
+                if (!SqlErrors.isRetriable(e)) {
+                    locateFailure(records, e);
+                    return;
+                }
+                if (stopping) {
+                    throw new ApplyException("stopped while the follower was unavailable", e);
+                }
+                log.warn("follower {} unavailable (attempt {}): {}; retrying in {} ms", settings.follower(), attempt,
+                        SqlErrors.describe(e), backoff.toMillis());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Re-runs a failed batch change by change, so the error names the one record at fault. */
+    private void locateFailure(ConsumerRecords<byte[], byte[]> records, SQLException batchError) {
+        try (Connection c = pool.getConnection()) {
+            BatchApplier.Outcome outcome = batches.apply(c, records, false);
+            // The follower accepted it this time (the failure was transient after all).
+            afterCommit(outcome);
+        } catch (SQLException e) {
+            throw new ApplyException("follower refused a batch: " + SqlErrors.describe(e), e);
+        }
+    }
+
+    private void afterCommit(BatchApplier.Outcome outcome) {
+        applied.addAndGet(outcome.applied());
+        for (Map.Entry<TopicPartition, TruncateBarrier.Id> w : outcome.waiting().entrySet()) {
+            TopicPartition tp = w.getKey();
+            // The rest of this partition's poll was not applied: read it again once released.
+            consumer.seek(tp, outcome.positions().get(tp).offset() + 1);
+            consumer.pause(Set.of(tp));
+            waiting.put(tp, w.getValue());
+            log.info("partition {} waits at truncate (LSN {}) for the table's other partitions", tp, w.getValue().lsn());
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        outcome.positions().forEach((tp, pos) -> offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1)));
+        consumer.commitAsync(offsets, null);
+    }
+
+    private void releaseWaiting() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        try (Connection c = pool.getConnection()) {
+            for (Iterator<Map.Entry<TopicPartition, TruncateBarrier.Id>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<TopicPartition, TruncateBarrier.Id> w = it.next();
+                if (TruncateBarrier.released(c, w.getValue())) {
+                    consumer.resume(Set.of(w.getKey()));
+                    it.remove();
+                }
+            }
+            c.rollback();
+        } catch (SQLException e) {
+            log.warn("cannot check truncate barriers on follower {}: {}", settings.follower(), e.getMessage());
+        }
+    }
+
+    /** Seeks newly assigned partitions to the position stored in the follower. */
+    private void positionPending() {
+        if (unpositioned.isEmpty()) {
+            return;
+        }
+        try (Connection c = pool.getConnection()) {
+            Map<TopicPartition, Long> stored = PositionStore.load(c, unpositioned);
+            for (TopicPartition tp : unpositioned) {
+                Long offset = stored.get(tp);
+                if (offset == null) {
+                    consumer.seekToBeginning(Set.of(tp));
+                } else {
+                    consumer.seek(tp, offset + 1);
+                }
+                Optional<TruncateBarrier.Id> w = TruncateBarrier.waitingAt(c, tp);
+                if (w.isPresent()) {
+                    waiting.put(tp, w.get());
+                } else {
+                    consumer.resume(Set.of(tp));
+                }
+            }
+            c.rollback();
+            log.info("applier positioned {} partition(s) from follower: {}", unpositioned.size(), stored);
+            unpositioned.clear();
+        } catch (SQLException e) {
+            log.warn("cannot read positions from follower {}: {}; partitions stay paused", settings.follower(), e.getMessage());
+            sleep(Duration.ofSeconds(1));
+        }
+    }
+
+    private int partitionCount(String topic) {
+        return partitionCounts.computeIfAbsent(topic, t -> consumer.partitionsFor(t).size());
+    }
+
+    private final class Positioner implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Paused until positioned from the follower, so nothing is read from a wrong offset.
+            consumer.pause(partitions);
+            unpositioned.addAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            unpositioned.removeAll(partitions);
+            partitions.forEach(waiting::remove);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Events applied since start. */
+    public long appliedCount() {
+        return applied.get();
+    }
+
+    /** Completes when the applier stops; exceptionally if it stopped on an error. */
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        consumer.wakeup();
+        try {
+            runner.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+        log.info("applier stopped: {} events applied", applied.get());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.replog.applier;
+
+import dev.replog.schemas.Column;
+import dev.replog.schemas.TableId;
+import dev.replog.schemas.TableSchema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static dev.replog.schemas.SqlIdentifiers.quote;
+
+/**
+ * Makes sure a follower table exists with the columns an event carries: creates a missing table
+ * from the event's schema (leader types, nullability, primary key) and adds columns the leader
+ * has gained. What it has checked is remembered until the transaction it ran in is rolled back.
+ */
+final class FollowerTables {
+
+    private final Map<TableId, TableSchema> known = new HashMap<>();
+
+    void ensure(Connection c, TableId table, TableSchema schema) throws SQLException {
+        if (schema.equals(known.get(table))) {
+            return;
+        }
+        Set<String> existing = existingColumns(c, table);
+        try (Statement s = c.createStatement()) {
+            if (existing.isEmpty()) {
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));
+                s.execute(createTable(table, schema));
+            } else {
+                for (Column col : schema.columns()) {
+                    if (!existing.contains(col.name())) {
+                        s.execute("ALTER TABLE " + quote(table) + " ADD COLUMN " + quote(col.name()) + " " + col.type().toSql());
+                    }
+                }
+            }
+        }
+        known.put(table, schema);
+    }
+
+    /** Forget everything: after a rollback, tables created in that transaction are gone again. */
+    void reset() {
+        known.clear();
+    }
+
+    private static String createTable(TableId table, TableSchema schema) {
+        String columns = schema.columns().stream()
+                .map(col -> quote(col.name()) + " " + col.type().toSql() + (col.optional() ? "" : " NOT NULL"))
+                .collect(Collectors.joining(", "));
+        String key = schema.keyColumns().stream().map(k -> quote(k)).collect(Collectors.joining(", "));
+        return "CREATE TABLE IF NOT EXISTS " + quote(table) + " (" + columns + ", PRIMARY KEY (" + key + "))";
+    }
+
+    private static Set<String> existingColumns(Connection c, TableId table) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
+    }
+}

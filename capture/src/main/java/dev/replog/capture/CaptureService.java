@@ -1,0 +1,158 @@
+package dev.replog.capture;
+
+import dev.replog.schemas.Lsn;
+import dev.replog.topology.TopicProvisioner;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs capture: Debezium's embedded engine tailing the leader's WAL through a pgoutput slot, its
+ * batches published to the replication log by {@link LogPublisher}. If the engine stops on an error
+ * (leader or Kafka gone), it is restarted with backoff from the last acknowledged offset.
+ */
+public final class CaptureService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CaptureService.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final CaptureSettings settings;
+    private final Admin admin;
+    private final Producer<byte[], byte[]> producer;
+    private final LogPublisher publisher;
+    private final Thread runner;
+    private final CountDownLatch streaming = new CountDownLatch(1);
+    private final AtomicReference<DebeziumEngine<RecordChangeEvent<SourceRecord>>> engine = new AtomicReference<>();
+    private volatile boolean stopping;
+
+    private CaptureService(CaptureSettings settings) {
+        this.settings = settings;
+        this.admin = Admin.create(settings.kafka().clientConfig());
+        this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), new ByteArraySerializer());
+        TopicProvisioner provisioner = new TopicProvisioner(admin, settings.topicSettings());
+        provisioner.ensureOrderedTopic(settings.topics().captureOffsets(), true);
+        provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
+        this.publisher = new LogPublisher(producer, provisioner, settings.topics());
+        this.runner = new Thread(this::runUntilStopped, "replog-capture");
+    }
+
+    /** Checks the leader, creates Replog's topics, and starts streaming in the background. */
+    public static CaptureService start(CaptureSettings settings) {
+        LeaderPreflight.check(settings.leader(), settings.tables());
+        CaptureService service = new CaptureService(settings);
+        service.runner.start();
+        return service;
+    }
+
+    private static Properties producerConfig(CaptureSettings s) {
+        Properties p = s.kafka().clientConfig();
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("compression.type", "lz4");
+        p.put("linger.ms", "5");
+        p.put("batch.size", Integer.toString(256 * 1024));
+        p.put("client.id", "replog-capture-" + s.slotName());
+        return p;
+    }
+
+    private void runUntilStopped() {
+        Duration backoff = Duration.ofSeconds(1);
+        while (!stopping) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<String> failureMessage = new AtomicReference<>();
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                    .using(DebeziumConfig.of(settings))
+                    .notifying(publisher)
+                    .using(new DebeziumEngine.ConnectorCallback() {
+                        @Override
+                        public void pollingStarted() {
+                            log.info("capture started: slot {} publication {} on leader {}, tables {}",
+                                    settings.slotName(), settings.publicationName(), settings.leader(), settings.tables());
+                            streaming.countDown();
+                        }
+                    })
+                    .using((success, message, error) -> {
+                        if (!success) {
+                            failure.set(error);
+                            failureMessage.set(message);
+                        }
+                    })
+                    .build();
+            engine.set(e);
+            e.run();
+            if (stopping) {
+                break;
+            }
+            String why = failure.get() != null ? rootMessage(failure.get()) : failureMessage.get();
+            log.warn("capture stopped on error at LSN {}: {}; restarting from the last acknowledged offset in {} s",
+                    publisher.lastPublishedLsn(), why, backoff.toSeconds());
+            try {
+                Thread.sleep(backoff.toMillis());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (cause: " + c.getMessage() + ")";
+    }
+
+    /** Waits until Debezium streams (after the snapshot, if any, has started). */
+    public boolean awaitStreaming(Duration timeout) throws InterruptedException {
+        return streaming.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Change events acknowledged by Kafka since start. */
+    public long publishedCount() {
+        return publisher.publishedCount();
+    }
+
+    /** Highest leader LSN whose batch Kafka has acknowledged. */
+    public Lsn lastPublishedLsn() {
+        return publisher.lastPublishedLsn();
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine.get();
+        if (e != null) {
+            try {
+                e.close();
+            } catch (IOException ex) {
+                log.warn("closing Debezium engine failed: {}", ex.getMessage());
+            }
+        }
+        runner.interrupt();
+        try {
+            runner.join(30_000);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+        admin.close(Duration.ofSeconds(10));
+        log.info("capture stopped at LSN {} ({} events published)", publisher.lastPublishedLsn(), publisher.publishedCount());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.replog.capture;
+
+import dev.replog.schemas.TableId;
+
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * Translates capture settings into the Debezium embedded engine's properties. The value settings
+ * are the closest to lossless Debezium offers; the applier reads values exactly as they are chosen
+ * here (see schemas/README.md).
+ */
+final class DebeziumConfig {
+
+    private DebeziumConfig() {
+    }
+
+    static Properties of(CaptureSettings s) {
+        Properties p = new Properties();
+        p.put("name", "replog-capture-" + s.slotName());
+        p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+
+        // Offsets (the acknowledged LSN) live in Kafka beside the log they describe, so a capture
+        // process has no local state and can be replaced by another.
+        p.put("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.put("offset.storage.topic", s.topics().captureOffsets());
+        p.put("offset.storage.partitions", "1");
+        p.put("offset.storage.replication.factor", Short.toString(s.topicSettings().replicationFactor()));
+        // Debezium's default of 60 s would hold the slot (and the leader's WAL) back for a minute.
+        p.put("offset.flush.interval.ms", "1000");
+        p.putAll(s.kafka().clientConfig());
+
+        LeaderConnection leader = s.leader();
+        p.put("database.hostname", leader.host());
+        p.put("database.port", Integer.toString(leader.port()));
+        p.put("database.user", leader.user());
+        p.put("database.password", leader.password());
+        p.put("database.dbname", leader.database());
+        p.put("database.sslmode", leader.sslMode());
+
+        p.put("topic.prefix", s.topics().prefix());
+        p.put("plugin.name", "pgoutput");
+        p.put("slot.name", s.slotName());
+        p.put("publication.name", s.publicationName());
+        p.put("publication.autocreate.mode", "filtered");
+        p.put("table.include.list", s.tables().stream().map(DebeziumConfig::exactRegex).collect(Collectors.joining(",")));
+        p.put("snapshot.mode", s.snapshotMode());
+
+        // Truncates are skipped unless asked for; a follower must see them.
+        p.put("skipped.operations", "none");
+        p.put("tombstones.on.delete", "true");
+        p.put("provide.transaction.metadata", "true");
+        p.put("topic.transaction", "transactions");
+        p.put("heartbeat.interval.ms", Long.toString(s.heartbeatInterval().toMillis()));
+
+        p.put("decimal.handling.mode", "string");
+        p.put("interval.handling.mode", "string");
+        p.put("time.precision.mode", "adaptive_time_microseconds");
+        p.put("binary.handling.mode", "hex");
+        p.put("include.unknown.datatypes", "true");
+        // The follower creates its tables with the leader's declared types, carried in the schema.
+        p.put("column.propagate.source.type", ".*");
+
+        p.put("errors.max.retries", "-1");
+        p.put("errors.retry.delay.initial.ms", "500");
+        p.put("errors.retry.delay.max.ms", "10000");
+        return p;
+    }
+
+    /** table.include.list holds regular expressions over "schema.table": match this one table only. */
+    static String exactRegex(TableId t) {
+        if ((t.schema() + t.table()).contains(",")) {
+            throw new CaptureException("table " + t + ": names containing ',' cannot be captured "
+                    + "(Debezium's table.include.list is comma-separated)");
+        }
+        return escape(t.schema()) + "\\." + escape(t.table());
+    }
+
+    private static String escape(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if (!Character.isLetterOrDigit(c) && c != '_') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+}

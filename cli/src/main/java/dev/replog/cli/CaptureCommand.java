@@ -1,0 +1,45 @@
+package dev.replog.cli;
+
+import dev.replog.capture.CaptureService;
+import dev.replog.capture.CaptureSettings;
+import dev.replog.cli.config.ConfigKey;
+import dev.replog.cli.config.ReplogConfig;
+import dev.replog.cli.config.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code replog capture --config FILE}: leader WAL to the replication log, until stopped. */
+@Command(name = "capture", description = "Capture the leader's changes into Kafka until stopped.")
+final class CaptureCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(CaptureCommand.class);
+
+    @Option(names = "--config", required = true, description = "Configuration file (Java properties).")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ReplogConfig c = ReplogConfig.load(config, Set.of(ConfigKey.Scope.CAPTURE));
+        log.info("capture configuration:\n{}", c.describe());
+        CaptureSettings settings = Settings.capture(c);
+        Duration timeout = Settings.startupTimeout(c);
+        Reachability.awaitLeader(settings.leader(), timeout);
+        Reachability.awaitKafka(settings.kafka(), timeout);
+        CaptureService capture = CaptureService.start(settings);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            capture.close();
+            done.countDown();
+        }, "replog-capture-shutdown"));
+        done.await();
+        return 0;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.replog.cli;
+
+import dev.replog.applier.ApplyException;
+import dev.replog.capture.CaptureException;
+import dev.replog.cli.config.ConfigException;
+import dev.replog.topology.TopologyException;
+import picocli.CommandLine;
+import dev.replog.cli.demo.DemoCommand;
+import picocli.CommandLine.Command;
+
+/** The {@code replog} command. */
+@Command(name = "replog", mixinStandardHelpOptions = true, version = "replog 0.1.0",
+        description = "Kafka-backed change-data-capture replication for PostgreSQL.",
+        subcommands = {DemoCommand.class, CaptureCommand.class, ApplyCommand.class, VerifyCommand.class,
+                ConfigReferenceCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code: 0 ok, 1 failed, 2 bad configuration or usage. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                System.err.println("replog: configuration error:\n  " + e.getMessage().replace("\n", "\n  "));
+                return 2;
+            }
+            if (e instanceof StartupException || e instanceof CaptureException || e instanceof ApplyException
+                    || e instanceof TopologyException) {
+                System.err.println("replog: error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

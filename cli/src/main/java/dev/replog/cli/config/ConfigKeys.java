@@ -1,0 +1,133 @@
+package dev.replog.cli.config;
+
+import java.util.List;
+import java.util.Optional;
+
+import static dev.replog.cli.config.ConfigKey.Scope.APPLY;
+import static dev.replog.cli.config.ConfigKey.Scope.CAPTURE;
+import static dev.replog.cli.config.ConfigKey.Type.HOST_PORT_LIST;
+import static dev.replog.cli.config.ConfigKey.Type.INT;
+import static dev.replog.cli.config.ConfigKey.Type.LIST;
+import static dev.replog.cli.config.ConfigKey.Type.LONG;
+import static dev.replog.cli.config.ConfigKey.Type.STRING;
+
+/** Every configuration key Replog reads. The one place they are declared. */
+public final class ConfigKeys {
+
+    private static final List<ConfigKey.Scope> BOTH = List.of(CAPTURE, APPLY);
+    private static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
+    public static final ConfigKey TOPICS_PREFIX = key("topics.prefix", STRING, "replog", BOTH,
+            "First part of every topic name: table topics are `<prefix>.<schema>.<table>`.");
+    public static final ConfigKey TOPICS_PARTITIONS = key("topics.partitions", INT, "1", List.of(CAPTURE),
+            "Partitions of each table topic created by capture. Every key stays in one partition; more partitions let more applier instances share the work.");
+    public static final ConfigKey TOPICS_REPLICATION_FACTOR = key("topics.replication.factor", INT, "3", List.of(CAPTURE),
+            "Replication factor of topics created by capture.");
+    public static final ConfigKey TOPICS_RETENTION_MS = key("topics.retention.ms", LONG, "-1", List.of(CAPTURE),
+            "Retention of table topics; -1 keeps the whole history so a follower can be rebuilt by replaying it.");
+
+    public static final ConfigKey KAFKA_BOOTSTRAP = key("kafka.bootstrap.servers", HOST_PORT_LIST, null, BOTH,
+            "Kafka bootstrap servers, `host:port[,host:port...]`.");
+    public static final ConfigKey KAFKA_SECURITY_PROTOCOL = choice("kafka.security.protocol", "PLAINTEXT", BOTH,
+            List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"), "How clients talk to Kafka.");
+    public static final ConfigKey KAFKA_SASL_MECHANISM = key("kafka.sasl.mechanism", STRING, "", BOTH,
+            "SASL mechanism (e.g. `SCRAM-SHA-512`, `PLAIN`) when the protocol is SASL_*.");
+    public static final ConfigKey KAFKA_SASL_JAAS = secret("kafka.sasl.jaas.config", BOTH,
+            "JAAS login line with the SASL credentials.");
+    public static final ConfigKey KAFKA_TRUSTSTORE = key("kafka.ssl.truststore.location", STRING, "", BOTH,
+            "Truststore file for TLS to Kafka.");
+    public static final ConfigKey KAFKA_TRUSTSTORE_PASSWORD = secret("kafka.ssl.truststore.password", BOTH,
+            "Password of the truststore.");
+    public static final ConfigKey KAFKA_KEYSTORE = key("kafka.ssl.keystore.location", STRING, "", BOTH,
+            "Keystore file for TLS client authentication to Kafka.");
+    public static final ConfigKey KAFKA_KEYSTORE_PASSWORD = secret("kafka.ssl.keystore.password", BOTH,
+            "Password of the keystore.");
+
+    public static final ConfigKey LEADER_HOST = key("leader.host", STRING, null, List.of(CAPTURE),
+            "Leader PostgreSQL host.");
+    public static final ConfigKey LEADER_PORT = key("leader.port", INT, "5432", List.of(CAPTURE),
+            "Leader PostgreSQL port.");
+    public static final ConfigKey LEADER_DATABASE = key("leader.database", STRING, null, List.of(CAPTURE),
+            "Leader database to capture.");
+    public static final ConfigKey LEADER_USER = key("leader.user", STRING, null, List.of(CAPTURE),
+            "Leader user; needs the REPLICATION attribute and SELECT on the captured tables.");
+    public static final ConfigKey LEADER_PASSWORD = secret("leader.password", List.of(CAPTURE),
+            "Leader user's password.");
+    public static final ConfigKey LEADER_SSLMODE = choice("leader.sslmode", "prefer", List.of(CAPTURE), SSL_MODES,
+            "PostgreSQL sslmode for the leader connection.");
+
+    public static final ConfigKey CAPTURE_TABLES = key("capture.tables", LIST, null, List.of(CAPTURE),
+            "Tables to replicate, `schema.table` separated by commas (case-sensitive). Each needs a primary key.");
+    public static final ConfigKey CAPTURE_SLOT = key("capture.slot.name", STRING, "replog", List.of(CAPTURE),
+            "Logical replication slot on the leader (lower case); created if missing.");
+    public static final ConfigKey CAPTURE_PUBLICATION = key("capture.publication.name", STRING, "replog", List.of(CAPTURE),
+            "Publication on the leader; created if missing for the captured tables.");
+    public static final ConfigKey CAPTURE_SNAPSHOT_MODE = choice("capture.snapshot.mode", "initial", List.of(CAPTURE),
+            List.of("initial", "no_data", "when_needed"),
+            "`initial` copies existing rows before streaming; `no_data` streams changes only; `when_needed` snapshots again if the slot's position is gone.");
+    public static final ConfigKey CAPTURE_HEARTBEAT_MS = key("capture.heartbeat.interval.ms", LONG, "10000", List.of(CAPTURE),
+            "How often capture reports progress to Debezium's heartbeat topic.");
+
+    public static final ConfigKey FOLLOWER_URL = key("follower.jdbc.url", STRING, null, List.of(APPLY),
+            "Follower database, `jdbc:postgresql://host:port/database`.");
+    public static final ConfigKey FOLLOWER_USER = key("follower.user", STRING, null, List.of(APPLY),
+            "Follower user; creates tables and the `replog` schema.");
+    public static final ConfigKey FOLLOWER_PASSWORD = secret("follower.password", List.of(APPLY),
+            "Follower user's password.");
+    public static final ConfigKey FOLLOWER_SSLMODE = choice("follower.sslmode", "prefer", List.of(APPLY), SSL_MODES,
+            "PostgreSQL sslmode for the follower connection.");
+    public static final ConfigKey FOLLOWER_POOL_SIZE = key("follower.pool.size", INT, "4", List.of(APPLY),
+            "Follower connections in the pool.");
+    public static final ConfigKey APPLY_GROUP = key("apply.group.id", STRING, "replog-applier", List.of(APPLY),
+            "Kafka consumer group of this follower's appliers; one group per follower.");
+    public static final ConfigKey APPLY_BATCH_SIZE = key("apply.batch.size", INT, "2000", List.of(APPLY),
+            "Most events applied in one follower transaction.");
+    public static final ConfigKey APPLY_POLL_TIMEOUT_MS = key("apply.poll.timeout.ms", LONG, "200", List.of(APPLY),
+            "How long one poll of Kafka waits for events.");
+
+    public static final ConfigKey STARTUP_TIMEOUT_S = key("startup.timeout.seconds", INT, "60", BOTH,
+            "How long to keep retrying unreachable PostgreSQL or Kafka at start before giving up.");
+
+    public static final List<ConfigKey> ALL = List.of(
+            TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, TOPICS_RETENTION_MS,
+            KAFKA_BOOTSTRAP, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS,
+            KAFKA_TRUSTSTORE, KAFKA_TRUSTSTORE_PASSWORD, KAFKA_KEYSTORE, KAFKA_KEYSTORE_PASSWORD,
+            LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
+            CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS,
+            FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
+            APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS,
+            STARTUP_TIMEOUT_S);
+
+    private ConfigKeys() {
+    }
+
+    public static Optional<ConfigKey> named(String name) {
+        return ALL.stream().filter(k -> k.name().equals(name)).findFirst();
+    }
+
+    /** The README's configuration reference: a Markdown table of every key. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder("| key | used by | default | meaning |\n|---|---|---|---|\n");
+        for (ConfigKey k : ALL) {
+            String def = k.required() ? "*required*" : k.defaultValue().isEmpty() ? "(empty)" : "`" + k.defaultValue() + "`";
+            String used = String.join(", ", k.usedBy().stream().map(s -> s.name().toLowerCase()).toList());
+            String doc = k.doc() + (k.choices().isEmpty() ? "" : " One of: " + String.join(", ", k.choices()) + ".")
+                    + (k.secret() ? " Secret: never logged." : "");
+            sb.append("| `").append(k.name()).append("` | ").append(used).append(" | ").append(def)
+                    .append(" | ").append(doc).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static ConfigKey key(String name, ConfigKey.Type type, String def, List<ConfigKey.Scope> usedBy, String doc) {
+        return new ConfigKey(name, type, def, usedBy, List.of(), false, doc);
+    }
+
+    private static ConfigKey choice(String name, String def, List<ConfigKey.Scope> usedBy, List<String> choices, String doc) {
+        return new ConfigKey(name, STRING, def, usedBy, choices, false, doc);
+    }
+
+    private static ConfigKey secret(String name, List<ConfigKey.Scope> usedBy, String doc) {
+        return new ConfigKey(name, STRING, "", usedBy, List.of(), true, doc);
+    }
+}

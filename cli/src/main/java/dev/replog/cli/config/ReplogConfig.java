@@ -1,0 +1,160 @@
+package dev.replog.cli.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A validated configuration: every key known, every value of the declared type and among the
+ * allowed choices, every key the command needs present. Validation happens once, at start, and
+ * reports all problems at once.
+ */
+public final class ReplogConfig {
+
+    private final Map<String, String> values;
+
+    private ReplogConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    public static ReplogConfig load(Path file, Set<ConfigKey.Scope> scopes) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " does not exist");
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> raw = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> raw.put(k, p.getProperty(k).trim()));
+        return of(raw, scopes);
+    }
+
+    public static ReplogConfig of(Map<String, String> raw, Set<ConfigKey.Scope> scopes) {
+        List<String> problems = new ArrayList<>();
+        for (String name : new TreeMap<>(raw).keySet()) {
+            if (ConfigKeys.named(name).isEmpty()) {
+                problems.add("unknown config key '" + name + "'" + suggestion(name));
+            }
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (ConfigKey key : ConfigKeys.ALL) {
+            String v = raw.get(key.name());
+            boolean needed = key.usedBy().stream().anyMatch(scopes::contains);
+            if (v == null || (v.isEmpty() && key.required())) {
+                if (key.required() && needed) {
+                    problems.add("missing config key '" + key.name() + "': " + key.doc());
+                }
+                v = key.defaultValue();
+            }
+            if (v != null) {
+                String problem = check(key, v);
+                if (problem != null) {
+                    problems.add("config key '" + key.name() + "' " + problem);
+                }
+                values.put(key.name(), v);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("\n", problems));
+        }
+        return new ReplogConfig(values);
+    }
+
+    private static String check(ConfigKey key, String v) {
+        if (!key.choices().isEmpty() && !key.choices().contains(v)) {
+            return "is '" + v + "' but must be one of " + key.choices();
+        }
+        try {
+            switch (key.type()) {
+                case INT -> Integer.parseInt(v);
+                case LONG -> Long.parseLong(v);
+                case HOST_PORT_LIST -> {
+                    for (String hp : v.split(",")) {
+                        int colon = hp.lastIndexOf(':');
+                        if (colon <= 0 || Integer.parseInt(hp.substring(colon + 1).trim()) <= 0) {
+                            return "is '" + v + "' but must be host:port[,host:port...]";
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        } catch (NumberFormatException e) {
+            return "is '" + v + "' but must be " + (key.type() == ConfigKey.Type.HOST_PORT_LIST ? "host:port[,host:port...]" : "a whole number");
+        }
+        return null;
+    }
+
+    private static String suggestion(String unknown) {
+        String best = null;
+        int bestDistance = 4;
+        for (ConfigKey k : ConfigKeys.ALL) {
+            int d = distance(unknown, k.name());
+            if (d < bestDistance) {
+                best = k.name();
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    public String string(ConfigKey key) {
+        return values.get(key.name());
+    }
+
+    public int integer(ConfigKey key) {
+        return Integer.parseInt(values.get(key.name()));
+    }
+
+    public long longValue(ConfigKey key) {
+        return Long.parseLong(values.get(key.name()));
+    }
+
+    public List<String> list(ConfigKey key) {
+        return Arrays.stream(values.get(key.name()).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The effective configuration for the log, secrets masked. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (ConfigKey k : ConfigKeys.ALL) {
+            String v = values.get(k.name());
+            if (v != null) {
+                sb.append("  ").append(k.name()).append(" = ").append(k.secret() && !v.isEmpty() ? "********" : v).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

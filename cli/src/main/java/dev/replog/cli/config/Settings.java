@@ -1,0 +1,93 @@
+package dev.replog.cli.config;
+
+import dev.replog.applier.ApplierSettings;
+import dev.replog.applier.FollowerConnection;
+import dev.replog.capture.CaptureSettings;
+import dev.replog.capture.LeaderConnection;
+import dev.replog.schemas.TableId;
+import dev.replog.topology.KafkaSettings;
+import dev.replog.topology.TopicNames;
+import dev.replog.topology.TopicSettings;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static dev.replog.cli.config.ConfigKeys.*;
+
+/** Turns a validated configuration into the settings each service takes. */
+public final class Settings {
+
+    private Settings() {
+    }
+
+    public static KafkaSettings kafka(ReplogConfig c) {
+        Map<String, String> client = new LinkedHashMap<>();
+        client.put("security.protocol", c.string(KAFKA_SECURITY_PROTOCOL));
+        putIfSet(client, "sasl.mechanism", c.string(KAFKA_SASL_MECHANISM));
+        putIfSet(client, "sasl.jaas.config", c.string(KAFKA_SASL_JAAS));
+        putIfSet(client, "ssl.truststore.location", c.string(KAFKA_TRUSTSTORE));
+        putIfSet(client, "ssl.truststore.password", c.string(KAFKA_TRUSTSTORE_PASSWORD));
+        putIfSet(client, "ssl.keystore.location", c.string(KAFKA_KEYSTORE));
+        putIfSet(client, "ssl.keystore.password", c.string(KAFKA_KEYSTORE_PASSWORD));
+        return new KafkaSettings(c.string(KAFKA_BOOTSTRAP), client);
+    }
+
+    private static void putIfSet(Map<String, String> m, String k, String v) {
+        if (v != null && !v.isEmpty()) {
+            m.put(k, v);
+        }
+    }
+
+    public static TopicNames topics(ReplogConfig c) {
+        try {
+            return new TopicNames(c.string(TOPICS_PREFIX));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("config key 'topics.prefix': " + e.getMessage());
+        }
+    }
+
+    public static LeaderConnection leader(ReplogConfig c) {
+        return new LeaderConnection(c.string(LEADER_HOST), c.integer(LEADER_PORT), c.string(LEADER_DATABASE),
+                c.string(LEADER_USER), c.string(LEADER_PASSWORD), c.string(LEADER_SSLMODE));
+    }
+
+    public static CaptureSettings capture(ReplogConfig c) {
+        String slot = c.string(CAPTURE_SLOT);
+        if (!slot.matches("[a-z0-9_]+")) {
+            throw new ConfigException("config key 'capture.slot.name' is '" + slot
+                    + "' but PostgreSQL slot names may contain only lower-case letters, digits and '_'");
+        }
+        if (c.integer(TOPICS_PARTITIONS) < 1 || c.integer(TOPICS_REPLICATION_FACTOR) < 1) {
+            throw new ConfigException("config keys 'topics.partitions' and 'topics.replication.factor' must be at least 1");
+        }
+        return new CaptureSettings(leader(c), slot, c.string(CAPTURE_PUBLICATION),
+                c.list(CAPTURE_TABLES).stream().map(TableId::parse).toList(),
+                c.string(CAPTURE_SNAPSHOT_MODE), Duration.ofMillis(c.longValue(CAPTURE_HEARTBEAT_MS)),
+                topics(c),
+                new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
+                        c.longValue(TOPICS_RETENTION_MS)),
+                kafka(c));
+    }
+
+    public static FollowerConnection follower(ReplogConfig c) {
+        String url = c.string(FOLLOWER_URL);
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("config key 'follower.jdbc.url' is '" + url + "' but must start with jdbc:postgresql://");
+        }
+        return new FollowerConnection(url, c.string(FOLLOWER_USER), c.string(FOLLOWER_PASSWORD),
+                c.string(FOLLOWER_SSLMODE), c.integer(FOLLOWER_POOL_SIZE));
+    }
+
+    public static ApplierSettings applier(ReplogConfig c) {
+        if (c.integer(APPLY_BATCH_SIZE) < 1) {
+            throw new ConfigException("config key 'apply.batch.size' must be at least 1");
+        }
+        return new ApplierSettings(follower(c), c.string(APPLY_GROUP), c.integer(APPLY_BATCH_SIZE),
+                Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c));
+    }
+
+    public static Duration startupTimeout(ReplogConfig c) {
+        return Duration.ofSeconds(c.integer(STARTUP_TIMEOUT_S));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.replog.schemas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a change event from the log: Debezium's envelope as Kafka's JsonConverter writes it with
+ * schemas embedded ({@code {"schema": ..., "payload": ...}}) for key and value.
+ */
+public final class EnvelopeDecoder {
+
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /**
+     * @param key   the record key bytes (null for truncate)
+     * @param value the record value bytes; never null (tombstones are not events)
+     */
+    public ChangeEvent decode(byte[] key, byte[] value) {
+        JsonNode envelope = parse(value, "value");
+        JsonNode schema = envelope.path("schema");
+        JsonNode payload = envelope.path("payload");
+        if (!payload.isObject()) {
+            throw new EventFormatException("value has no 'payload' object (expected JSON with schemas embedded)");
+        }
+        String op = payload.path("op").asText(null);
+        if (op == null) {
+            throw new EventFormatException("envelope has no 'op'");
+        }
+        JsonNode source = payload.path("source");
+        TableId table = new TableId(required(source, "schema"), required(source, "table"));
+        SourcePosition position = position(source);
+        if (op.equals("t")) {
+            return new Truncate(table, position);
+        }
+        Operation operation = Operation.fromCode(op);
+        List<String> keyColumns = keyColumns(key);
+        TableSchema tableSchema = tableSchema(schema, operation, keyColumns, table);
+        JsonNode rowSchema = rowSchema(schema, operation, table);
+        Row before = row(rowSchema, payload.path("before"));
+        Row after = row(rowSchema, payload.path("after"));
+        return new RowChange(table, operation, tableSchema, before, after, position);
+    }
+
+    private JsonNode parse(byte[] bytes, String what) {
+        try {
+            return json.readTree(bytes);
+        } catch (IOException e) {
+            throw new EventFormatException("record " + what + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static SourcePosition position(JsonNode source) {
+        String lsn = required(source, "lsn");
+        long txId = source.path("txId").asLong(0);
+        Instant commit = Instant.ofEpochMilli(source.path("ts_ms").asLong(0));
+        String snapshot = source.path("snapshot").asText("false");
+        boolean isSnapshot = !snapshot.equals("false") && !snapshot.isEmpty();
+        return new SourcePosition(new Lsn(Long.parseLong(lsn)), txId, commit, isSnapshot);
+    }
+
+    private List<String> keyColumns(byte[] key) {
+        if (key == null) {
+            throw new EventFormatException("row change has no key: Replog keys every change by primary key");
+        }
+        JsonNode keyPayload = parse(key, "key").path("payload");
+        if (!keyPayload.isObject() || keyPayload.isEmpty()) {
+            throw new EventFormatException("record key has no primary-key columns");
+        }
+        List<String> names = new ArrayList<>();
+        keyPayload.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static JsonNode rowSchema(JsonNode envelopeSchema, Operation op, TableId table) {
+        String wanted = op.leavesRow() ? "after" : "before";
+        for (JsonNode f : envelopeSchema.path("fields")) {
+            if (wanted.equals(f.path("field").asText())) {
+                return f;
+            }
+        }
+        throw new EventFormatException("envelope schema of " + table + " has no '" + wanted + "' field");
+    }
+
+    /** Cache of table schemas by their JSON: the schema of a table version repeats in every event. */
+    private final Map<JsonNode, TableSchema> schemas = new HashMap<>();
+
+    private TableSchema tableSchema(JsonNode envelopeSchema, Operation op, List<String> keyColumns, TableId table) {
+        JsonNode rowSchema = rowSchema(envelopeSchema, op, table);
+        TableSchema cached = schemas.get(rowSchema);
+        if (cached != null && cached.keyColumns().equals(keyColumns)) {
+            return cached;
+        }
+        List<Column> columns = new ArrayList<>();
+        for (JsonNode field : rowSchema.path("fields")) {
+            String name = field.path("field").asText();
+            columns.add(new Column(name, PgValues.typeOf(field, name), field.path("optional").asBoolean(true)));
+        }
+        TableSchema built = new TableSchema(columns, keyColumns);
+        if (schemas.size() > 10_000) {
+            schemas.clear();
+        }
+        schemas.put(rowSchema, built);
+        return built;
+    }
+
+    private static Row row(JsonNode rowSchema, JsonNode values) {
+        if (values == null || values.isNull() || values.isMissingNode()) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode field : rowSchema.path("fields")) {
+            String name = field.path("field").asText();
+            if (values.has(name)) {
+                out.put(name, PgValues.toText(field, values.get(name), name));
+            }
+        }
+        return new Row(out);
+    }
+
+    private static String required(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new EventFormatException("envelope 'source' has no '" + field + "'");
+        }
+        return v.asText();
+    }
+}

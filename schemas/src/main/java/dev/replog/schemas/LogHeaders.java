@@ -1,0 +1,26 @@
+package dev.replog.schemas;
+
+/**
+ * Kafka record headers Replog puts on every change event, so a consumer can position itself
+ * without parsing the value. Values are UTF-8 text.
+ */
+public final class LogHeaders {
+
+    /** Version of the log format; bumped only by an incompatible change (see schemas/README.md). */
+    public static final String FORMAT_VERSION = "1";
+
+    public static final String FORMAT = "replog.format";
+    /** WAL position of the change, in X/Y form. */
+    public static final String LSN = "replog.lsn";
+    /** Leader transaction id (xid), decimal. */
+    public static final String TX_ID = "replog.txid";
+    /** Position of the event within its transaction, from 1; absent for snapshot rows. */
+    public static final String TX_ORDER = "replog.tx.order";
+    /** Commit LSN of the transaction committed before this one, when Debezium knows it. */
+    public static final String PREVIOUS_COMMIT_LSN = "replog.prev.commit.lsn";
+    /** "true" on rows read by the initial snapshot. */
+    public static final String SNAPSHOT = "replog.snapshot";
+
+    private LogHeaders() {
+    }
+}

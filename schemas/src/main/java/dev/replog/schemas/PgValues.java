@@ -1,0 +1,173 @@
+package dev.replog.schemas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * The one place that turns a value of the log (Debezium's JSON for a column, read together with the
+ * column's schema) into PostgreSQL's text input form for the follower. Every type decision lives
+ * here; nothing else in Replog switches over column types.
+ */
+public final class PgValues {
+
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+
+    private PgValues() {
+    }
+
+    /**
+     * @param field  the column's field schema from the envelope (type, name, parameters)
+     * @param value  the column's JSON value
+     * @param column column name, for error messages
+     * @return the value in PostgreSQL text input form, or null for SQL NULL
+     */
+    public static String toText(JsonNode field, JsonNode value, String column) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String semantic = field.path("name").asText("");
+        String connectType = field.path("type").asText("");
+        try {
+            return switch (semantic) {
+                case "io.debezium.time.Date" -> date(value.asLong());
+                case "io.debezium.time.Time" -> time(value.asLong() * 1_000L);
+                case "io.debezium.time.MicroTime" -> time(value.asLong());
+                case "io.debezium.time.NanoTime" -> time(value.asLong() / 1_000L);
+                case "io.debezium.time.Timestamp" -> timestamp(Math.multiplyExact(value.asLong(), 1_000L));
+                case "io.debezium.time.MicroTimestamp" -> timestamp(value.asLong());
+                case "io.debezium.time.NanoTimestamp" -> timestamp(value.asLong() / 1_000L);
+                case "org.apache.kafka.connect.data.Decimal" -> decimal(value.asText(), field.path("parameters").path("scale").asInt());
+                case "io.debezium.data.VariableScaleDecimal" -> decimal(value.path("value").asText(), value.path("scale").asInt());
+                default -> plain(field, connectType, value, column);
+            };
+        } catch (RuntimeException e) {
+            throw new EventFormatException("column '" + column + "': cannot read value " + abbreviate(value)
+                    + " as " + (semantic.isEmpty() ? connectType : semantic) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String plain(JsonNode field, String connectType, JsonNode value, String column) {
+        if (connectType.equals("array")) {
+            return arrayLiteral(field.path("items"), value, column);
+        }
+        if (connectType.equals("bytes")) {
+            // binary.handling.mode=bytes: base64 on the wire.
+            return "\\x" + hex(Base64.getDecoder().decode(value.asText()));
+        }
+        String sourceType = field.path("parameters").path("__debezium.source.column.type").asText("");
+        if (connectType.equals("string") && sourceType.equalsIgnoreCase("BYTEA")) {
+            // binary.handling.mode=hex: the hex digits of the bytes.
+            return "\\x" + value.asText();
+        }
+        if (value.isTextual()) {
+            return value.asText();
+        }
+        if (value.isBoolean()) {
+            return value.asBoolean() ? "true" : "false";
+        }
+        if (value.isNumber()) {
+            return value.numberValue() instanceof BigDecimal bd ? bd.toPlainString() : value.asText();
+        }
+        throw new EventFormatException("column '" + column + "': unexpected JSON " + value.getNodeType()
+                + " for type " + connectType);
+    }
+
+    private static String date(long epochDay) {
+        LocalDate d = LocalDate.ofEpochDay(epochDay);
+        return withEra(d.getYear(), d.toString());
+    }
+
+    private static String time(long micros) {
+        if (micros == MICROS_PER_DAY) {
+            return "24:00:00";
+        }
+        return LocalTime.ofNanoOfDay(micros * 1_000L).toString();
+    }
+
+    private static String timestamp(long epochMicros) {
+        long seconds = Math.floorDiv(epochMicros, 1_000_000L);
+        long micros = Math.floorMod(epochMicros, 1_000_000L);
+        LocalDateTime t = LocalDateTime.ofInstant(Instant.ofEpochSecond(seconds, micros * 1_000L), ZoneOffset.UTC);
+        return withEra(t.getYear(), t.toString());
+    }
+
+    /** ISO years before 1 are BC in PostgreSQL: ISO year 0 is 1 BC. */
+    private static String withEra(int isoYear, String iso) {
+        if (isoYear > 0) {
+            return iso;
+        }
+        String rest = iso.substring(iso.indexOf('-', 1));
+        return String.format(Locale.ROOT, "%04d%s BC", 1 - isoYear, rest);
+    }
+
+    private static String decimal(String base64, int scale) {
+        return new BigDecimal(new BigInteger(Base64.getDecoder().decode(base64)), scale).toPlainString();
+    }
+
+    private static String arrayLiteral(JsonNode items, JsonNode array, String column) {
+        StringBuilder out = new StringBuilder("{");
+        Iterator<JsonNode> it = array.elements();
+        while (it.hasNext()) {
+            String element = toText(items, it.next(), column);
+            if (element == null) {
+                out.append("NULL");
+            } else {
+                out.append('"').append(element.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+            if (it.hasNext()) {
+                out.append(',');
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    private static String abbreviate(JsonNode value) {
+        String s = value.toString();
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    /** The follower column type for a field: the leader's declared type when the log carries it. */
+    public static PgType typeOf(JsonNode field, String column) {
+        JsonNode params = field.path("parameters");
+        String sourceType = params.path("__debezium.source.column.type").asText("");
+        if (!sourceType.isEmpty()) {
+            return new PgType(sourceType.toLowerCase(Locale.ROOT).equals(sourceType) ? sourceType : normalise(sourceType),
+                    intOrNull(params.path("__debezium.source.column.length")),
+                    intOrNull(params.path("__debezium.source.column.scale")));
+        }
+        throw new EventFormatException("column '" + column + "' carries no source column type "
+                + "(capture must run with column.propagate.source.type)");
+    }
+
+    /** Debezium reports built-in type names in upper case; user-defined names keep their case. */
+    private static String normalise(String sourceType) {
+        String lower = sourceType.toLowerCase(Locale.ROOT);
+        String base = lower.startsWith("_") ? lower.substring(1) : lower;
+        return BuiltInTypes.isBuiltIn(base) ? lower : sourceType;
+    }
+
+    private static Integer intOrNull(JsonNode n) {
+        if (n.isMissingNode() || n.isNull() || n.asText().isEmpty()) {
+            return null;
+        }
+        return Integer.valueOf(n.asText());
+    }
+}

@@ -1,0 +1,5 @@
+package dev.replog.schemas;
+
+/** TRUNCATE of one leader table. */
+public record Truncate(TableId table, SourcePosition source) implements ChangeEvent {
+}

@@ -1,0 +1,112 @@
+package dev.replog.topology;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates the topics of a replication log, or checks that existing ones fit: a table topic whose
+ * partition count differs from the configured one would send a key's later events to another
+ * partition than its earlier ones, and a compacted table topic cannot hold keyless truncate events.
+ */
+public final class TopicProvisioner {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
+    private static final long TIMEOUT_S = 30;
+
+    private final Admin admin;
+    private final TopicSettings settings;
+    private final Set<String> ready = ConcurrentHashMap.newKeySet();
+
+    public TopicProvisioner(Admin admin, TopicSettings settings) {
+        this.admin = admin;
+        this.settings = settings;
+    }
+
+    /** A table topic: configured partitions, delete policy, configured retention. */
+    public void ensureTableTopic(String topic) {
+        ensure(topic, settings.partitions(), Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", Long.toString(settings.retentionMs())), true);
+    }
+
+    /** A single-partition topic whose records must stay in one total order. */
+    public void ensureOrderedTopic(String topic, boolean compacted) {
+        ensure(topic, 1, Map.of(
+                "cleanup.policy", compacted ? "compact" : "delete",
+                "retention.ms", compacted ? "-1" : Long.toString(settings.retentionMs())), false);
+    }
+
+    private void ensure(String topic, int partitions, Map<String, String> configs, boolean tableTopic) {
+        if (ready.contains(topic)) {
+            return;
+        }
+        try {
+            NewTopic spec = new NewTopic(topic, partitions, settings.replicationFactor()).configs(configs);
+            admin.createTopics(List.of(spec)).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            log.info("created topic {} ({} partitions, replication factor {})", topic, partitions, settings.replicationFactor());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new TopologyException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            }
+            checkFits(topic, partitions, tableTopic);
+        } catch (TimeoutException e) {
+            throw new TopologyException("creating topic " + topic + " timed out after " + TIMEOUT_S + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopologyException("interrupted while creating topic " + topic, e);
+        }
+        ready.add(topic);
+    }
+
+    private void checkFits(String topic, int partitions, boolean tableTopic) {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).get(topic);
+            if (d.partitions().size() != partitions) {
+                throw new TopologyException("topic " + topic + " exists with " + d.partitions().size()
+                        + " partitions but topics.partitions=" + partitions + "; a changed partition count breaks "
+                        + "per-key order. Set topics.partitions=" + d.partitions().size() + " or use a new topics.prefix");
+            }
+            if (tableTopic) {
+                ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+                Config c = admin.describeConfigs(List.of(r)).all().get(TIMEOUT_S, TimeUnit.SECONDS).get(r);
+                String policy = c.get("cleanup.policy").value();
+                if (policy.contains("compact")) {
+                    throw new TopologyException("topic " + topic + " has cleanup.policy=" + policy
+                            + "; table topics must use cleanup.policy=delete (truncate events have no key)");
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new TopologyException("cannot check existing topic " + topic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopologyException("interrupted while checking topic " + topic, e);
+        }
+    }
+
+    /** Number of partitions of a topic this provisioner created or checked. */
+    public int partitionsOf(String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new TopologyException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopologyException("interrupted while describing topic " + topic, e);
+        }
+    }
+}
