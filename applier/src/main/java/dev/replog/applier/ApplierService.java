@@ -252,7 +252,9 @@ public final class ApplierService implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        consumer.wakeup();
+        if (!stopped.isDone()) {
+            consumer.wakeup();
+        }
         try {
             runner.join(30_000);
         } catch (InterruptedException e) {

@@ -3,12 +3,16 @@ package dev.replog.topology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +61,7 @@ public final class TopicProvisioner {
         try {
             NewTopic spec = new NewTopic(topic, partitions, settings.replicationFactor()).configs(configs);
             admin.createTopics(List.of(spec)).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            awaitLeaders(topic, partitions);
             log.info("created topic {} ({} partitions, replication factor {})", topic, partitions, settings.replicationFactor());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -70,6 +75,31 @@ public final class TopicProvisioner {
             throw new TopologyException("interrupted while creating topic " + topic, e);
         }
         ready.add(topic);
+    }
+
+    /**
+     * Waits until the leader of every partition of a new topic serves requests. Producing before
+     * that gets NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retry of that first batch was
+     * seen here to be refused as out of sequence for good once later batches had landed.
+     * ListOffsets is answered by the partition leader itself, so its success is the signal.
+     */
+    private void awaitLeaders(String topic, int partitions) throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                admin.listOffsets(request).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(50);
+        }
     }
 
     private void checkFits(String topic, int partitions, boolean tableTopic) {

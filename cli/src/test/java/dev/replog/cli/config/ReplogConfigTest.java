@@ -1,0 +1,91 @@
+package dev.replog.cli.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.replog.cli.config.ConfigKey.Scope.APPLY;
+import static dev.replog.cli.config.ConfigKey.Scope.CAPTURE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplogConfigTest {
+
+    private static Map<String, String> validCapture() {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+        m.put("leader.host", "127.0.0.1");
+        m.put("leader.database", "app");
+        m.put("leader.user", "replicator");
+        m.put("leader.password", "s3cret-value");
+        m.put("capture.tables", "public.orders, public.customers");
+        return m;
+    }
+
+    @Test
+    void missingRequiredKeyIsNamed() {
+        Map<String, String> m = validCapture();
+        m.remove("leader.host");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("missing config key 'leader.host'"), e.getMessage());
+    }
+
+    @Test
+    void keysOfOtherCommandsAreNotRequired() {
+        ReplogConfig c = ReplogConfig.of(validCapture(), Set.of(CAPTURE));
+        assertEquals(2, c.list(ConfigKeys.CAPTURE_TABLES).size());
+        assertThrows(ConfigException.class, () -> ReplogConfig.of(validCapture(), Set.of(APPLY)),
+                "apply needs follower.* keys that a capture config lacks");
+    }
+
+    @Test
+    void invalidNumberIsNamedWithItsValue() {
+        Map<String, String> m = validCapture();
+        m.put("leader.port", "54x2");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("config key 'leader.port' is '54x2' but must be a whole number"), e.getMessage());
+    }
+
+    @Test
+    void valueOutsideChoicesListsTheChoices() {
+        Map<String, String> m = validCapture();
+        m.put("leader.sslmode", "always");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("'leader.sslmode' is 'always' but must be one of [disable"), e.getMessage());
+    }
+
+    @Test
+    void misspelledKeyIsRejectedWithASuggestion() {
+        Map<String, String> m = validCapture();
+        m.put("leader.hots", "x");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("unknown config key 'leader.hots' (did you mean 'leader.host'?)"), e.getMessage());
+    }
+
+    @Test
+    void badBootstrapServersAreRejected() {
+        Map<String, String> m = validCapture();
+        m.put("kafka.bootstrap.servers", "localhost");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("'kafka.bootstrap.servers'"), e.getMessage());
+    }
+
+    @Test
+    void upperCaseSlotNameIsRejectedBeforePostgresSeesIt() {
+        Map<String, String> m = validCapture();
+        m.put("capture.slot.name", "Replog");
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))));
+        assertTrue(e.getMessage().contains("capture.slot.name"), e.getMessage());
+    }
+
+    @Test
+    void secretsAreMaskedInTheEffectiveConfiguration() {
+        String described = ReplogConfig.of(validCapture(), Set.of(CAPTURE)).describe();
+        assertFalse(described.contains("s3cret-value"), described);
+        assertTrue(described.contains("leader.password = ********"), described);
+    }
+}

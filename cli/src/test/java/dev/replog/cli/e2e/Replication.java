@@ -1,0 +1,138 @@
+package dev.replog.cli.e2e;
+
+import dev.replog.applier.ApplierService;
+import dev.replog.applier.ApplierSettings;
+import dev.replog.applier.FollowerConnection;
+import dev.replog.applier.verify.TableComparison;
+import dev.replog.capture.CaptureService;
+import dev.replog.capture.CaptureSettings;
+import dev.replog.capture.LeaderConnection;
+import dev.replog.embedded.PostgresServer;
+import dev.replog.schemas.TableId;
+import dev.replog.testkit.Await;
+import dev.replog.testkit.Sql;
+import dev.replog.testkit.TestDatabase;
+import dev.replog.testkit.TestServers;
+import dev.replog.topology.KafkaSettings;
+import dev.replog.topology.TopicNames;
+import dev.replog.topology.TopicSettings;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One replication set-up for one test, on the JVM's shared servers: a fresh leader database, a
+ * fresh follower database, its own topic prefix, slot and consumer group. Capture and applier can
+ * be started, stopped and restarted independently.
+ */
+final class Replication implements AutoCloseable {
+
+    static final Duration CATCH_UP = Duration.ofSeconds(90);
+
+    private final TestServers servers = TestServers.get();
+    private final String leaderDb;
+    private final String followerDb;
+    private final String name;
+    private final List<TableId> tables;
+    private final int partitions;
+    private CaptureService capture;
+    private ApplierService applier;
+
+    Replication(String testName, int partitions, List<TableId> tables) {
+        this.leaderDb = TestDatabase.fresh(servers.leader(), testName);
+        this.followerDb = TestDatabase.fresh(servers.follower(), testName);
+        this.name = leaderDb;
+        this.tables = tables;
+        this.partitions = partitions;
+    }
+
+    /** Runs SQL on the leader database. */
+    void leader(String... sql) {
+        Sql.execute(servers.leader().jdbcUrl(leaderDb), sql);
+    }
+
+    String leaderUrl() {
+        return servers.leader().jdbcUrl(leaderDb);
+    }
+
+    String followerUrl() {
+        return servers.follower().jdbcUrl(followerDb);
+    }
+
+    CaptureSettings captureSettings() {
+        PostgresServer l = servers.leader();
+        return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb, l.user(), l.password(), "disable"),
+                name, name, tables, "initial", Duration.ofSeconds(1), topics(),
+                new TopicSettings(partitions, (short) 1, -1), kafka());
+    }
+
+    ApplierSettings applierSettings() {
+        return new ApplierSettings(new FollowerConnection(followerUrl(), servers.follower().user(),
+                servers.follower().password(), "disable", 2), name, 500, Duration.ofMillis(100), topics(), kafka());
+    }
+
+    TopicNames topics() {
+        return new TopicNames(name);
+    }
+
+    KafkaSettings kafka() {
+        return KafkaSettings.plaintext(servers.kafka().bootstrapServers());
+    }
+
+    void startCapture() throws InterruptedException {
+        capture = CaptureService.start(captureSettings());
+        if (!capture.awaitStreaming(CATCH_UP)) {
+            throw new AssertionError("capture did not start streaming within " + CATCH_UP);
+        }
+    }
+
+    void stopCapture() {
+        capture.close();
+        capture = null;
+    }
+
+    void startApplier() {
+        applier = ApplierService.start(applierSettings());
+    }
+
+    void stopApplier() {
+        applier.close();
+        applier = null;
+    }
+
+    ApplierService applier() {
+        return applier;
+    }
+
+    /** Waits until every table has the same rows on the follower as on the leader. */
+    void awaitFollowerMatchesLeader() {
+        Await.until("follower " + followerDb + " equals leader " + leaderDb + " for " + tables, CATCH_UP, () -> {
+            if (applier != null && applier.stopped().isCompletedExceptionally()) {
+                applier.stopped().join();
+            }
+            return tables.stream().allMatch(this::matches);
+        });
+    }
+
+    private boolean matches(TableId t) {
+        try (Connection l = servers.leader().connect(leaderDb); Connection f = servers.follower().connect(followerDb)) {
+            return TableComparison.compare(l, f, t).matches();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (applier != null) {
+            stopApplier();
+        }
+        if (capture != null) {
+            stopCapture();
+        }
+        // A slot left behind would hold the shared leader's WAL and use up max_replication_slots.
+        Sql.execute(leaderUrl(), "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + name + "'");
+    }
+}
