@@ -60,6 +60,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(batch.size());
         Lsn batchLsn = lastLsn;
+        int changes = 0;
         for (RecordChangeEvent<SourceRecord> event : batch) {
             SourceRecord r = event.record();
             if (isHeartbeat(r.topic())) {
@@ -67,6 +68,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             }
             Struct source = sourceOf(r);
             if (source != null) {
+                changes++;
                 Lsn lsn = new Lsn(source.getInt64("lsn"));
                 if (lsn.isAfter(batchLsn)) {
                     batchLsn = lsn;
@@ -87,7 +89,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
-        published.addAndGet(sends.size());
+        published.addAndGet(changes);
         lastLsn = batchLsn;
     }
 
@@ -166,6 +168,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Row changes and truncates published (not tombstones, heartbeats or transaction markers). */
     long publishedCount() {
         return published.get();
     }
