@@ -4,6 +4,7 @@ import dev.replog.schemas.TableId;
 
 import java.util.Properties;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Translates capture settings into the Debezium embedded engine's properties. The value settings
@@ -43,7 +44,8 @@ final class DebeziumConfig {
         p.put("slot.name", s.slotName());
         p.put("publication.name", s.publicationName());
         p.put("publication.autocreate.mode", "filtered");
-        p.put("table.include.list", s.tables().stream().map(DebeziumConfig::exactRegex).collect(Collectors.joining(",")));
+        p.put("table.include.list", Stream.concat(s.tables().stream(), Stream.of(HeartbeatTable.TABLE))
+                .map(DebeziumConfig::exactRegex).collect(Collectors.joining(",")));
         p.put("snapshot.mode", s.snapshotMode());
 
         // Truncates are skipped unless asked for; a follower must see them.
@@ -52,6 +54,7 @@ final class DebeziumConfig {
         p.put("provide.transaction.metadata", "true");
         p.put("topic.transaction", "transactions");
         p.put("heartbeat.interval.ms", Long.toString(s.heartbeatInterval().toMillis()));
+        p.put("heartbeat.action.query", HeartbeatTable.beatStatement(s.slotName()));
 
         p.put("decimal.handling.mode", "string");
         p.put("interval.handling.mode", "string");

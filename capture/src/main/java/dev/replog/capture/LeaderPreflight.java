@@ -30,6 +30,7 @@ final class LeaderPreflight {
             for (TableId table : tables) {
                 checkTable(c, table);
             }
+            HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);
         }

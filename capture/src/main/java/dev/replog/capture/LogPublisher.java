@@ -2,6 +2,7 @@ package dev.replog.capture;
 
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.TableId;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicProvisioner;
 import io.debezium.engine.DebeziumEngine;
@@ -67,6 +68,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 continue;
             }
             Struct source = sourceOf(r);
+            if (source != null && HeartbeatTable.isHeartbeat(new TableId(source.getString("schema"), source.getString("table")))) {
+                continue;
+            }
             if (source != null) {
                 changes++;
                 Lsn lsn = new Lsn(source.getInt64("lsn"));

@@ -1,0 +1,132 @@
+package dev.replog.cli.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.replog.schemas.LogHeaders;
+import dev.replog.schemas.TableId;
+import dev.replog.testkit.Await;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The replication log's format is a promise to every consumer: the events capture writes for each
+ * operation are compared with the golden examples checked in under {@code schemas/golden/}, after
+ * blanking what differs from run to run (positions, times, names of the test's own database).
+ * Run with {@code -Dreplog.golden.update=true} to rewrite them after an intended format change.
+ */
+class GoldenEventsTest {
+
+    private static final Path GOLDEN = Path.of("..", "schemas", "golden");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    private static final Set<String> VOLATILE_SOURCE = Set.of("ts_ms", "ts_us", "ts_ns", "lsn", "txId", "sequence", "xmin");
+
+    @Test
+    void capturedEventsOfEveryOperationMatchTheGoldenExamples() throws Exception {
+        TableId table = new TableId("public", "golden");
+        try (Replication r = new Replication("golden", 1, List.of(table))) {
+            r.leader("CREATE TABLE golden (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), born date)",
+                    "INSERT INTO golden VALUES (1, 'snapshot row', 9.99, '2020-02-29')");
+            r.startCapture();
+            // Capture streams while its snapshot still runs: wait for the snapshot row so the log's order is fixed.
+            readAll(r, r.topics().forTable(table), 1);
+            r.leader("INSERT INTO golden VALUES (2, 'inserted', NULL, '1999-12-31')",
+                    "UPDATE golden SET name = 'updated', price = 12.50 WHERE id = 2",
+                    "DELETE FROM golden WHERE id = 1",
+                    "TRUNCATE golden",
+                    "INSERT INTO golden VALUES (3, 'after truncate', 1, NULL)");
+            List<ConsumerRecord<byte[], byte[]>> records = readAll(r, r.topics().forTable(table), 7);
+            String[] names = {"r-snapshot-read", "c-create", "u-update", "d-delete", "tombstone", "t-truncate", "c-create-after-truncate"};
+            for (int i = 0; i < names.length; i++) {
+                ConsumerRecord<byte[], byte[]> rec = records.get(i);
+                String actual = render(rec, r.topics().prefix(), r.captureSettings().leader().database());
+                compareWithGolden(names[i], actual);
+                if (rec.value() != null) {
+                    Set<String> headers = new TreeSet<>();
+                    for (Header h : rec.headers()) {
+                        headers.add(h.key());
+                    }
+                    assertTrue(headers.containsAll(Set.of(LogHeaders.FORMAT, LogHeaders.LSN, LogHeaders.TX_ID)), names[i] + ": " + headers);
+                }
+            }
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(Replication r, String topic, int expected) {
+        Properties p = r.kafka().clientConfig();
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition only = new TopicPartition(topic, 0);
+            Await.until("topic " + topic + " exists", Duration.ofSeconds(60),
+                    () -> c.listTopics(Duration.ofSeconds(5)).containsKey(topic));
+            c.assign(List.of(only));
+            c.seekToBeginning(List.of(only));
+            Await.until(expected + " records on " + topic, Duration.ofSeconds(60), () -> {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                if (out.size() < expected) {
+                    throw new IllegalStateException(out.size() + " records so far; end offsets " + c.endOffsets(List.of(only)));
+                }
+                return true;
+            });
+        }
+        return out;
+    }
+
+    /** Key and value of a record, pretty-printed, with what differs between runs blanked. */
+    private static String render(ConsumerRecord<byte[], byte[]> rec, String prefix, String database) throws IOException {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.set("key", rec.key() == null ? null : JSON.readTree(rec.key()));
+        JsonNode value = rec.value() == null ? null : JSON.readTree(rec.value());
+        if (value != null) {
+            ObjectNode payload = (ObjectNode) value.get("payload");
+            for (String f : List.of("ts_ms", "ts_us", "ts_ns")) {
+                if (payload.hasNonNull(f)) {
+                    payload.put(f, 0);
+                }
+            }
+            ObjectNode source = (ObjectNode) payload.get("source");
+            VOLATILE_SOURCE.forEach(f -> {
+                if (source.hasNonNull(f)) {
+                    source.put(f, f.equals("sequence") ? "<sequence>" : "0");
+                }
+            });
+            if (payload.hasNonNull("transaction")) {
+                ((ObjectNode) payload.get("transaction")).put("id", "<txid:lsn>");
+            }
+        }
+        doc.set("value", value);
+        return JSON.writeValueAsString(doc).replace(prefix + ".", "<prefix>.").replace("\"" + prefix + "\"", "\"<prefix>\"")
+                .replace("\"" + database + "\"", "\"<database>\"") + "\n";
+    }
+
+    private static void compareWithGolden(String name, String actual) throws IOException {
+        Path file = GOLDEN.resolve(name + ".json");
+        if (Boolean.getBoolean("replog.golden.update")) {
+            Files.createDirectories(GOLDEN);
+            Files.writeString(file, actual, StandardCharsets.UTF_8);
+        }
+        assertTrue(Files.exists(file), "golden example " + file + " is missing; run with -Dreplog.golden.update=true");
+        assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual,
+                "the log format changed for " + name + ": if intended, update schemas/golden with -Dreplog.golden.update=true and schemas/README.md");
+    }
+}

@@ -1,0 +1,54 @@
+package dev.replog.schemas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The documented example events (schemas/golden, checked against capture by GoldenEventsTest) decode as documented. */
+class GoldenEventsDecodeTest {
+
+    private static final Path GOLDEN = Path.of("golden");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
+
+    private ChangeEvent decode(String name) throws IOException {
+        JsonNode doc = JSON.readTree(Files.readString(GOLDEN.resolve(name + ".json")));
+        byte[] key = doc.get("key").isNull() ? null : JSON.writeValueAsBytes(doc.get("key"));
+        return decoder.decode(key, JSON.writeValueAsBytes(doc.get("value")));
+    }
+
+    @Test
+    void snapshotReadIsARowWithItsValues() throws IOException {
+        RowChange r = assertInstanceOf(RowChange.class, decode("r-snapshot-read"));
+        assertEquals(Operation.READ, r.op());
+        assertEquals("snapshot row", r.after().get("name"));
+        assertEquals("9.99", r.after().get("price"));
+        assertEquals("2020-02-29", r.after().get("born"));
+        assertEquals(true, r.source().snapshot());
+    }
+
+    @Test
+    void createUpdateAndDeleteDecode() throws IOException {
+        RowChange c = assertInstanceOf(RowChange.class, decode("c-create"));
+        assertEquals(Operation.CREATE, c.op());
+        assertNull(c.after().get("price"));
+        RowChange u = assertInstanceOf(RowChange.class, decode("u-update"));
+        assertEquals("12.50", u.after().get("price"));
+        RowChange d = assertInstanceOf(RowChange.class, decode("d-delete"));
+        assertEquals("1", d.keyRow().get("id"));
+        assertEquals(new TableId("public", "golden"), d.table());
+    }
+
+    @Test
+    void truncateDecodes() throws IOException {
+        assertEquals(new TableId("public", "golden"), assertInstanceOf(Truncate.class, decode("t-truncate")).table());
+    }
+}
