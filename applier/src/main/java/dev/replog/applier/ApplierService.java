@@ -46,6 +46,7 @@ public final class ApplierService implements AutoCloseable {
     /** Partitions of tables stopped at a poison event: paused until the stop is lifted on the follower. */
     private final Set<TopicPartition> stoppedPartitions = new HashSet<>();
     private final DeadLetterPublisher deadLetters;
+    private final ApplierMetrics metrics;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private long nextStopCheck;
@@ -66,6 +67,7 @@ public final class ApplierService implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.batches = new BatchApplier(this::partitionCount);
         this.deadLetters = new DeadLetterPublisher(settings);
+        this.metrics = new ApplierMetrics(settings.groupId(), applied::get, deadLettered::get);
         this.runner = new Thread(this::run, "replog-applier");
     }
 
@@ -333,6 +335,7 @@ public final class ApplierService implements AutoCloseable {
         }
         pool.close();
         deadLetters.close();
+        metrics.close();
         log.info("applier stopped: {} events applied", applied.get());
     }
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+
+import javax.management.ObjectName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -125,35 +128,44 @@ class DeadLetterTest {
     }
 
     @Test
-    void refusedEventIsSkippedIntoDeadLettersAndReplayedOnceTheFollowerIsFixed() throws Exception {
-        try (Replication r = new Replication("dlq_refused_skip", 1, List.of(ITEMS))) {
+    void refusedAndMalformedEventsAreSkippedIntoDeadLettersAndTheRefusedOneReplayedOnceTheFollowerIsFixed() throws Exception {
+        try (Replication r = new Replication("dlq_skip", 1, List.of(ITEMS))) {
             r.onError(ErrorPolicy.SKIP);
             r.leader("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)");
             r.follower("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL CHECK (qty < 100))");
             r.startCapture();
             r.startApplier();
-            r.leader("BEGIN; INSERT INTO items VALUES (1, 5); INSERT INTO items VALUES (2, 500); INSERT INTO items VALUES (3, 7); COMMIT",
-                    "INSERT INTO items VALUES (4, 9)");
-            Await.until("the refused event is in replog.dead_letters and the events after it applied", WAIT,
-                    () -> Sql.queryRows(r.followerUrl(), "SELECT id FROM items ORDER BY id").equals(List.of(List.of("1"), List.of("3"), List.of("4"))));
-            assertEquals(List.of(List.of("public.items", "apply", "23514")), Sql.queryRows(r.followerUrl(),
-                    "SELECT table_name, error_kind, sqlstate FROM replog.dead_letters"));
-            assertEquals(1, r.applier().deadLetteredCount());
-            ConsumerRecord<byte[], byte[]> dead = only(deadLetters(r, 1));
-            assertEquals("skip", header(dead, DeadLetterHeaders.POLICY));
-            assertEquals("23514", header(dead, DeadLetterHeaders.SQLSTATE));
+            r.leader("BEGIN; INSERT INTO items VALUES (1, 5); INSERT INTO items VALUES (2, 500); INSERT INTO items VALUES (3, 7); COMMIT");
+            Await.until("the refused event is skipped and the events around it applied", WAIT,
+                    () -> followerRows(r, "items").equals(List.of(List.of("1", "5"), List.of("3", "7"))));
+            long malformed = produce(r, r.topics().forTable(ITEMS), "{\"id\":9}", "{not json");
+            r.leader("INSERT INTO items VALUES (4, 9)");
+            Await.until("the malformed event is skipped and the event after it applied", WAIT,
+                    () -> followerRows(r, "items").size() == 3);
+            assertEquals(List.of(List.of("public.items", "apply", "23514"), List.of("public.items", "decode", "")),
+                    Sql.queryRows(r.followerUrl(), "SELECT table_name, error_kind, coalesce(sqlstate, '') FROM replog.dead_letters ORDER BY kafka_offset"));
+            assertEquals(2, r.applier().deadLetteredCount());
+            assertEquals(2L, ManagementFactory.getPlatformMBeanServer().getAttribute(ObjectName.getInstance(
+                    "dev.replog:type=Applier,group=" + ObjectName.quote(r.applierSettings().groupId())), "DeadLetteredCount"));
+            List<ConsumerRecord<byte[], byte[]>> dead = deadLetters(r, 2);
+            assertEquals(2, dead.size());
+            assertEquals("skip", header(dead.get(0), DeadLetterHeaders.POLICY));
+            assertEquals("23514", header(dead.get(0), DeadLetterHeaders.SQLSTATE));
+            assertEquals(Long.toString(malformed), header(dead.get(1), DeadLetterHeaders.OFFSET));
+            String refused = header(dead.get(0), DeadLetterHeaders.OFFSET);
 
             Cli list = cli("dead-letters", "--config", config(r), "list");
             assertEquals(0, list.exitCode(), list.output());
-            assertTrue(list.output().contains("offset " + header(dead, DeadLetterHeaders.OFFSET)) && list.output().contains("23514"),
-                    list.output());
+            assertTrue(list.output().contains("offset " + refused) && list.output().contains("offset " + malformed)
+                    && list.output().contains("2 dead-lettered event(s)"), list.output());
 
-            Cli stillBroken = cli("dead-letters", "replay", "--config", config(r), "--table", "public.items");
+            Cli stillBroken = cli("dead-letters", "replay", "--config", config(r), "--table", "public.items", "--offset", refused);
             assertEquals(1, stillBroken.exitCode(), "replay before the fix fails and keeps the event: " + stillBroken.output());
             r.follower("ALTER TABLE items DROP CONSTRAINT items_qty_check");
-            Cli replay = cli("dead-letters", "replay", "--config", config(r), "--table", "public.items");
+            Cli replay = cli("dead-letters", "replay", "--config", config(r), "--table", "public.items", "--offset", refused);
             assertEquals(0, replay.exitCode(), replay.output());
-            assertEquals(0, Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM replog.dead_letters"));
+            assertEquals(List.of(List.of(Long.toString(malformed))),
+                    Sql.queryRows(r.followerUrl(), "SELECT kafka_offset FROM replog.dead_letters"), "only the malformed one is left");
             r.awaitFollowerMatchesLeader();
             assertLeaderEqualsFollower(r, "items");
         }
