@@ -1,6 +1,5 @@
 package dev.replog.cli;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.replog.applier.ApplierSettings;
 import dev.replog.applier.DeadLetterReplay;
 import dev.replog.applier.DeadLetterStore;
@@ -12,8 +11,6 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -47,15 +44,16 @@ final class DeadLettersCommand {
         DeadLettersCommand parent;
 
         @Override
-        public Integer call() throws SQLException {
+        public Integer call() {
             ApplierSettings s = FollowerCommandSupport.settings(parent.config);
-            try (HikariDataSource pool = FollowerCommandSupport.pool(s); Connection c = pool.getConnection()) {
-                List<PoisonEvent> events = DeadLetterStore.list(c, parent.topic(s), parent.offset);
+            List<PoisonEvent> events = FollowerCommandSupport.onFollower(s, c -> {
+                List<PoisonEvent> found = DeadLetterStore.list(c, parent.topic(s), parent.offset);
                 c.rollback();
-                events.forEach(e -> System.out.println(describe(e)));
-                System.out.println(events.size() + " dead-lettered event(s)");
-                return 0;
-            }
+                return found;
+            });
+            events.forEach(e -> System.out.println(describe(e)));
+            System.out.println(events.size() + " dead-lettered event(s)");
+            return 0;
         }
     }
 
@@ -66,22 +64,21 @@ final class DeadLettersCommand {
         DeadLettersCommand parent;
 
         @Override
-        public Integer call() throws SQLException {
+        public Integer call() {
             ApplierSettings s = FollowerCommandSupport.settings(parent.config);
-            try (HikariDataSource pool = FollowerCommandSupport.pool(s); Connection c = pool.getConnection()) {
-                List<DeadLetterReplay.Result> results = new DeadLetterReplay().replay(c, parent.topic(s), parent.offset);
-                long failed = 0;
-                for (DeadLetterReplay.Result r : results) {
-                    if (r.replayed()) {
-                        System.out.println("replayed " + r.event().where());
-                    } else {
-                        failed++;
-                        System.out.println("still failing " + r.event().where() + ": " + r.error());
-                    }
+            List<DeadLetterReplay.Result> results = FollowerCommandSupport.onFollower(s,
+                    c -> new DeadLetterReplay().replay(c, parent.topic(s), parent.offset));
+            long failed = 0;
+            for (DeadLetterReplay.Result r : results) {
+                if (r.replayed()) {
+                    System.out.println("replayed " + r.event().where());
+                } else {
+                    failed++;
+                    System.out.println("still failing " + r.event().where() + ": " + r.error());
                 }
-                System.out.println((results.size() - failed) + " replayed, " + failed + " still failing");
-                return failed == 0 ? 0 : 1;
             }
+            System.out.println((results.size() - failed) + " replayed, " + failed + " still failing");
+            return failed == 0 ? 0 : 1;
         }
     }
 }

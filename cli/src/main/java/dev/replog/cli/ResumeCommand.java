@@ -1,6 +1,5 @@
 package dev.replog.cli;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.replog.applier.ApplierSettings;
 import dev.replog.applier.PoisonEvent;
 import dev.replog.applier.StoppedTables;
@@ -9,8 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -28,20 +25,21 @@ final class ResumeCommand implements Callable<Integer> {
     boolean skip;
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() {
         ApplierSettings s = FollowerCommandSupport.settings(config);
         String topic = s.topics().forTable(TableId.parse(table));
-        try (HikariDataSource pool = FollowerCommandSupport.pool(s); Connection c = pool.getConnection()) {
-            Optional<PoisonEvent> stopped = StoppedTables.resume(c, topic, skip);
+        Optional<PoisonEvent> stopped = FollowerCommandSupport.onFollower(s, c -> {
+            Optional<PoisonEvent> found = StoppedTables.resume(c, topic, skip);
             c.commit();
-            if (stopped.isEmpty()) {
-                System.err.println("replog: table " + table + " (topic " + topic + ") is not stopped");
-                return 1;
-            }
-            System.out.println("resumed " + stopped.get().where() + (skip
-                    ? ": the event is skipped into replog.dead_letters"
-                    : ": the event will be applied again") + "; a running applier goes on within seconds");
-            return 0;
+            return found;
+        });
+        if (stopped.isEmpty()) {
+            System.err.println("replog: table " + table + " (topic " + topic + ") is not stopped");
+            return 1;
         }
+        System.out.println("resumed " + stopped.get().where() + (skip
+                ? ": the event is skipped into replog.dead_letters"
+                : ": the event will be applied again") + "; a running applier goes on within seconds");
+        return 0;
     }
 }
