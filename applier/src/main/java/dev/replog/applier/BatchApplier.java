@@ -31,7 +31,7 @@ final class BatchApplier {
 
     /**
      * What a committed batch leaves behind: new positions, partitions now waiting at a truncate, and
-     * partitions of stopped tables (nothing of them applied, positions unchanged).
+     * partitions of stopped tables (nothing of them applied after the poison event).
      */
     record Outcome(Map<TopicPartition, Position> positions, Map<TopicPartition, TruncateBarrier.Id> waiting, int applied,
                    Set<TopicPartition> stopped) {
