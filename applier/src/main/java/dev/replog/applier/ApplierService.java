@@ -43,7 +43,13 @@ public final class ApplierService implements AutoCloseable {
     /** Assigned partitions not yet positioned from the follower: never polled until they are. */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     private final Map<TopicPartition, TruncateBarrier.Id> waiting = new HashMap<>();
+    /** Partitions of tables stopped at a poison event: paused until the stop is lifted on the follower. */
+    private final Set<TopicPartition> stoppedPartitions = new HashSet<>();
+    private final DeadLetterPublisher deadLetters;
+    private final ApplierMetrics metrics;
     private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private long nextStopCheck;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Thread runner;
     private volatile boolean stopping;
@@ -54,10 +60,14 @@ public final class ApplierService implements AutoCloseable {
         this.pool = settings.follower().openPool("replog-applier");
         try (Connection c = pool.getConnection()) {
             PositionStore.createIfMissing(c);
+            DeadLetterStore.createIfMissing(c);
+            StoppedTables.createIfMissing(c);
             c.commit();
         }
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.batches = new BatchApplier(this::partitionCount);
+        this.deadLetters = new DeadLetterPublisher(settings);
+        this.metrics = new ApplierMetrics(settings.groupId(), applied::get, deadLettered::get);
         this.runner = new Thread(this::run, "replog-applier");
     }
 
@@ -91,6 +101,7 @@ public final class ApplierService implements AutoCloseable {
             log.info("applier started: group {} applying {}.* to follower {}", settings.groupId(),
                     settings.topics().prefix(), settings.follower());
             while (!stopping) {
+                releaseStopped();
                 positionPending();
                 releaseWaiting();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
@@ -116,16 +127,27 @@ public final class ApplierService implements AutoCloseable {
     }
 
     private void applyWithRetry(ConsumerRecords<byte[], byte[]> records) {
+        SetAside setAside = new SetAside();
+        boolean batched = true;
         Duration backoff = Duration.ofMillis(500);
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
-                BatchApplier.Outcome outcome = batches.apply(c, records, true);
-                afterCommit(outcome);
+                BatchApplier.Outcome outcome = batches.apply(c, records, batched, setAside);
+                afterCommit(outcome, setAside);
                 return;
+            } catch (PoisonEventException e) {
+                // Applied again without it; the good records of the poll must not suffer.
+                setAside(e.event(), setAside);
+                continue;
             } catch (SQLException e) {
                 if (!SqlErrors.isRetriable(e)) {
-                    locateFailure(records, e);
-                    return;
+                    if (!batched) {
+                        // Not one record's fault (e.g. the replog schema itself): nothing to set aside.
+                        throw new ApplyException("follower refused a batch: " + SqlErrors.describe(e), e);
+                    }
+                    // Re-run change by change, so the error names the one record at fault.
+                    batched = false;
+                    continue;
                 }
                 if (stopping) {
                     throw new ApplyException("stopped while the follower was unavailable", e);
@@ -138,19 +160,32 @@ public final class ApplierService implements AutoCloseable {
         }
     }
 
-    /** Re-runs a failed batch change by change, so the error names the one record at fault. */
-    private void locateFailure(ConsumerRecords<byte[], byte[]> records, SQLException batchError) {
-        try (Connection c = pool.getConnection()) {
-            BatchApplier.Outcome outcome = batches.apply(c, records, false);
-            // The follower accepted it this time (the failure was transient after all).
-            afterCommit(outcome);
-        } catch (SQLException e) {
-            throw new ApplyException("follower refused a batch: " + SqlErrors.describe(e), e);
+    /** Sends a poison event to the dead-letter topic (acknowledged before any transaction moves past it). */
+    private void setAside(PoisonEvent e, SetAside setAside) {
+        deadLetters.publish(e);
+        deadLettered.incrementAndGet();
+        if (settings.onError() == ErrorPolicy.SKIP) {
+            log.warn("skipped poison event at {}: {}; kept in dead-letter topic {} and replog.dead_letters",
+                    e.where(), e.reason(), settings.topics().deadLetter());
+            setAside.skip(e);
+        } else {
+            setAside.stop(e);
         }
     }
 
-    private void afterCommit(BatchApplier.Outcome outcome) {
+    private void afterCommit(BatchApplier.Outcome outcome, SetAside setAside) {
         applied.addAndGet(outcome.applied());
+        for (PoisonEvent stop : setAside.stops()) {
+            log.error("{} stopped at a poison event: {}; other tables go on. The event is in dead-letter topic {}; "
+                    + "once fixed run `replog resume --table {}` (or add --skip to skip it)",
+                    stop.where(), stop.reason(), settings.topics().deadLetter(), stop.table());
+        }
+        for (TopicPartition tp : outcome.stopped()) {
+            // Its position on the follower stays before the poison event; re-read from there once resumed.
+            if (stoppedPartitions.add(tp)) {
+                consumer.pause(Set.of(tp));
+            }
+        }
         for (Map.Entry<TopicPartition, TruncateBarrier.Id> w : outcome.waiting().entrySet()) {
             TopicPartition tp = w.getKey();
             // The rest of this partition's poll was not applied: read it again once released.
@@ -162,6 +197,28 @@ public final class ApplierService implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         outcome.positions().forEach((tp, pos) -> offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1)));
         consumer.commitAsync(offsets, null);
+    }
+
+    /** Positions again, and so resumes, partitions whose table's stop was lifted ({@code replog resume}). */
+    private void releaseStopped() {
+        if (stoppedPartitions.isEmpty() || System.nanoTime() - nextStopCheck < 0) {
+            return;
+        }
+        nextStopCheck = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        try (Connection c = pool.getConnection()) {
+            Set<String> stillStopped = StoppedTables.all(c).keySet();
+            c.rollback();
+            for (Iterator<TopicPartition> it = stoppedPartitions.iterator(); it.hasNext(); ) {
+                TopicPartition tp = it.next();
+                if (!stillStopped.contains(tp.topic())) {
+                    it.remove();
+                    unpositioned.add(tp);
+                    log.info("partition {} resumes: its table is no longer stopped", tp);
+                }
+            }
+        } catch (SQLException e) {
+            log.warn("cannot check stopped tables on follower {}: {}", settings.follower(), e.getMessage());
+        }
     }
 
     private void releaseWaiting() {
@@ -189,6 +246,7 @@ public final class ApplierService implements AutoCloseable {
         }
         try (Connection c = pool.getConnection()) {
             Map<TopicPartition, Long> stored = PositionStore.load(c, unpositioned);
+            Map<String, PoisonEvent> stops = StoppedTables.all(c);
             for (TopicPartition tp : unpositioned) {
                 Long offset = stored.get(tp);
                 if (offset == null) {
@@ -197,7 +255,13 @@ public final class ApplierService implements AutoCloseable {
                     consumer.seek(tp, offset + 1);
                 }
                 Optional<TruncateBarrier.Id> w = TruncateBarrier.waitingAt(c, tp);
-                if (w.isPresent()) {
+                PoisonEvent stop = stops.get(tp.topic());
+                if (stop != null) {
+                    if (stoppedPartitions.add(tp)) {
+                        log.error("partition {} stays paused: {} is stopped at a poison event: {}; once fixed run "
+                                + "`replog resume --table {}`", tp, stop.where(), stop.reason(), stop.table());
+                    }
+                } else if (w.isPresent()) {
                     waiting.put(tp, w.get());
                 } else {
                     consumer.resume(Set.of(tp));
@@ -227,6 +291,7 @@ public final class ApplierService implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             unpositioned.removeAll(partitions);
+            stoppedPartitions.removeAll(partitions);
             partitions.forEach(waiting::remove);
         }
     }
@@ -242,6 +307,14 @@ public final class ApplierService implements AutoCloseable {
     /** Events applied since start. */
     public long appliedCount() {
         return applied.get();
+    }
+
+    /**
+     * Poison events sent to the dead-letter topic since start: skipped ones, and the ones tables
+     * stopped at.
+     */
+    public long deadLetteredCount() {
+        return deadLettered.get();
     }
 
     /** Completes when the applier stops; exceptionally if it stopped on an error. */
@@ -261,6 +334,8 @@ public final class ApplierService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         pool.close();
+        deadLetters.close();
+        metrics.close();
         log.info("applier stopped: {} events applied", applied.get());
     }
 }

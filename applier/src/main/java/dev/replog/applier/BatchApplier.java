@@ -16,8 +16,11 @@ import org.apache.kafka.common.header.Header;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToIntFunction;
 
 /**
@@ -26,8 +29,12 @@ import java.util.function.ToIntFunction;
  */
 final class BatchApplier {
 
-    /** What a committed batch leaves behind: new positions, and partitions now waiting at a truncate. */
-    record Outcome(Map<TopicPartition, Position> positions, Map<TopicPartition, TruncateBarrier.Id> waiting, int applied) {
+    /**
+     * What a committed batch leaves behind: new positions, partitions now waiting at a truncate, and
+     * partitions of stopped tables (nothing of them applied after the poison event).
+     */
+    record Outcome(Map<TopicPartition, Position> positions, Map<TopicPartition, TruncateBarrier.Id> waiting, int applied,
+                   Set<TopicPartition> stopped) {
     }
 
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();
@@ -39,19 +46,41 @@ final class BatchApplier {
     }
 
     /**
-     * @param batched false applies change by change, so that an error names the exact record
-     * @throws SQLException    the follower refused; the transaction is rolled back
-     * @throws ApplyException  a record cannot be decoded or applied, with its location
+     * @param batched  false applies change by change, so that an error names the exact record
+     * @param setAside poison events already dead-lettered: skipped ones are recorded instead of
+     *                 applied, stopped tables are recorded and none of their records applied
+     * @throws SQLException          the follower refused; the transaction is rolled back
+     * @throws PoisonEventException  a record cannot be decoded or applied, with its location
      */
-    Outcome apply(Connection c, ConsumerRecords<byte[], byte[]> records, boolean batched) throws SQLException {
+    Outcome apply(Connection c, ConsumerRecords<byte[], byte[]> records, boolean batched, SetAside setAside) throws SQLException {
         Map<TopicPartition, Position> positions = new HashMap<>();
         Map<TopicPartition, TruncateBarrier.Id> waiting = new HashMap<>();
+        Set<TopicPartition> stopped = new HashSet<>();
         int applied = 0;
         try (FollowerWriter writer = new FollowerWriter(c, tables, batched)) {
+            for (PoisonEvent stop : setAside.stops()) {
+                StoppedTables.record(c, stop);
+            }
+            // Read in this transaction: another applier instance of the group may have stopped a table.
+            Set<String> stoppedTopics = StoppedTables.all(c).keySet();
             for (TopicPartition tp : records.partitions()) {
+                // A stopped table's records are not applied, except those before the poison event just found.
+                long end = Long.MAX_VALUE;
+                if (stoppedTopics.contains(tp.topic())) {
+                    stopped.add(tp);
+                    end = setAside.stoppedAt(tp).orElse(Long.MIN_VALUE);
+                }
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                    if (r.offset() >= end) {
+                        break;
+                    }
                     Lsn lsn = headerLsn(r);
                     positions.put(tp, new Position(r.offset(), lsn));
+                    PoisonEvent skipped = setAside.skipped(r);
+                    if (skipped != null) {
+                        DeadLetterStore.insert(c, skipped);
+                        continue;
+                    }
                     if (r.value() == null) {
                         continue; // tombstone after a delete: for log compaction, nothing to apply
                     }
@@ -63,9 +92,14 @@ final class BatchApplier {
                         }
                     } catch (SQLException e) {
                         if (!batched && !SqlErrors.isRetriable(e)) {
-                            throw new ApplyException("cannot apply " + where(r) + ": " + SqlErrors.describe(e), e);
+                            throw poison(r, PoisonEvent.APPLY, sqlState(e), SqlErrors.describe(e), tableOf(event, r), e);
                         }
                         throw e;
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                        throw e; // Kafka trouble (e.g. reading a partition count), not this event's fault
+                    } catch (RuntimeException e) {
+                        // Not the follower's refusal but this event's (e.g. a value it cannot take): still one record.
+                        throw poison(r, PoisonEvent.APPLY, null, e.toString(), tableOf(event, r), e);
                     }
                     applied++;
                 }
@@ -73,7 +107,7 @@ final class BatchApplier {
             writer.flush();
             PositionStore.save(c, positions);
             c.commit();
-            return new Outcome(positions, waiting, applied);
+            return new Outcome(positions, waiting, applied, stopped);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c);
             tables.reset();
@@ -104,8 +138,30 @@ final class BatchApplier {
         try {
             return decoder.decode(r.key(), r.value());
         } catch (EventFormatException e) {
-            throw new ApplyException("cannot decode " + where(r) + ": " + e.getMessage(), e);
+            throw poison(r, PoisonEvent.DECODE, null, e.getMessage(), PoisonEvent.tableOfTopic(r.topic()), e);
         }
+    }
+
+    private static PoisonEventException poison(ConsumerRecord<byte[], byte[]> r, String kind, String sqlState,
+                                               String error, String table, Exception cause) {
+        PoisonEvent e = new PoisonEvent(r.topic(), r.partition(), r.offset(), headerLsn(r), table, kind, sqlState,
+                error, r.key(), r.value(), Instant.now());
+        return new PoisonEventException("cannot " + kind + " " + where(r) + ": " + error, e, cause);
+    }
+
+    private static String tableOf(ChangeEvent event, ConsumerRecord<byte[], byte[]> r) {
+        if (event instanceof RowChange change) {
+            return change.table().toString();
+        }
+        if (event instanceof Truncate truncate) {
+            return truncate.table().toString();
+        }
+        return PoisonEvent.tableOfTopic(r.topic());
+    }
+
+    private static String sqlState(SQLException e) {
+        SQLException next = e.getNextException();
+        return next != null && next.getSQLState() != null ? next.getSQLState() : e.getSQLState();
     }
 
     static String where(ConsumerRecord<byte[], byte[]> r) {

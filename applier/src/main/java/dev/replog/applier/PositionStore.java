@@ -78,4 +78,20 @@ final class PositionStore {
             ps.executeBatch();
         }
     }
+
+    /** Moves one partition's position forward to an offset (never back), leaving the others alone. */
+    static void advance(Connection c, String topic, int partition, long offset, dev.replog.schemas.Lsn lsn) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO replog.positions (topic, partition, kafka_offset, source_lsn, applied_at)
+                VALUES (?, ?, ?, ?::pg_lsn, now())
+                ON CONFLICT (topic, partition) DO UPDATE
+                SET kafka_offset = GREATEST(replog.positions.kafka_offset, EXCLUDED.kafka_offset),
+                    applied_at = EXCLUDED.applied_at""")) {
+            ps.setString(1, topic);
+            ps.setInt(2, partition);
+            ps.setLong(3, offset);
+            ps.setString(4, lsn == null ? null : lsn.toString());
+            ps.executeUpdate();
+        }
+    }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "replog", mixinStandardHelpOptions = true, version = "replog 0.1.0",
         description = "Kafka-backed change-data-capture replication for PostgreSQL.",
         subcommands = {DemoCommand.class, CaptureCommand.class, ApplyCommand.class, VerifyCommand.class,
-                ConfigReferenceCommand.class})
+                ConfigReferenceCommand.class, DeadLettersCommand.class, ResumeCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,6 +1,7 @@
 package dev.replog.cli.config;
 
 import dev.replog.applier.ApplierSettings;
+import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
@@ -84,7 +85,8 @@ public final class Settings {
             throw new ConfigException("config key 'apply.batch.size' must be at least 1");
         }
         return new ApplierSettings(follower(c), c.string(APPLY_GROUP), c.integer(APPLY_BATCH_SIZE),
-                Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c));
+                Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c),
+                ErrorPolicy.parse(c.string(APPLY_ON_ERROR)));
     }
 
     public static Duration startupTimeout(ReplogConfig c) {

@@ -1,5 +1,6 @@
 package dev.replog.cli.e2e;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -25,9 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,8 +123,12 @@ class BadInputTest {
     }
 
     @Test
-    void undecodableEventStopsTheApplierNamingTopicPartitionAndOffset() throws Exception {
+    void undecodableEventStopsItsTableWithOneErrorLineNamingTableTopicPartitionOffsetAndReason() throws Exception {
         TableId items = new TableId("public", "items");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger applierLog = (Logger) LoggerFactory.getLogger("dev.replog.applier.ApplierService");
+        lines.start();
+        applierLog.addAppender(lines);
         try (Replication r = new Replication("poison", 1, List.of(items))) {
             r.leader("CREATE TABLE items (id int PRIMARY KEY, name text)");
             r.startCapture();
@@ -135,11 +140,18 @@ class BadInputTest {
                 p.send(new ProducerRecord<>(topic, "{\"id\":2}".getBytes(StandardCharsets.UTF_8),
                         "{not json".getBytes(StandardCharsets.UTF_8))).get();
             }
-            Await.until("the applier stops on the poison event", Duration.ofSeconds(30), () -> r.applier().stopped().isDone());
-            CompletionException e = assertThrows(CompletionException.class, () -> r.applier().stopped().join());
-            String message = e.getCause().getMessage();
-            assertTrue(message.contains("topic " + topic + " partition 0 offset 1"), message);
+            Await.until("an ERROR line for the poison event", Duration.ofSeconds(30),
+                    () -> lines.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR));
+            List<String> errors = lines.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, errors.size(), errors.toString());
+            String message = errors.get(0);
+            assertTrue(message.contains("table public.items (topic " + topic + " partition 0 offset 1)"), message);
             assertTrue(message.contains("not valid JSON"), message);
+            assertTrue(message.contains("replog resume --table public.items"), message);
+            assertFalse(r.applier().stopped().isDone(), "only the table stops, not the applier");
+            r.awaitFollowerMatchesLeader();
+        } finally {
+            applierLog.detachAppender(lines);
         }
     }
 }

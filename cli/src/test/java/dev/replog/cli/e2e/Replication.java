@@ -2,6 +2,7 @@ package dev.replog.cli.e2e;
 
 import dev.replog.applier.ApplierService;
 import dev.replog.applier.ApplierSettings;
+import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.verify.TableComparison;
 import dev.replog.capture.CaptureService;
@@ -39,6 +40,7 @@ final class Replication implements AutoCloseable {
     private final int partitions;
     private CaptureService capture;
     private ApplierService applier;
+    private ErrorPolicy onError = ErrorPolicy.STOP;
 
     Replication(String testName, int partitions, List<TableId> tables) {
         this.leaderDb = TestDatabase.fresh(servers.leader(), testName);
@@ -70,7 +72,18 @@ final class Replication implements AutoCloseable {
 
     ApplierSettings applierSettings() {
         return new ApplierSettings(new FollowerConnection(followerUrl(), servers.follower().user(),
-                servers.follower().password(), "disable", 2), name, 500, Duration.ofMillis(100), topics(), kafka());
+                servers.follower().password(), "disable", 2), name, 500, Duration.ofMillis(100), topics(), kafka())
+                .withOnError(onError);
+    }
+
+    /** The applier's {@code apply.on.error} policy from its next start on. */
+    void onError(ErrorPolicy policy) {
+        this.onError = policy;
+    }
+
+    /** Runs SQL on the follower database. */
+    void follower(String... sql) {
+        Sql.execute(followerUrl(), sql);
     }
 
     TopicNames topics() {
@@ -108,11 +121,16 @@ final class Replication implements AutoCloseable {
 
     /** Waits until every table has the same rows on the follower as on the leader. */
     void awaitFollowerMatchesLeader() {
-        Await.until("follower " + followerDb + " equals leader " + leaderDb + " for " + tables, CATCH_UP, () -> {
+        awaitFollowerMatchesLeader(tables);
+    }
+
+    /** Waits until these tables have the same rows on the follower as on the leader. */
+    void awaitFollowerMatchesLeader(List<TableId> these) {
+        Await.until("follower " + followerDb + " equals leader " + leaderDb + " for " + these, CATCH_UP, () -> {
             if (applier != null && applier.stopped().isCompletedExceptionally()) {
                 applier.stopped().join();
             }
-            return tables.stream().allMatch(this::matches);
+            return these.stream().allMatch(this::matches);
         });
     }
 

@@ -1,0 +1,77 @@
+package dev.replog.applier;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code replog.stopped_tables} on the follower: tables stopped at a poison event under
+ * {@code apply.on.error=stop}, one row per table topic. Kept in the follower so that a restart, or
+ * another applier instance of the group, does not resume a stopped table behind the operator's back.
+ */
+public final class StoppedTables {
+
+    private StoppedTables() {
+    }
+
+    static void createIfMissing(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS replog.stopped_tables (" + PoisonColumns.DEFINITION
+                    + ", PRIMARY KEY (topic))");
+        }
+    }
+
+    /** Records a stop; the first poison event of a table is the one it stays stopped at. */
+    static void record(Connection c, PoisonEvent e) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO replog.stopped_tables (" + PoisonColumns.NAMES
+                + ") VALUES (" + PoisonColumns.PLACEHOLDERS + ") ON CONFLICT DO NOTHING")) {
+            PoisonColumns.bind(ps, e);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Every stopped table topic with the event it stopped at. */
+    public static Map<String, PoisonEvent> all(Connection c) throws SQLException {
+        Map<String, PoisonEvent> out = new HashMap<>();
+        if (!PoisonColumns.tableExists(c, "replog.stopped_tables")) {
+            return out;
+        }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT " + PoisonColumns.selectList() + " FROM replog.stopped_tables")) {
+            while (rs.next()) {
+                PoisonEvent e = PoisonColumns.read(rs);
+                out.put(e.topic(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Lets a stopped table go on: the applier re-tries its poison event (and any applier that runs
+     * notices within seconds). With {@code skip}, the event is moved to {@code replog.dead_letters}
+     * and the table's position past it, in one transaction, so applying goes on after it.
+     *
+     * @return the event the table was stopped at, or empty if it was not stopped
+     */
+    public static Optional<PoisonEvent> resume(Connection c, String topic, boolean skip) throws SQLException {
+        Optional<PoisonEvent> stopped = Optional.ofNullable(all(c).get(topic));
+        if (stopped.isEmpty()) {
+            return stopped;
+        }
+        PoisonEvent e = stopped.get();
+        if (skip) {
+            DeadLetterStore.insert(c, e);
+            PositionStore.advance(c, e.topic(), e.partition(), e.offset(), e.lsn());
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM replog.stopped_tables WHERE topic = ?")) {
+            ps.setString(1, topic);
+            ps.executeUpdate();
+        }
+        return stopped;
+    }
+}
