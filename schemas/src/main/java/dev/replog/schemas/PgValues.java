@@ -69,17 +69,34 @@ public final class PgValues {
             // binary.handling.mode=hex: the hex digits of the bytes.
             return "\\x" + value.asText();
         }
+        if (sourceType.equalsIgnoreCase("NUMERIC") || sourceType.equalsIgnoreCase("DECIMAL")) {
+            return numeric(value.asText());
+        }
         if (value.isTextual()) {
             return value.asText();
         }
         if (value.isBoolean()) {
             return value.asBoolean() ? "true" : "false";
         }
+        if (connectType.equals("float")) {
+            // A real arrives as the shortest decimal of the float; printing it as a double would
+            // add digits that name a different real.
+            return Float.toString((float) value.asDouble());
+        }
         if (value.isNumber()) {
-            return value.numberValue() instanceof BigDecimal bd ? bd.toPlainString() : value.asText();
+            return value.asText();
         }
         throw new EventFormatException("column '" + column + "': unexpected JSON " + value.getNodeType()
                 + " for type " + connectType);
+    }
+
+    /** decimal.handling.mode=string spells numeric's infinities as Java enum names. */
+    private static String numeric(String text) {
+        return switch (text) {
+            case "POSITIVE_INFINITY" -> "Infinity";
+            case "NEGATIVE_INFINITY" -> "-Infinity";
+            default -> text;
+        };
     }
 
     private static String date(long epochDay) {
@@ -149,19 +166,14 @@ public final class PgValues {
         JsonNode params = field.path("parameters");
         String sourceType = params.path("__debezium.source.column.type").asText("");
         if (!sourceType.isEmpty()) {
-            return new PgType(sourceType.toLowerCase(Locale.ROOT).equals(sourceType) ? sourceType : normalise(sourceType),
+            // Debezium upper-cases every type name, user-defined ones included, so the original
+            // spelling is gone: take PostgreSQL's own folding of an unquoted name.
+            return new PgType(sourceType.toLowerCase(Locale.ROOT),
                     intOrNull(params.path("__debezium.source.column.length")),
                     intOrNull(params.path("__debezium.source.column.scale")));
         }
         throw new EventFormatException("column '" + column + "' carries no source column type "
                 + "(capture must run with column.propagate.source.type)");
-    }
-
-    /** Debezium reports built-in type names in upper case; user-defined names keep their case. */
-    private static String normalise(String sourceType) {
-        String lower = sourceType.toLowerCase(Locale.ROOT);
-        String base = lower.startsWith("_") ? lower.substring(1) : lower;
-        return BuiltInTypes.isBuiltIn(base) ? lower : sourceType;
     }
 
     private static Integer intOrNull(JsonNode n) {
