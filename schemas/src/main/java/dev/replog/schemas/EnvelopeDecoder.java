@@ -102,7 +102,7 @@ public final class EnvelopeDecoder {
         List<Column> columns = new ArrayList<>();
         for (JsonNode field : rowSchema.path("fields")) {
             String name = field.path("field").asText();
-            columns.add(new Column(name, PgValues.typeOf(field, name), field.path("optional").asBoolean(true)));
+            columns.add(new Column(name, PgValues.typeOf(field, name), field.path("optional").asBoolean(true), PgValues.enumLabels(field)));
         }
         TableSchema built = new TableSchema(columns, keyColumns);
         if (schemas.size() > 10_000) {

@@ -8,9 +8,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,6 +24,7 @@ import java.util.Locale;
 public final class PgValues {
 
     private static final long MICROS_PER_DAY = 86_400_000_000L;
+    private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("xxx", Locale.ROOT);
 
     private PgValues() {
     }
@@ -46,6 +50,7 @@ public final class PgValues {
                 case "io.debezium.time.Timestamp" -> timestamp(Math.multiplyExact(value.asLong(), 1_000L));
                 case "io.debezium.time.MicroTimestamp" -> timestamp(value.asLong());
                 case "io.debezium.time.NanoTimestamp" -> timestamp(value.asLong() / 1_000L);
+                case "io.debezium.time.ZonedTimestamp" -> zonedTimestamp(value.asText());
                 case "org.apache.kafka.connect.data.Decimal" -> decimal(value.asText(), field.path("parameters").path("scale").asInt());
                 case "io.debezium.data.VariableScaleDecimal" -> decimal(value.path("value").asText(), value.path("scale").asInt());
                 default -> plain(field, connectType, value, column);
@@ -118,6 +123,21 @@ public final class PgValues {
         return withEra(t.getYear(), t.toString());
     }
 
+    /**
+     * ISO 8601 in UTC, which PostgreSQL reads for years 1 to 9999; outside them ISO's signed years
+     * ({@code -4712-01-01T00:00:00Z}) must become PostgreSQL's own form with an era.
+     */
+    private static String zonedTimestamp(String iso) {
+        boolean fourDigitYear = Character.isDigit(iso.charAt(0)) && iso.indexOf('-') == 4 && !iso.startsWith("0000");
+        if (fourDigitYear || iso.equals("infinity") || iso.equals("-infinity")) {
+            return iso;
+        }
+        OffsetDateTime t = OffsetDateTime.parse(iso);
+        String local = String.format(Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%06d", t.getYear(), t.getMonthValue(),
+                t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1_000);
+        return withEra(t.getYear(), local + OFFSET.format(t));
+    }
+
     /** ISO years before 1 are BC in PostgreSQL: ISO year 0 is 1 BC. */
     private static String withEra(int isoYear, String iso) {
         if (isoYear > 0) {
@@ -174,6 +194,18 @@ public final class PgValues {
         }
         throw new EventFormatException("column '" + column + "' carries no source column type "
                 + "(capture must run with column.propagate.source.type)");
+    }
+
+    /**
+     * The labels of an enum column's type, in order, from Debezium's {@code allowed} parameter
+     * (comma-separated: capture refuses enums whose labels contain a comma); empty for other types.
+     */
+    public static List<String> enumLabels(JsonNode field) {
+        if (!"io.debezium.data.Enum".equals(field.path("name").asText())) {
+            return List.of();
+        }
+        String allowed = field.path("parameters").path("allowed").asText("");
+        return allowed.isEmpty() ? List.of() : List.of(allowed.split(",", -1));
     }
 
     private static Integer intOrNull(JsonNode n) {
