@@ -29,9 +29,9 @@ class TypeFidelityTest {
               i2 smallint, i4 integer, i8 bigint,
               n numeric, n_ps numeric(38,10), f4 real, f8 double precision,
               b boolean, t text, vc varchar(12), ch char(5), by bytea, u uuid, j json, jb jsonb,
-              d date, tm time, ts timestamp, tstz timestamptz, iv interval,
+              d date DEFAULT '2000-01-01', tm time, ts timestamp DEFAULT 'infinity', tstz timestamptz, iv interval,
               ip inet, cidr_ cidr, mac macaddr,
-              a_i int[], a_t text[], a_n numeric[], a_i2d int[][],
+              a_i int[] DEFAULT '{1,2}', a_t text[], a_n numeric[], a_i2d int[][],
               mood_ mood, pos positive_int, a_mood mood[])""";
 
     private static final String ROWS = """
