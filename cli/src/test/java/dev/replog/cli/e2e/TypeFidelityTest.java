@@ -9,6 +9,7 @@ import dev.replog.testkit.TableContents;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -136,6 +137,25 @@ class TypeFidelityTest {
                     "ALTER TABLE wallets ADD COLUMN tier \"Tier\"");
             e = assertThrows(CaptureException.class, () -> CaptureService.start(r.captureSettings()));
             assertTrue(e.getMessage().contains("column 'tier' has type \"Tier\""), e.getMessage());
+        }
+    }
+
+    @Test
+    void domainMissingOnTheFollowerStopsTheApplierNamingTableColumnAndType() throws Exception {
+        TableId scores = new TableId("public", "scores");
+        try (Replication r = new Replication("no_domain", 1, List.of(scores))) {
+            r.leader("CREATE DOMAIN positive_int AS int CHECK (VALUE >= 0)",
+                    "CREATE TABLE scores (id int PRIMARY KEY, points positive_int)");
+            r.startCapture();
+            r.startApplier();
+            r.leader("INSERT INTO scores VALUES (1, 10)");
+            Await.until("the applier stops on the missing domain", Replication.CATCH_UP, () -> r.applier().stopped().isDone());
+            CompletionException e = assertThrows(CompletionException.class, () -> r.applier().stopped().join());
+            String message = e.getCause().getMessage();
+            assertTrue(message.contains("table public.scores column 'points': type positive_int does not exist on the follower"),
+                    message);
+            assertEquals(List.of(List.of("")), Sql.queryRows(r.followerUrl(), "SELECT coalesce(to_regclass('public.scores')::text, '')"),
+                    "nothing of the table reached the follower");
         }
     }
 
