@@ -31,6 +31,11 @@ final class FollowerTables {
             return;
         }
         Set<String> existing = existingColumns(c, table);
+        for (Column col : schema.columns()) {
+            if (!existing.contains(col.name()) && !col.type().isBuiltIn()) {
+                UserTypes.ensure(c, table, col);
+            }
+        }
         try (Statement s = c.createStatement()) {
             if (existing.isEmpty()) {
                 s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));

@@ -63,6 +63,9 @@ final class DebeziumConfig {
         p.put("include.unknown.datatypes", "true");
         // The follower creates its tables with the leader's declared types, carried in the schema.
         p.put("column.propagate.source.type", ".*");
+        // Arrays, date, timestamp and timetz as PostgreSQL text: Debezium's own forms of them lose values.
+        p.put("converters", "pgtext");
+        p.put("pgtext.type", PgTextConverter.class.getName());
 
         p.put("errors.max.retries", "-1");
         p.put("errors.retry.delay.initial.ms", "500");

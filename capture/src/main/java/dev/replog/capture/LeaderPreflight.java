@@ -1,5 +1,6 @@
 package dev.replog.capture;
 
+import dev.replog.schemas.SupportedTypes;
 import dev.replog.schemas.TableId;
 
 import java.sql.Connection;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
- * silently: logical decoding enabled, every captured table present and keyed by a primary key.
+ * silently: logical decoding enabled, every captured table present, keyed by a primary key, and
+ * made of column types Replog replicates exactly.
  */
 final class LeaderPreflight {
 
@@ -29,6 +31,7 @@ final class LeaderPreflight {
             }
             for (TableId table : tables) {
                 checkTable(c, table);
+                checkColumnTypes(c, table);
             }
             HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {
@@ -56,6 +59,66 @@ final class LeaderPreflight {
                             + "table from capture.tables");
                 }
             }
+        }
+    }
+
+    /** Refuses a column whose values Replog would not carry exactly, naming table, column and type. */
+    private static void checkColumnTypes(Connection c, TableId table) throws SQLException {
+        // An array is judged by its element type; a domain by its base type.
+        String sql = """
+                WITH cols AS (
+                  SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS declared,
+                         CASE WHEN t.typtype = 'b' AND t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END AS scalar
+                  FROM pg_attribute a
+                  JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+                  JOIN pg_type t ON t.oid = a.atttypid
+                  WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND NOT a.attisdropped)
+                SELECT c.attname, c.declared, s.typtype, sn.nspname = 'pg_catalog', s.typname,
+                       quote_ident(s.typname) = s.typname,
+                       EXISTS (SELECT 1 FROM pg_enum e WHERE e.enumtypid = s.oid AND strpos(e.enumlabel, ',') > 0),
+                       b.typtype = 'b' AND bn.nspname = 'pg_catalog', b.typname
+                FROM cols c JOIN pg_type s ON s.oid = c.scalar JOIN pg_namespace sn ON sn.oid = s.typnamespace
+                LEFT JOIN pg_type b ON s.typtype = 'd' AND b.oid = s.typbasetype
+                LEFT JOIN pg_namespace bn ON bn.oid = b.typnamespace
+                ORDER BY c.attnum""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String problem = typeProblem(rs.getString(3), rs.getBoolean(4), rs.getString(5), rs.getBoolean(6),
+                            rs.getBoolean(7), rs.getBoolean(8), rs.getString(9));
+                    if (problem != null) {
+                        throw new CaptureException("captured table " + table + " column '" + rs.getString(1) + "' has type "
+                                + rs.getString(2) + ": " + problem + ". Remove the table from capture.tables or change "
+                                + "the column's type (README, \"Supported types\")");
+                    }
+                }
+            }
+        }
+    }
+
+    /** @return why values of this (element) type would not arrive exactly, or null if they would */
+    private static String typeProblem(String typtype, boolean inCatalog, String typname, boolean plainName,
+                                      boolean commaInLabel, boolean baseInCatalog, String baseName) {
+        switch (typtype) {
+            case "b":
+                return inCatalog && SupportedTypes.isSupportedBuiltIn(typname) ? null
+                        : "Replog does not replicate " + typname + " values exactly";
+            case "e":
+                if (!plainName) {
+                    // Debezium upper-cases type names: only a name PostgreSQL folds itself survives.
+                    return "the enum's name needs quoting, and Debezium passes type names upper-cased";
+                }
+                return commaInLabel ? "an enum label contains ',', which Debezium's list of labels cannot carry" : null;
+            case "d":
+                if (!plainName) {
+                    return "the domain's name needs quoting, and Debezium passes type names upper-cased";
+                }
+                return baseInCatalog && SupportedTypes.isSupportedDomainBase(baseName) ? null
+                        : "Replog does not replicate domains over " + baseName + " exactly";
+            default:
+                return "Replog does not replicate composite, range or pseudo-type values exactly";
         }
     }
 }

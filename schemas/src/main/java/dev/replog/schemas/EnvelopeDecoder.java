@@ -2,7 +2,6 @@ package dev.replog.schemas;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -18,8 +17,8 @@ import java.util.Map;
  */
 public final class EnvelopeDecoder {
 
-    private final ObjectMapper json = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    // Floating-point JSON numbers stay doubles: BigDecimal has no negative zero (see PgValues).
+    private final ObjectMapper json = new ObjectMapper();
 
     /**
      * @param key   the record key bytes (null for truncate)
@@ -103,7 +102,7 @@ public final class EnvelopeDecoder {
         List<Column> columns = new ArrayList<>();
         for (JsonNode field : rowSchema.path("fields")) {
             String name = field.path("field").asText();
-            columns.add(new Column(name, PgValues.typeOf(field, name), field.path("optional").asBoolean(true)));
+            columns.add(new Column(name, PgValues.typeOf(field, name), field.path("optional").asBoolean(true), PgValues.enumLabels(field)));
         }
         TableSchema built = new TableSchema(columns, keyColumns);
         if (schemas.size() > 10_000) {

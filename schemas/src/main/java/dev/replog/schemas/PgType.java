@@ -37,6 +37,11 @@ public record PgType(String name, Integer length, Integer scale) {
         return isArray() ? new PgType(name.substring(1), length, scale) : this;
     }
 
+    /** Whether the element type is one of PostgreSQL's own, as opposed to user-defined. */
+    public boolean isBuiltIn() {
+        return BuiltInTypes.isBuiltIn(baseName());
+    }
+
     public String baseName() {
         return elementType().name.toLowerCase(Locale.ROOT);
     }

@@ -8,9 +8,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,6 +24,7 @@ import java.util.Locale;
 public final class PgValues {
 
     private static final long MICROS_PER_DAY = 86_400_000_000L;
+    private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("xxx", Locale.ROOT);
 
     private PgValues() {
     }
@@ -46,6 +50,7 @@ public final class PgValues {
                 case "io.debezium.time.Timestamp" -> timestamp(Math.multiplyExact(value.asLong(), 1_000L));
                 case "io.debezium.time.MicroTimestamp" -> timestamp(value.asLong());
                 case "io.debezium.time.NanoTimestamp" -> timestamp(value.asLong() / 1_000L);
+                case "io.debezium.time.ZonedTimestamp" -> zonedTimestamp(value.asText());
                 case "org.apache.kafka.connect.data.Decimal" -> decimal(value.asText(), field.path("parameters").path("scale").asInt());
                 case "io.debezium.data.VariableScaleDecimal" -> decimal(value.path("value").asText(), value.path("scale").asInt());
                 default -> plain(field, connectType, value, column);
@@ -69,17 +74,34 @@ public final class PgValues {
             // binary.handling.mode=hex: the hex digits of the bytes.
             return "\\x" + value.asText();
         }
+        if (sourceType.equalsIgnoreCase("NUMERIC") || sourceType.equalsIgnoreCase("DECIMAL")) {
+            return numeric(value.asText());
+        }
         if (value.isTextual()) {
             return value.asText();
         }
         if (value.isBoolean()) {
             return value.asBoolean() ? "true" : "false";
         }
+        if (connectType.equals("float")) {
+            // A real arrives as the shortest decimal of the float; printing it as a double would
+            // add digits that name a different real.
+            return Float.toString((float) value.asDouble());
+        }
         if (value.isNumber()) {
-            return value.numberValue() instanceof BigDecimal bd ? bd.toPlainString() : value.asText();
+            return value.asText();
         }
         throw new EventFormatException("column '" + column + "': unexpected JSON " + value.getNodeType()
                 + " for type " + connectType);
+    }
+
+    /** decimal.handling.mode=string spells numeric's infinities as Java enum names. */
+    private static String numeric(String text) {
+        return switch (text) {
+            case "POSITIVE_INFINITY" -> "Infinity";
+            case "NEGATIVE_INFINITY" -> "-Infinity";
+            default -> text;
+        };
     }
 
     private static String date(long epochDay) {
@@ -99,6 +121,21 @@ public final class PgValues {
         long micros = Math.floorMod(epochMicros, 1_000_000L);
         LocalDateTime t = LocalDateTime.ofInstant(Instant.ofEpochSecond(seconds, micros * 1_000L), ZoneOffset.UTC);
         return withEra(t.getYear(), t.toString());
+    }
+
+    /**
+     * ISO 8601 in UTC, which PostgreSQL reads for years 1 to 9999; outside them ISO's signed years
+     * ({@code -4712-01-01T00:00:00Z}) must become PostgreSQL's own form with an era.
+     */
+    private static String zonedTimestamp(String iso) {
+        boolean fourDigitYear = Character.isDigit(iso.charAt(0)) && iso.indexOf('-') == 4 && !iso.startsWith("0000");
+        if (fourDigitYear || iso.equals("infinity") || iso.equals("-infinity")) {
+            return iso;
+        }
+        OffsetDateTime t = OffsetDateTime.parse(iso);
+        String local = String.format(Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%06d", t.getYear(), t.getMonthValue(),
+                t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1_000);
+        return withEra(t.getYear(), local + OFFSET.format(t));
     }
 
     /** ISO years before 1 are BC in PostgreSQL: ISO year 0 is 1 BC. */
@@ -149,7 +186,9 @@ public final class PgValues {
         JsonNode params = field.path("parameters");
         String sourceType = params.path("__debezium.source.column.type").asText("");
         if (!sourceType.isEmpty()) {
-            return new PgType(sourceType.toLowerCase(Locale.ROOT).equals(sourceType) ? sourceType : normalise(sourceType),
+            // Debezium upper-cases every type name, user-defined ones included, so the original
+            // spelling is gone: take PostgreSQL's own folding of an unquoted name.
+            return new PgType(sourceType.toLowerCase(Locale.ROOT),
                     intOrNull(params.path("__debezium.source.column.length")),
                     intOrNull(params.path("__debezium.source.column.scale")));
         }
@@ -157,11 +196,16 @@ public final class PgValues {
                 + "(capture must run with column.propagate.source.type)");
     }
 
-    /** Debezium reports built-in type names in upper case; user-defined names keep their case. */
-    private static String normalise(String sourceType) {
-        String lower = sourceType.toLowerCase(Locale.ROOT);
-        String base = lower.startsWith("_") ? lower.substring(1) : lower;
-        return BuiltInTypes.isBuiltIn(base) ? lower : sourceType;
+    /**
+     * The labels of an enum column's type, in order, from Debezium's {@code allowed} parameter
+     * (comma-separated: capture refuses enums whose labels contain a comma); empty for other types.
+     */
+    public static List<String> enumLabels(JsonNode field) {
+        if (!"io.debezium.data.Enum".equals(field.path("name").asText())) {
+            return List.of();
+        }
+        String allowed = field.path("parameters").path("allowed").asText("");
+        return allowed.isEmpty() ? List.of() : List.of(allowed.split(",", -1));
     }
 
     private static Integer intOrNull(JsonNode n) {

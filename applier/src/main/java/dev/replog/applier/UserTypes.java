@@ -1,0 +1,61 @@
+package dev.replog.applier;
+
+import dev.replog.schemas.Column;
+import dev.replog.schemas.TableId;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Makes sure the user-defined type of a column about to be created exists on the follower: an
+ * enum is created from the labels the log carries; any other user type (a domain, say) must have
+ * been created on the follower beforehand, or the column is refused with an error naming it.
+ */
+final class UserTypes {
+
+    /** SQLSTATE undefined_object: a data error, so the applier stops instead of retrying. */
+    private static final String UNDEFINED_OBJECT = "42704";
+
+    private UserTypes() {
+    }
+
+    static void ensure(Connection c, TableId table, Column column) throws SQLException {
+        String name = column.type().elementType().name();
+        if (exists(c, name)) {
+            return;
+        }
+        if (column.enumLabels().isEmpty()) {
+            throw new SQLException("table " + table + " column '" + column.name() + "': type " + name
+                    + " does not exist on the follower; Replog creates missing enum types only, create this one "
+                    + "(e.g. the domain) on the follower as on the leader", UNDEFINED_OBJECT);
+        }
+        // DDL takes no parameters: the server quotes the bound name and labels into the statement.
+        String ddl;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT format('CREATE TYPE %I AS ENUM (%s)', ?::text, "
+                        + "(SELECT string_agg(quote_literal(l), ', ' ORDER BY o) FROM unnest(?::text[]) WITH ORDINALITY AS e(l, o)))")) {
+            ps.setString(1, name);
+            ps.setArray(2, c.createArrayOf("text", column.enumLabels().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                ddl = rs.getString(1);
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute(ddl);
+        }
+    }
+
+    private static boolean exists(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regtype(quote_ident(?::text)) IS NOT NULL")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+}
