@@ -1,6 +1,7 @@
 package dev.replog.applier;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.replog.schemas.SourceOrder;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,6 +49,9 @@ public final class ApplierService implements AutoCloseable {
     private final DeadLetterPublisher deadLetters;
     private final ApplierMetrics metrics;
     private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    /** Per assigned partition, the source order of the last change applied (loaded with the positions). */
+    private final Map<TopicPartition, SourceOrder> lastApplied = new HashMap<>();
     private final AtomicLong deadLettered = new AtomicLong();
     private long nextStopCheck;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -132,7 +136,7 @@ public final class ApplierService implements AutoCloseable {
         Duration backoff = Duration.ofMillis(500);
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
-                BatchApplier.Outcome outcome = batches.apply(c, records, batched, setAside);
+                BatchApplier.Outcome outcome = batches.apply(c, records, batched, setAside, lastApplied);
                 afterCommit(outcome, setAside);
                 return;
             } catch (PoisonEventException e) {
@@ -175,6 +179,12 @@ public final class ApplierService implements AutoCloseable {
 
     private void afterCommit(BatchApplier.Outcome outcome, SetAside setAside) {
         applied.addAndGet(outcome.applied());
+        replayed.addAndGet(outcome.replayed());
+        outcome.positions().forEach((tp, pos) -> {
+            if (pos.applied() != null) {
+                lastApplied.put(tp, pos.applied());
+            }
+        });
         for (PoisonEvent stop : setAside.stops()) {
             log.error("{} stopped at a poison event: {}; other tables go on. The event is in dead-letter topic {}; "
                     + "once fixed run `replog resume --table {}` (or add --skip to skip it)",
@@ -246,6 +256,8 @@ public final class ApplierService implements AutoCloseable {
         }
         try (Connection c = pool.getConnection()) {
             Map<TopicPartition, Long> stored = PositionStore.load(c, unpositioned);
+            unpositioned.forEach(lastApplied::remove);
+            lastApplied.putAll(PositionStore.loadAppliedOrders(c, unpositioned));
             Map<String, PoisonEvent> stops = StoppedTables.all(c);
             for (TopicPartition tp : unpositioned) {
                 Long offset = stored.get(tp);
@@ -293,6 +305,7 @@ public final class ApplierService implements AutoCloseable {
             unpositioned.removeAll(partitions);
             stoppedPartitions.removeAll(partitions);
             partitions.forEach(waiting::remove);
+            partitions.forEach(lastApplied::remove);
         }
     }
 
@@ -305,6 +318,11 @@ public final class ApplierService implements AutoCloseable {
     }
 
     /** Events applied since start. */
+    /** Changes recognised as already applied (written again by a restarted capture) and skipped. */
+    public long replayedCount() {
+        return replayed.get();
+    }
+
     public long appliedCount() {
         return applied.get();
     }

@@ -6,6 +6,7 @@ import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.RowChange;
+import dev.replog.schemas.SourceOrder;
 import dev.replog.schemas.TransactionBoundary;
 import dev.replog.schemas.Truncate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,7 +35,7 @@ final class BatchApplier {
      * partitions of stopped tables (nothing of them applied after the poison event).
      */
     record Outcome(Map<TopicPartition, Position> positions, Map<TopicPartition, TruncateBarrier.Id> waiting, int applied,
-                   Set<TopicPartition> stopped) {
+                   Set<TopicPartition> stopped, int replayed) {
     }
 
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();
@@ -49,14 +50,18 @@ final class BatchApplier {
      * @param batched  false applies change by change, so that an error names the exact record
      * @param setAside poison events already dead-lettered: skipped ones are recorded instead of
      *                 applied, stopped tables are recorded and none of their records applied
+     * @param lastApplied source order of the last change applied per partition: a change not after
+     *                    it was applied before (a restarted capture wrote it again) and is skipped
      * @throws SQLException          the follower refused; the transaction is rolled back
      * @throws PoisonEventException  a record cannot be decoded or applied, with its location
      */
-    Outcome apply(Connection c, ConsumerRecords<byte[], byte[]> records, boolean batched, SetAside setAside) throws SQLException {
+    Outcome apply(Connection c, ConsumerRecords<byte[], byte[]> records, boolean batched, SetAside setAside,
+                  Map<TopicPartition, SourceOrder> lastApplied) throws SQLException {
         Map<TopicPartition, Position> positions = new HashMap<>();
         Map<TopicPartition, TruncateBarrier.Id> waiting = new HashMap<>();
         Set<TopicPartition> stopped = new HashSet<>();
         int applied = 0;
+        int replayed = 0;
         try (FollowerWriter writer = new FollowerWriter(c, tables, batched)) {
             for (PoisonEvent stop : setAside.stops()) {
                 StoppedTables.record(c, stop);
@@ -70,12 +75,22 @@ final class BatchApplier {
                     stopped.add(tp);
                     end = setAside.stoppedAt(tp).orElse(Long.MIN_VALUE);
                 }
+                SourceOrder last = lastApplied.get(tp);
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
                     if (r.offset() >= end) {
                         break;
                     }
                     Lsn lsn = headerLsn(r);
-                    positions.put(tp, new Position(r.offset(), lsn));
+                    SourceOrder order = headerOrder(r);
+                    if (order != null && last != null && !isSnapshotRow(r) && order.compareTo(last) <= 0) {
+                        positions.put(tp, new Position(r.offset(), lsn, last));
+                        replayed++;
+                        continue;
+                    }
+                    if (order != null && r.value() != null) {
+                        last = order;
+                    }
+                    positions.put(tp, new Position(r.offset(), lsn, last));
                     PoisonEvent skipped = setAside.skipped(r);
                     if (skipped != null) {
                         DeadLetterStore.insert(c, skipped);
@@ -107,7 +122,7 @@ final class BatchApplier {
             writer.flush();
             PositionStore.save(c, positions);
             c.commit();
-            return new Outcome(positions, waiting, applied, stopped);
+            return new Outcome(positions, waiting, applied, stopped, replayed);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c);
             tables.reset();
@@ -168,6 +183,25 @@ final class BatchApplier {
         Lsn lsn = headerLsn(r);
         return "topic " + r.topic() + " partition " + r.partition() + " offset " + r.offset()
                 + (lsn == null ? "" : " (LSN " + lsn + ")");
+    }
+
+    private static SourceOrder headerOrder(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return SourceOrder.fromHeaders(header(r, LogHeaders.PREVIOUS_COMMIT_LSN), header(r, LogHeaders.LSN),
+                    header(r, LogHeaders.TX_ORDER));
+        } catch (IllegalArgumentException e) {
+            return null; // malformed headers: nothing to compare, the change is applied (idempotently)
+        }
+    }
+
+    /** Snapshot rows all share the snapshot's LSN and have no order among themselves: never skipped. */
+    private static boolean isSnapshotRow(ConsumerRecord<byte[], byte[]> r) {
+        return "true".equals(header(r, LogHeaders.SNAPSHOT));
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static Lsn headerLsn(ConsumerRecord<byte[], byte[]> r) {

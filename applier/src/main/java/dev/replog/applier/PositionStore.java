@@ -1,5 +1,6 @@
 package dev.replog.applier;
 
+import dev.replog.schemas.SourceOrder;
 import org.apache.kafka.common.TopicPartition;
 
 import java.sql.Connection;
@@ -34,6 +35,7 @@ final class PositionStore {
                         source_lsn   pg_lsn,
                         applied_at   timestamptz NOT NULL DEFAULT now(),
                         PRIMARY KEY (topic, partition))""");
+            s.execute("ALTER TABLE replog.positions ADD COLUMN IF NOT EXISTS applied_order text");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS replog.truncate_arrivals (
                         topic      text    NOT NULL,
@@ -60,19 +62,39 @@ final class PositionStore {
         return out;
     }
 
+    /** Source order of the last applied change per partition, for recognising replayed changes. */
+    static Map<TopicPartition, SourceOrder> loadAppliedOrders(Connection c, Collection<TopicPartition> partitions) throws SQLException {
+        Map<TopicPartition, SourceOrder> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT applied_order FROM replog.positions WHERE topic = ? AND partition = ? AND applied_order IS NOT NULL")) {
+            for (TopicPartition tp : partitions) {
+                ps.setString(1, tp.topic());
+                ps.setInt(2, tp.partition());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.put(tp, SourceOrder.decode(rs.getString(1)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     static void save(Connection c, Map<TopicPartition, Position> positions) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO replog.positions (topic, partition, kafka_offset, source_lsn, applied_at)
-                VALUES (?, ?, ?, ?::pg_lsn, now())
+                INSERT INTO replog.positions (topic, partition, kafka_offset, source_lsn, applied_order, applied_at)
+                VALUES (?, ?, ?, ?::pg_lsn, ?, now())
                 ON CONFLICT (topic, partition) DO UPDATE
                 SET kafka_offset = EXCLUDED.kafka_offset,
                     source_lsn = COALESCE(EXCLUDED.source_lsn, replog.positions.source_lsn),
+                    applied_order = COALESCE(EXCLUDED.applied_order, replog.positions.applied_order),
                     applied_at = EXCLUDED.applied_at""")) {
             for (Map.Entry<TopicPartition, Position> e : positions.entrySet()) {
                 ps.setString(1, e.getKey().topic());
                 ps.setInt(2, e.getKey().partition());
                 ps.setLong(3, e.getValue().offset());
                 ps.setString(4, e.getValue().lsn() == null ? null : e.getValue().lsn().toString());
+                ps.setString(5, e.getValue().applied() == null ? null : e.getValue().applied().encode());
                 ps.addBatch();
             }
             ps.executeBatch();
