@@ -67,12 +67,20 @@ public final class ChildJvm implements AutoCloseable {
         waitFor(STOP_TIMEOUT);
     }
 
-    /** Starts the same command again; the previous process must be gone. */
+    /** Starts the same command again, stopping the running process gracefully first if there is one. */
     public synchronized void restart() {
-        if (process.isAlive()) {
-            throw new IllegalStateException("process " + process.pid() + " still runs");
-        }
+        stop();
         launch();
+    }
+
+    /** SIGTERM (the child's shutdown hooks run), SIGKILL if it hangs. */
+    public synchronized void stop() {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!waitFor(STOP_TIMEOUT)) {
+                kill();
+            }
+        }
     }
 
     /** The last lines the child wrote, for failure messages. */
@@ -80,7 +88,7 @@ public final class ChildJvm implements AutoCloseable {
         return Dirs.tail(output, lines);
     }
 
-    /** SIGTERM (the child's shutdown hooks run), SIGKILL if it hangs. */
+    /** Stops the child for good. */
     @Override
     public synchronized void close() {
         try {
@@ -88,12 +96,7 @@ public final class ChildJvm implements AutoCloseable {
         } catch (IllegalStateException alreadyShuttingDown) {
             // The hook kills the child anyway.
         }
-        if (process.isAlive()) {
-            process.destroy();
-            if (!waitFor(STOP_TIMEOUT)) {
-                kill();
-            }
-        }
+        stop();
     }
 
     private boolean waitFor(Duration timeout) {

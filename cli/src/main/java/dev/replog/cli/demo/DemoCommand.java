@@ -8,6 +8,7 @@ import dev.replog.applier.verify.TableComparison;
 import dev.replog.capture.CaptureService;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
+import dev.replog.embedded.EmbeddedStack;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;

@@ -1,7 +1,4 @@
-package dev.replog.cli.demo;
-
-import dev.replog.embedded.KafkaBroker;
-import dev.replog.embedded.PostgresServer;
+package dev.replog.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,10 +60,6 @@ public final class EmbeddedStack implements AutoCloseable {
         kafka.close();
         follower.close();
         leader.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // Best effort: the OS cleans the temporary directory eventually.
-        }
+        Dirs.deleteRecursively(dir);
     }
 }
