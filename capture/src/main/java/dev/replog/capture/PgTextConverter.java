@@ -53,10 +53,9 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
         if (!type.startsWith("_") && !type.equals("timetz") && !type.equals("date") && !type.equals("timestamp")) {
             return;
         }
-        SchemaBuilder schema = SchemaBuilder.string().name(SCHEMA_NAME);
-        if (column.isOptional()) {
-            schema.optional();
-        }
+        // Always optional, even for NOT NULL columns: the before-image of an update or delete under
+        // REPLICA IDENTITY DEFAULT holds only the key, and the other columns are null there.
+        SchemaBuilder schema = SchemaBuilder.string().name(SCHEMA_NAME).optional();
         registration.register(schema, value -> toText(column, value));
     }
 
