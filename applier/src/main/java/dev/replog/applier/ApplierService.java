@@ -54,6 +54,7 @@ public final class ApplierService implements AutoCloseable {
         this.pool = settings.follower().openPool("replog-applier");
         try (Connection c = pool.getConnection()) {
             PositionStore.createIfMissing(c);
+            TableDefinitionStore.createIfMissing(c);
             c.commit();
         }
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());

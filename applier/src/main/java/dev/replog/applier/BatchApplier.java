@@ -6,6 +6,7 @@ import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.RowChange;
+import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.TransactionBoundary;
 import dev.replog.schemas.Truncate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -93,6 +94,16 @@ final class BatchApplier {
                 return false;
             }
             writer.truncate(truncate.table());
+        } else if (event instanceof SchemaChange schemaChange) {
+            // Like a truncate: one copy per partition, applied once every partition got there, so no
+            // partition writes rows of the new shape before the table has it, nor old rows after.
+            writer.flush();
+            int partitions = partitionCount.applyAsInt(tp.topic());
+            if (partitions > 1 && !TruncateBarrier.arrive(c, tp, schemaChange.source().lsn(), partitions)) {
+                return false;
+            }
+            SchemaChangeApplier.apply(c, schemaChange);
+            tables.forget(schemaChange.table());
         } else if (!(event instanceof TransactionBoundary)) {
             // Boundaries live on the transactions topic, which this applier does not read.
             throw new IllegalStateException("unknown event kind " + event.getClass().getSimpleName());

@@ -35,6 +35,7 @@ public final class CaptureService implements AutoCloseable {
     private final Admin admin;
     private final Producer<byte[], byte[]> producer;
     private final LogPublisher publisher;
+    private final SchemaTracker schemaTracker;
     private final Thread runner;
     private final CountDownLatch streaming = new CountDownLatch(1);
     private final AtomicReference<DebeziumEngine<RecordChangeEvent<SourceRecord>>> engine = new AtomicReference<>();
@@ -47,7 +48,8 @@ public final class CaptureService implements AutoCloseable {
         TopicProvisioner provisioner = new TopicProvisioner(admin, settings.topicSettings());
         provisioner.ensureOrderedTopic(settings.topics().captureOffsets(), true);
         provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
-        this.publisher = new LogPublisher(producer, provisioner, settings.topics());
+        this.schemaTracker = new SchemaTracker(settings.leader());
+        this.publisher = new LogPublisher(producer, provisioner, settings.topics(), schemaTracker);
         this.runner = new Thread(this::runUntilStopped, "replog-capture");
     }
 
@@ -151,6 +153,7 @@ public final class CaptureService implements AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
+        schemaTracker.close();
         producer.close(Duration.ofSeconds(10));
         admin.close(Duration.ofSeconds(10));
         log.info("capture stopped at LSN {} ({} events published)", publisher.lastPublishedLsn(), publisher.publishedCount());
