@@ -71,16 +71,14 @@ final class SchemaChangeApplier {
     }
 
     /**
-     * A column known only by name in {@code next} (attnum 0) keeps the leader attribute number it had,
-     * so that a later rename of it is still recognised.
+     * A column known only by name in {@code next} (attnum 0, typed from the log) is the same column
+     * as before: it keeps its catalog definition, attribute number included, so that a later rename
+     * or type change of it is still recognised.
      */
     private static TableDefinition keepAttnums(TableDefinition previous, TableDefinition next) {
         List<TableDefinition.ColumnDefinition> columns = new ArrayList<>();
         for (TableDefinition.ColumnDefinition col : next.columns()) {
-            int attnum = col.attnum() != 0 ? col.attnum()
-                    : previous.column(col.name()).map(TableDefinition.ColumnDefinition::attnum).orElse(0);
-            columns.add(new TableDefinition.ColumnDefinition(col.name(), attnum, col.type(), col.typeName(), col.typmod(),
-                    col.notNull(), col.defaultExpression(), col.generatedExpression()));
+            columns.add(col.attnum() != 0 ? col : previous.column(col.name()).orElse(col));
         }
         return new TableDefinition(next.table(), next.leaderOid() != 0 ? next.leaderOid() : previous.leaderOid(),
                 columns, next.primaryKey(), next.checks());

@@ -66,6 +66,7 @@ public final class CaptureService implements AutoCloseable {
         p.put("acks", "all");
         p.put("enable.idempotence", "true");
         p.put("compression.type", "lz4");
+        p.put("max.request.size", Integer.toString(TopicProvisioner.MAX_RECORD_BYTES));
         p.put("linger.ms", "5");
         p.put("batch.size", Integer.toString(256 * 1024));
         p.put("client.id", "replog-capture-" + s.slotName());

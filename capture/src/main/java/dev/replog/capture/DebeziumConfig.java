@@ -42,8 +42,11 @@ final class DebeziumConfig {
         p.put("plugin.name", "pgoutput");
         p.put("slot.name", s.slotName());
         p.put("publication.name", s.publicationName());
-        p.put("publication.autocreate.mode", "filtered");
-        p.put("table.include.list", s.tables().stream().map(DebeziumConfig::exactRegex).collect(Collectors.joining(",")));
+        // A pattern (public.*) must also capture tables created later: only a publication FOR ALL
+        // TABLES sends their rows without a restart; Debezium then filters by table.include.list.
+        boolean patterns = s.tables().stream().anyMatch(DebeziumConfig::isPattern);
+        p.put("publication.autocreate.mode", patterns ? "all_tables" : "filtered");
+        p.put("table.include.list", s.tables().stream().map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
         p.put("snapshot.mode", s.snapshotMode());
 
         // Truncates are skipped unless asked for; a follower must see them.
@@ -65,6 +68,19 @@ final class DebeziumConfig {
         p.put("errors.retry.delay.initial.ms", "500");
         p.put("errors.retry.delay.max.ms", "10000");
         return p;
+    }
+
+    /** A captured-table entry with {@code *} in its name, e.g. {@code public.*} or {@code sales.order_*}. */
+    static boolean isPattern(TableId t) {
+        return t.table().contains("*") || t.schema().contains("*");
+    }
+
+    /** The table.include.list regex of one entry: '*' matches any characters, everything else itself. */
+    static String includeRegex(TableId t) {
+        if (!isPattern(t)) {
+            return exactRegex(t);
+        }
+        return escape(t.schema()).replace("\\*", ".*") + "\\." + escape(t.table()).replace("\\*", ".*");
     }
 
     /** table.include.list holds regular expressions over "schema.table": match this one table only. */

@@ -28,7 +28,9 @@ final class LeaderPreflight {
                 }
             }
             for (TableId table : tables) {
-                checkTable(c, table);
+                if (!DebeziumConfig.isPattern(table)) {
+                    checkTable(c, table);
+                }
             }
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);

@@ -83,22 +83,36 @@ final class SchemaTracker implements AutoCloseable {
     /**
      * The catalog is read after the fact: if it already lacks a column the row still has (a later
      * DROP or RENAME), it describes a later point than this row. Then the row's own columns define the
-     * table, those missing from the catalog marked with attnum 0 so the follower matches them by
-     * name, and the later change is published when the rows that follow it arrive.
+     * table, each taken from the catalog or the last published definition by name; a column new
+     * since then and renamed already is paired with the catalog's new column at its place (columns
+     * come in attribute order), so its attribute number is known; failing all, it is typed from the
+     * log with attnum 0 and the follower matches it by name. The later change is published when the
+     * rows that follow it arrive.
      */
     private static TableDefinition reconcile(TableId table, Optional<TableDefinition> catalog, Optional<TableDefinition> previous,
                                              Schema rowSchema, Schema keySchema) {
+        Set<String> rowNames = rowSchema.fields().stream().map(Field::name).collect(Collectors.toSet());
         Set<String> catalogNames = catalog.map(d -> d.columns().stream().map(ColumnDefinition::name)
                 .collect(Collectors.toSet())).orElse(Set.of());
-        boolean catalogAhead = rowSchema.fields().stream().anyMatch(f -> !catalogNames.contains(f.name()));
-        if (catalog.isPresent() && !catalogAhead) {
+        if (catalog.isPresent() && catalogNames.containsAll(rowNames)) {
             return catalog.get();
         }
+        Set<Integer> previousAttnums = previous.map(d -> d.columns().stream().map(ColumnDefinition::attnum)
+                .collect(Collectors.toSet())).orElse(Set.of());
         List<ColumnDefinition> columns = new ArrayList<>();
+        int lastAttnum = 0;
         for (Field f : rowSchema.fields()) {
-            columns.add(catalog.flatMap(d -> d.column(f.name()))
+            int after = lastAttnum;
+            ColumnDefinition column = catalog.flatMap(d -> d.column(f.name()))
                     .or(() -> previous.flatMap(d -> d.column(f.name())))
-                    .orElseGet(() -> fromLog(f)));
+                    .or(() -> catalog.flatMap(d -> d.columns().stream()
+                            .filter(c -> c.attnum() > after && !rowNames.contains(c.name()) && !previousAttnums.contains(c.attnum()))
+                            .findFirst()
+                            .map(c -> new ColumnDefinition(f.name(), c.attnum(), c.type(), c.typeName(), c.typmod(),
+                                    c.notNull(), c.defaultExpression(), c.generatedExpression()))))
+                    .orElseGet(() -> fromLog(f));
+            lastAttnum = Math.max(lastAttnum, column.attnum());
+            columns.add(column);
         }
         List<String> key = keySchema != null ? keySchema.fields().stream().map(Field::name).toList()
                 : previous.map(TableDefinition::primaryKey).orElse(List.of());

@@ -108,6 +108,11 @@ final class Replication implements AutoCloseable {
 
     /** Waits until every table has the same rows on the follower as on the leader. */
     void awaitFollowerMatchesLeader() {
+        awaitFollowerMatchesLeader(tables);
+    }
+
+    /** Waits until these tables (for a capture pattern: the tables it matches) have the same rows. */
+    void awaitFollowerMatchesLeader(List<TableId> tables) {
         Await.until("follower " + followerDb + " equals leader " + leaderDb + " for " + tables, CATCH_UP, () -> {
             if (applier != null && applier.stopped().isCompletedExceptionally()) {
                 applier.stopped().join();

@@ -156,4 +156,22 @@ class SchemaChangeTest {
                     TableContents.of(r.leaderUrl(), "public.other", "id").equals(TableContents.of(r.followerUrl(), "public.other", "id")));
         }
     }
+
+    @Test
+    void tableCreatedOnTheLeaderMatchingTheCapturePatternIsCreatedOnTheFollower() throws Exception {
+        TableId created = new TableId("public", "created_later");
+        try (Replication r = new Replication("ddl_create_table", 1, List.of(new TableId("public", "*")))) {
+            r.leader("CREATE TABLE items (id int PRIMARY KEY, name text)", "INSERT INTO items VALUES (1, 'one')");
+            r.startCapture();
+            r.startApplier();
+            r.leader("""
+                    CREATE TABLE created_later (id bigint PRIMARY KEY, label text NOT NULL DEFAULT 'none',
+                        amount numeric(8,2) CHECK (amount > 0), doubled numeric GENERATED ALWAYS AS (amount * 2) STORED)""",
+                    "INSERT INTO created_later (id, amount) VALUES (1, 10.5), (2, 3)",
+                    "UPDATE created_later SET label = 'two' WHERE id = 2");
+            r.awaitFollowerMatchesLeader(List.of(ITEMS, created));
+            TableDefinitions.assertSame(r, "public.created_later");
+            assertEquals(TableContents.of(r.leaderUrl(), "created_later", "id"), TableContents.of(r.followerUrl(), "created_later", "id"));
+        }
+    }
 }
