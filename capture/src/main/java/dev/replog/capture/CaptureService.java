@@ -56,6 +56,7 @@ public final class CaptureService implements AutoCloseable {
     /** Checks the leader, creates Replog's topics, and starts streaming in the background. */
     public static CaptureService start(CaptureSettings settings) {
         LeaderPreflight.check(settings.leader(), settings.tables());
+        LeaderPublication.ensure(settings.leader(), settings.publicationName(), settings.tables());
         CaptureService service = new CaptureService(settings);
         service.runner.start();
         return service;

@@ -42,10 +42,8 @@ final class DebeziumConfig {
         p.put("plugin.name", "pgoutput");
         p.put("slot.name", s.slotName());
         p.put("publication.name", s.publicationName());
-        // A pattern (public.*) must also capture tables created later: only a publication FOR ALL
-        // TABLES sends their rows without a restart; Debezium then filters by table.include.list.
-        boolean patterns = s.tables().stream().anyMatch(DebeziumConfig::isPattern);
-        p.put("publication.autocreate.mode", patterns ? "all_tables" : "filtered");
+        // LeaderPublication creates the publication (Debezium's own statement does not quote names).
+        p.put("publication.autocreate.mode", "disabled");
         p.put("table.include.list", s.tables().stream().map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
         p.put("snapshot.mode", s.snapshotMode());
 
@@ -80,7 +78,8 @@ final class DebeziumConfig {
         if (!isPattern(t)) {
             return exactRegex(t);
         }
-        return escape(t.schema()).replace("\\*", ".*") + "\\." + escape(t.table()).replace("\\*", ".*");
+        String star = escape("*");
+        return escape(t.schema()).replace(star, ".*") + "\\." + escape(t.table()).replace(star, ".*");
     }
 
     /** table.include.list holds regular expressions over "schema.table": match this one table only. */
@@ -89,17 +88,27 @@ final class DebeziumConfig {
             throw new CaptureException("table " + t + ": names containing ',' cannot be captured "
                     + "(Debezium's table.include.list is comma-separated)");
         }
+        if ((t.schema() + t.table()).contains("\"") || t.schema().contains(".") || t.table().contains(".")) {
+            throw new CaptureException("table " + t + ": schema and table names containing '\"' or '.' cannot be "
+                    + "captured (Debezium 3.6's snapshot query does not escape them; nor '\"' in column names)");
+        }
         return escape(t.schema()) + "\\." + escape(t.table());
     }
 
+    /**
+     * The name as a regex matching only itself: ASCII letters, digits and '_' as they are, every other
+     * code point as {@code \x{hex}} (a backslash before a non-ASCII letter or half of an emoji's
+     * surrogate pair would not be an escape).
+     */
     private static String escape(String name) {
         StringBuilder sb = new StringBuilder();
-        for (char c : name.toCharArray()) {
-            if (!Character.isLetterOrDigit(c) && c != '_') {
-                sb.append('\\');
+        name.codePoints().forEach(cp -> {
+            if (cp < 128 && (Character.isLetterOrDigit(cp) || cp == '_')) {
+                sb.appendCodePoint(cp);
+            } else {
+                sb.append("\\x{").append(Integer.toHexString(cp)).append('}');
             }
-            sb.append(c);
-        }
+        });
         return sb.toString();
     }
 }

@@ -8,11 +8,15 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Names with upper case, spaces, quotes, dots, unicode and reserved words replicate like any other. */
+/**
+ * Names with upper case, spaces, quotes, dots, unicode and reserved words replicate like any other.
+ * (Debezium 3.6's snapshot query does not escape '"' in any name, nor '.' in table names: such
+ * tables are refused at capture start.)
+ */
 class IdentifierTest {
 
-    private static final TableId TORTURE = new TableId("Weird Schema", "Ta.ble \"q\"");
-    private static final String QUOTED = "\"Weird Schema\".\"Ta.ble \"\"q\"\"\"";
+    private static final TableId TORTURE = new TableId("Weird Schema", "Select Ünï 🚀");
+    private static final String QUOTED = "\"Weird Schema\".\"Select Ünï 🚀\"";
 
     @Test
     void tableAndColumnNamesThatNeedQuotingReplicateIncludingSchemaChanges() throws Exception {
@@ -24,10 +28,11 @@ class IdentifierTest {
                     "INSERT INTO " + QUOTED + " VALUES (1, 'eins', 1.5, 'One', 1), (2, NULL, 2.5, NULL, NULL)");
             r.startCapture();
             r.startApplier();
+            r.awaitFollowerMatchesLeader();
             r.leader("UPDATE " + QUOTED + " SET \"Ünïcødé 🚀\" = '🚀🚀', \"it's\" = 7 WHERE \"select\" = 2",
                     "DELETE FROM " + QUOTED + " WHERE \"select\" = 1",
                     "ALTER TABLE " + QUOTED + " ADD COLUMN \"new \"\"col\"\"\" text DEFAULT 'x''y'",
-                    "ALTER TABLE " + QUOTED + " RENAME COLUMN \"it's\" TO \"it is\"",
+                    "ALTER TABLE " + QUOTED + " RENAME COLUMN \"it's\" TO \"it.is\"",
                     "INSERT INTO " + QUOTED + " VALUES (3, 'drei', 3.5, 'Three', 3, 'z')");
             r.awaitFollowerMatchesLeader();
             TableDefinitions.assertSame(r, QUOTED);
