@@ -131,14 +131,15 @@ class BadInputTest {
             r.leader("INSERT INTO items VALUES (1, 'fine')");
             r.awaitFollowerMatchesLeader();
             String topic = r.topics().forTable(items);
+            long offset;
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(r.kafka().clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(topic, "{\"id\":2}".getBytes(StandardCharsets.UTF_8),
-                        "{not json".getBytes(StandardCharsets.UTF_8))).get();
+                offset = p.send(new ProducerRecord<>(topic, "{\"id\":2}".getBytes(StandardCharsets.UTF_8),
+                        "{not json".getBytes(StandardCharsets.UTF_8))).get().offset();
             }
             Await.until("the applier stops on the poison event", Duration.ofSeconds(30), () -> r.applier().stopped().isDone());
             CompletionException e = assertThrows(CompletionException.class, () -> r.applier().stopped().join());
             String message = e.getCause().getMessage();
-            assertTrue(message.contains("topic " + topic + " partition 0 offset 1"), message);
+            assertTrue(message.contains("topic " + topic + " partition 0 offset " + offset), message);
             assertTrue(message.contains("not valid JSON"), message);
         }
     }
