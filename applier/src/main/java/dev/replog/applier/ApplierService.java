@@ -66,6 +66,7 @@ public final class ApplierService implements AutoCloseable {
             PositionStore.createIfMissing(c);
             DeadLetterStore.createIfMissing(c);
             StoppedTables.createIfMissing(c);
+            TableDefinitionStore.createIfMissing(c);
             c.commit();
         }
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -6,6 +6,7 @@ import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.RowChange;
+import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.SourceOrder;
 import dev.replog.schemas.TransactionBoundary;
 import dev.replog.schemas.Truncate;
@@ -82,7 +83,7 @@ final class BatchApplier {
                     }
                     Lsn lsn = headerLsn(r);
                     SourceOrder order = headerOrder(r);
-                    if (order != null && last != null && !isSnapshotRow(r) && order.compareTo(last) <= 0) {
+                    if (order != null && last != null && order.compareTo(last) <= 0) {
                         positions.put(tp, new Position(r.offset(), lsn, last));
                         replayed++;
                         continue;
@@ -142,6 +143,16 @@ final class BatchApplier {
                 return false;
             }
             writer.truncate(truncate.table());
+        } else if (event instanceof SchemaChange schemaChange) {
+            // Like a truncate: one copy per partition, applied once every partition got there, so no
+            // partition writes rows of the new shape before the table has it, nor old rows after.
+            writer.flush();
+            int partitions = partitionCount.applyAsInt(tp.topic());
+            if (partitions > 1 && !TruncateBarrier.arrive(c, tp, schemaChange.source().lsn(), partitions)) {
+                return false;
+            }
+            SchemaChangeApplier.apply(c, schemaChange);
+            tables.forget(schemaChange.table());
         } else if (!(event instanceof TransactionBoundary)) {
             // Boundaries live on the transactions topic, which this applier does not read.
             throw new IllegalStateException("unknown event kind " + event.getClass().getSimpleName());
@@ -185,18 +196,20 @@ final class BatchApplier {
                 + (lsn == null ? "" : " (LSN " + lsn + ")");
     }
 
+    /**
+     * Only streamed changes, which carry their place in a transaction, have an order to compare:
+     * snapshot rows (all at the snapshot's LSN) and schema changes are idempotent and always applied.
+     */
     private static SourceOrder headerOrder(ConsumerRecord<byte[], byte[]> r) {
+        if (header(r, LogHeaders.TX_ORDER) == null) {
+            return null;
+        }
         try {
             return SourceOrder.fromHeaders(header(r, LogHeaders.PREVIOUS_COMMIT_LSN), header(r, LogHeaders.LSN),
                     header(r, LogHeaders.TX_ORDER));
         } catch (IllegalArgumentException e) {
             return null; // malformed headers: nothing to compare, the change is applied (idempotently)
         }
-    }
-
-    /** Snapshot rows all share the snapshot's LSN and have no order among themselves: never skipped. */
-    private static boolean isSnapshotRow(ConsumerRecord<byte[], byte[]> r) {
-        return "true".equals(header(r, LogHeaders.SNAPSHOT));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

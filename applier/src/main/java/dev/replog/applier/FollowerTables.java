@@ -25,6 +25,7 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
 final class FollowerTables {
 
     private final Map<TableId, TableSchema> known = new HashMap<>();
+    private final Map<TableId, Set<String>> generated = new HashMap<>();
 
     void ensure(Connection c, TableId table, TableSchema schema) throws SQLException {
         if (schema.equals(known.get(table))) {
@@ -54,6 +55,35 @@ final class FollowerTables {
     /** Forget everything: after a rollback, tables created in that transaction are gone again. */
     void reset() {
         known.clear();
+        generated.clear();
+    }
+
+    /** Forget one table: a schema change altered it. */
+    void forget(TableId table) {
+        known.remove(table);
+        generated.remove(table);
+    }
+
+    /** The table's generated columns: the follower computes them, so they are never written. */
+    Set<String> generatedColumns(Connection c, TableId table) throws SQLException {
+        Set<String> names = generated.get(table);
+        if (names == null) {
+            names = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT a.attname FROM pg_attribute a
+                    JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+                    WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND a.attgenerated <> ''""")) {
+                ps.setString(1, table.schema());
+                ps.setString(2, table.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+            }
+            generated.put(table, names);
+        }
+        return names;
     }
 
     private static String createTable(TableId table, TableSchema schema) {

@@ -42,6 +42,7 @@ final class FollowerWriter implements AutoCloseable {
         List<String> values = new ArrayList<>();
         if (change.op().leavesRow()) {
             List<String> columns = new ArrayList<>(row.values().keySet());
+            columns.removeAll(tables.generatedColumns(connection, change.table()));
             sql = RowStatements.upsert(change.table(), columns, key);
             for (String c : columns) {
                 values.add(row.get(c));

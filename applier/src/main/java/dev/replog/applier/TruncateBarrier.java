@@ -10,7 +10,8 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * Orders a truncate against the events of every partition of its table's topic. Capture writes one
+ * Orders a truncate (or a schema change: any event capture copies into every partition) against
+ * the events of every partition of its table's topic. Capture writes one
  * copy of the truncate to each partition; each copy's arrival is recorded in the follower (so this
  * works across applier instances and restarts), a partition whose copy arrived waits, and the copy
  * that arrives last truncates the table and releases the others. Rows written after the truncate

@@ -35,6 +35,7 @@ public final class CaptureService implements AutoCloseable {
     private final Admin admin;
     private final Producer<byte[], byte[]> producer;
     private final LogPublisher publisher;
+    private final SchemaTracker schemaTracker;
     private final Thread runner;
     private final CountDownLatch streaming = new CountDownLatch(1);
     private final AtomicReference<DebeziumEngine<RecordChangeEvent<SourceRecord>>> engine = new AtomicReference<>();
@@ -47,13 +48,17 @@ public final class CaptureService implements AutoCloseable {
         TopicProvisioner provisioner = new TopicProvisioner(admin, settings.topicSettings());
         provisioner.ensureOrderedTopic(settings.topics().captureOffsets(), true);
         provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
-        this.publisher = new LogPublisher(producer, provisioner, settings.topics());
+        this.schemaTracker = new SchemaTracker(settings.leader());
+        this.publisher = new LogPublisher(producer, provisioner, settings.topics(), schemaTracker);
         this.runner = new Thread(this::runUntilStopped, "replog-capture");
     }
 
     /** Checks the leader, creates Replog's topics, and starts streaming in the background. */
     public static CaptureService start(CaptureSettings settings) {
         LeaderPreflight.check(settings.leader(), settings.tables());
+        // The heartbeat table is published too, so that beats move the slot (see HeartbeatTable).
+        LeaderPublication.ensure(settings.leader(), settings.publicationName(),
+                java.util.stream.Stream.concat(settings.tables().stream(), java.util.stream.Stream.of(HeartbeatTable.TABLE)).toList());
         CaptureService service = new CaptureService(settings);
         service.runner.start();
         return service;
@@ -64,6 +69,7 @@ public final class CaptureService implements AutoCloseable {
         p.put("acks", "all");
         p.put("enable.idempotence", "true");
         p.put("compression.type", "lz4");
+        p.put("max.request.size", Integer.toString(TopicProvisioner.MAX_RECORD_BYTES));
         p.put("linger.ms", "5");
         p.put("batch.size", Integer.toString(256 * 1024));
         p.put("client.id", "replog-capture-" + s.slotName());
@@ -151,6 +157,7 @@ public final class CaptureService implements AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
+        schemaTracker.close();
         producer.close(Duration.ofSeconds(10));
         admin.close(Duration.ofSeconds(10));
         log.info("capture stopped at LSN {} ({} events published)", publisher.lastPublishedLsn(), publisher.publishedCount());

@@ -43,9 +43,10 @@ final class DebeziumConfig {
         p.put("plugin.name", "pgoutput");
         p.put("slot.name", s.slotName());
         p.put("publication.name", s.publicationName());
-        p.put("publication.autocreate.mode", "filtered");
+        // LeaderPublication creates the publication (Debezium's own statement does not quote names).
+        p.put("publication.autocreate.mode", "disabled");
         p.put("table.include.list", Stream.concat(s.tables().stream(), Stream.of(HeartbeatTable.TABLE))
-                .map(DebeziumConfig::exactRegex).collect(Collectors.joining(",")));
+                .map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
         p.put("snapshot.mode", s.snapshotMode());
 
         // Truncates are skipped unless asked for; a follower must see them.
@@ -73,23 +74,47 @@ final class DebeziumConfig {
         return p;
     }
 
+    /** A captured-table entry with {@code *} in its name, e.g. {@code public.*} or {@code sales.order_*}. */
+    static boolean isPattern(TableId t) {
+        return t.table().contains("*") || t.schema().contains("*");
+    }
+
+    /** The table.include.list regex of one entry: '*' matches any characters, everything else itself. */
+    static String includeRegex(TableId t) {
+        if (!isPattern(t)) {
+            return exactRegex(t);
+        }
+        String star = escape("*");
+        return escape(t.schema()).replace(star, ".*") + "\\." + escape(t.table()).replace(star, ".*");
+    }
+
     /** table.include.list holds regular expressions over "schema.table": match this one table only. */
     static String exactRegex(TableId t) {
         if ((t.schema() + t.table()).contains(",")) {
             throw new CaptureException("table " + t + ": names containing ',' cannot be captured "
                     + "(Debezium's table.include.list is comma-separated)");
         }
+        if ((t.schema() + t.table()).contains("\"") || t.schema().contains(".") || t.table().contains(".")) {
+            throw new CaptureException("table " + t + ": schema and table names containing '\"' or '.' cannot be "
+                    + "captured (Debezium 3.6's snapshot query does not escape them; nor '\"' in column names)");
+        }
         return escape(t.schema()) + "\\." + escape(t.table());
     }
 
+    /**
+     * The name as a regex matching only itself: ASCII letters, digits and '_' as they are, every other
+     * code point as {@code \x{hex}} (a backslash before a non-ASCII letter or half of an emoji's
+     * surrogate pair would not be an escape).
+     */
     private static String escape(String name) {
         StringBuilder sb = new StringBuilder();
-        for (char c : name.toCharArray()) {
-            if (!Character.isLetterOrDigit(c) && c != '_') {
-                sb.append('\\');
+        name.codePoints().forEach(cp -> {
+            if (cp < 128 && (Character.isLetterOrDigit(cp) || cp == '_')) {
+                sb.appendCodePoint(cp);
+            } else {
+                sb.append("\\x{").append(Integer.toHexString(cp)).append('}');
             }
-            sb.append(c);
-        }
+        });
         return sb.toString();
     }
 }

@@ -30,8 +30,10 @@ final class LeaderPreflight {
                 }
             }
             for (TableId table : tables) {
-                checkTable(c, table);
-                checkColumnTypes(c, table);
+                if (!DebeziumConfig.isPattern(table)) {
+                    checkTable(c, table);
+                    checkColumnTypes(c, table);
+                }
             }
             HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {

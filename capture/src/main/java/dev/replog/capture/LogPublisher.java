@@ -2,6 +2,10 @@ package dev.replog.capture;
 
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.SchemaChange;
+import dev.replog.schemas.SchemaChangeFormat;
+import dev.replog.schemas.SourcePosition;
+import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableId;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicProvisioner;
@@ -12,14 +16,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,13 +42,15 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final Producer<byte[], byte[]> producer;
     private final TopicProvisioner provisioner;
     private final TopicNames topics;
+    private final SchemaTracker schemas;
     private final JsonConverter keyConverter = converter(true);
     private final JsonConverter valueConverter = converter(false);
     private final AtomicLong published = new AtomicLong();
     private volatile Lsn lastLsn = Lsn.ZERO;
 
-    LogPublisher(Producer<byte[], byte[]> producer, TopicProvisioner provisioner, TopicNames topics) {
+    LogPublisher(Producer<byte[], byte[]> producer, TopicProvisioner provisioner, TopicNames topics, SchemaTracker schemas) {
         this.producer = producer;
+        this.schemas = schemas;
         this.provisioner = provisioner;
         this.topics = topics;
     }
@@ -59,16 +69,32 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        try {
+            publish(batch, committer);
+        } catch (RuntimeException | InterruptedException e) {
+            // Schema changes noted for this batch may not have reached Kafka: publish them again.
+            schemas.reset();
+            throw e;
+        }
+    }
+
+    private void publish(List<RecordChangeEvent<SourceRecord>> batch,
+                         DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(batch.size());
         Lsn batchLsn = lastLsn;
         int changes = 0;
+        // How far capture has read the WAL, heartbeats included: drops are published only past it.
+        Lsn processed = lastLsn;
         for (RecordChangeEvent<SourceRecord> event : batch) {
             SourceRecord r = event.record();
             if (isHeartbeat(r.topic())) {
+                processed = maxLsn(processed, r.sourceOffset().get("lsn"));
                 continue;
             }
             Struct source = sourceOf(r);
             if (source != null && HeartbeatTable.isHeartbeat(new TableId(source.getString("schema"), source.getString("table")))) {
+                processed = maxLsn(processed, source.getInt64("lsn"));
                 continue;
             }
             if (source != null) {
@@ -78,7 +104,14 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     batchLsn = lsn;
                 }
             }
+            if (isRowChange(r, source)) {
+                publishSchemaChange(r, source, sends);
+            }
             send(r, source, sends);
+        }
+        for (SchemaTracker.Dropped d : schemas.dropped(maxLsn(processed, batchLsn.value()))) {
+            SourcePosition at = new SourcePosition(d.noticedAt(), 0, Instant.now(), false);
+            broadcast(d.topic(), SchemaChangeFormat.write(new SchemaChange(d.table(), null, at)), positionHeaders(at), sends);
         }
         for (Future<RecordMetadata> f : sends) {
             try {
@@ -97,9 +130,39 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         lastLsn = batchLsn;
     }
 
+    /** Puts the table's new definition before the first row that has it, in every partition of its topic. */
+    private void publishSchemaChange(SourceRecord r, Struct source, List<Future<RecordMetadata>> sends) {
+        TableId table = new TableId(source.getString("schema"), source.getString("table"));
+        Schema rowSchema = r.valueSchema().field("after").schema();
+        Optional<TableDefinition> change = schemas.changeBefore(table, r.topic(), rowSchema, r.keySchema());
+        if (change.isPresent()) {
+            Long txId = source.getInt64("txId");
+            Object snapshot = source.get("snapshot");
+            SourcePosition at = new SourcePosition(new Lsn(source.getInt64("lsn")), txId == null ? 0 : txId,
+                    Instant.ofEpochMilli(source.getInt64("ts_ms")), snapshot != null && !"false".equals(snapshot.toString()));
+            broadcast(r.topic(), SchemaChangeFormat.write(new SchemaChange(table, change.get(), at)), positionHeaders(at), sends);
+        }
+    }
+
+    private void broadcast(String topic, byte[] value, RecordHeaders headers, List<Future<RecordMetadata>> sends) {
+        provisioner.ensureTableTopic(topic);
+        int partitions = provisioner.partitionsOf(topic);
+        for (int p = 0; p < partitions; p++) {
+            sends.add(producer.send(new ProducerRecord<>(topic, p, (byte[]) null, value, headers)));
+        }
+    }
+
+    private static RecordHeaders positionHeaders(SourcePosition at) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(LogHeaders.FORMAT, utf8(LogHeaders.FORMAT_VERSION));
+        h.add(LogHeaders.LSN, utf8(at.lsn().toString()));
+        return h;
+    }
+
     private void send(SourceRecord r, Struct source, List<Future<RecordMetadata>> sends) {
         String topic = r.topic();
-        byte[] key = r.key() == null ? null : keyConverter.fromConnectData(topic, r.keySchema(), r.key());
+        byte[] key = r.key() != null ? keyConverter.fromConnectData(topic, r.keySchema(), r.key())
+                : isRowChange(r, source) ? keyFromRow(r, source) : null;
         byte[] value = r.value() == null ? null : valueConverter.fromConnectData(topic, r.valueSchema(), r.value());
         RecordHeaders headers = headers(r, source);
         if (topic.equals(topics.transactions())) {
@@ -117,6 +180,43 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             provisioner.ensureTableTopic(topic);
             sends.add(producer.send(new ProducerRecord<>(topic, (Integer) null, key, value, headers)));
         }
+    }
+
+    private boolean isRowChange(SourceRecord r, Struct source) {
+        return source != null && !r.topic().equals(topics.transactions()) && r.value() instanceof Struct v
+                && v.schema().field("op") != null && !"t".equals(v.getString("op"));
+    }
+
+    /**
+     * Debezium sends a row without a key when it read the row after its table was dropped (it can no
+     * longer look the key up); the key is rebuilt from the primary key last published for the table.
+     */
+    private byte[] keyFromRow(SourceRecord r, Struct source) {
+        TableId table = new TableId(source.getString("schema"), source.getString("table"));
+        List<String> keyColumns = schemas.primaryKeyOf(table);
+        Struct value = (Struct) r.value();
+        Struct row = value.getStruct("after") != null ? value.getStruct("after") : value.getStruct("before");
+        if (keyColumns.isEmpty() || row == null) {
+            throw new CaptureException("a change of " + table + " at LSN " + new Lsn(source.getInt64("lsn"))
+                    + " has no primary key (was the table's key dropped?); Replog keys every change by primary key");
+        }
+        SchemaBuilder keySchema = SchemaBuilder.struct().name(r.topic() + ".Key");
+        for (String k : keyColumns) {
+            keySchema.field(k, row.schema().field(k).schema());
+        }
+        Schema built = keySchema.build();
+        Struct key = new Struct(built);
+        for (String k : keyColumns) {
+            key.put(k, row.get(k));
+        }
+        return keyConverter.fromConnectData(r.topic(), built, key);
+    }
+
+    private static Lsn maxLsn(Lsn current, Object candidate) {
+        if (candidate instanceof Long l && new Lsn(l).isAfter(current)) {
+            return new Lsn(l);
+        }
+        return current;
     }
 
     private boolean isHeartbeat(String topic) {

@@ -41,6 +41,9 @@ public final class EnvelopeDecoder {
         if (op.equals("t")) {
             return new Truncate(table, position);
         }
+        if (op.equals(SchemaChangeFormat.OP)) {
+            return SchemaChangeFormat.read(table, position, payload.get("definition"));
+        }
         Operation operation = Operation.fromCode(op);
         List<String> keyColumns = keyColumns(key);
         TableSchema tableSchema = tableSchema(schema, operation, keyColumns, table);
@@ -119,7 +122,8 @@ public final class EnvelopeDecoder {
         Map<String, String> out = new LinkedHashMap<>();
         for (JsonNode field : rowSchema.path("fields")) {
             String name = field.path("field").asText();
-            if (values.has(name)) {
+            // An unchanged TOASTed value is not in the log: leaving the column out keeps the follower's value.
+            if (values.has(name) && !PgValues.isUnavailable(field, values.get(name))) {
                 out.put(name, PgValues.toText(field, values.get(name), name));
             }
         }

@@ -61,6 +61,31 @@ public final class PgValues {
         }
     }
 
+    /** Debezium's stand-in for an unchanged TOASTed value that the WAL does not carry. */
+    static final String UNAVAILABLE = "__debezium_unavailable_value";
+    private static final String UNAVAILABLE_HEX = hex(UNAVAILABLE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    private static final String UNAVAILABLE_BASE64 = Base64.getEncoder()
+            .encodeToString(UNAVAILABLE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    /**
+     * True if the log does not carry this column's value: an UPDATE left a TOASTed value unchanged
+     * and the leader's replica identity does not include it. Text and jsonb show the placeholder
+     * itself, bytea its bytes (hex or base64), arrays a one-element array of it.
+     */
+    public static boolean isUnavailable(JsonNode field, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (value.isArray()) {
+            return value.size() == 1 && isUnavailable(field.path("items"), value.get(0));
+        }
+        if (!value.isTextual()) {
+            return false;
+        }
+        String text = value.asText();
+        return text.equals(UNAVAILABLE) || text.equalsIgnoreCase(UNAVAILABLE_HEX) || text.equals(UNAVAILABLE_BASE64);
+    }
+
     private static String plain(JsonNode field, String connectType, JsonNode value, String column) {
         if (connectType.equals("array")) {
             return arrayLiteral(field.path("items"), value, column);

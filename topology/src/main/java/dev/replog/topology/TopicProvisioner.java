@@ -30,6 +30,8 @@ public final class TopicProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
     private static final long TIMEOUT_S = 30;
+    /** Largest change event a table topic accepts (after compression); capture's producer allows the same. */
+    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
     private final Admin admin;
     private final TopicSettings settings;
@@ -44,7 +46,9 @@ public final class TopicProvisioner {
     public void ensureTableTopic(String topic) {
         ensure(topic, settings.partitions(), Map.of(
                 "cleanup.policy", "delete",
-                "retention.ms", Long.toString(settings.retentionMs())), true);
+                "retention.ms", Long.toString(settings.retentionMs()),
+                // A row with multi-megabyte (TOASTed) values is one record; Kafka's default is 1 MB.
+                "max.message.bytes", Integer.toString(MAX_RECORD_BYTES)), true);
     }
 
     /** A single-partition topic whose records must stay in one total order. */

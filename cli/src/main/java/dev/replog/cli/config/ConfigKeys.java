@@ -57,7 +57,7 @@ public final class ConfigKeys {
             "PostgreSQL sslmode for the leader connection.");
 
     public static final ConfigKey CAPTURE_TABLES = key("capture.tables", LIST, null, List.of(CAPTURE),
-            "Tables to replicate, `schema.table` separated by commas (case-sensitive). Each needs a primary key.");
+            "Tables to replicate, `schema.table` separated by commas (case-sensitive). `*` in an entry is a pattern (`public.*`) that also captures tables created later; the publication is then FOR ALL TABLES. Each needs a primary key.");
     public static final ConfigKey CAPTURE_SLOT = key("capture.slot.name", STRING, "replog", List.of(CAPTURE),
             "Logical replication slot on the leader (lower case); created if missing.");
     public static final ConfigKey CAPTURE_PUBLICATION = key("capture.publication.name", STRING, "replog", List.of(CAPTURE),

@@ -136,16 +136,17 @@ class BadInputTest {
             r.leader("INSERT INTO items VALUES (1, 'fine')");
             r.awaitFollowerMatchesLeader();
             String topic = r.topics().forTable(items);
+            long offset;
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(r.kafka().clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(topic, "{\"id\":2}".getBytes(StandardCharsets.UTF_8),
-                        "{not json".getBytes(StandardCharsets.UTF_8))).get();
+                offset = p.send(new ProducerRecord<>(topic, "{\"id\":2}".getBytes(StandardCharsets.UTF_8),
+                        "{not json".getBytes(StandardCharsets.UTF_8))).get().offset();
             }
             Await.until("an ERROR line for the poison event", Duration.ofSeconds(30),
                     () -> lines.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR));
             List<String> errors = lines.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage).toList();
             assertEquals(1, errors.size(), errors.toString());
             String message = errors.get(0);
-            assertTrue(message.contains("table public.items (topic " + topic + " partition 0 offset 1)"), message);
+            assertTrue(message.contains("table public.items (topic " + topic + " partition 0 offset " + offset + ")"), message);
             assertTrue(message.contains("not valid JSON"), message);
             assertTrue(message.contains("replog resume --table public.items"), message);
             assertFalse(r.applier().stopped().isDone(), "only the table stops, not the applier");

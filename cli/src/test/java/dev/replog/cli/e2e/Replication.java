@@ -124,13 +124,13 @@ final class Replication implements AutoCloseable {
         awaitFollowerMatchesLeader(tables);
     }
 
-    /** Waits until these tables have the same rows on the follower as on the leader. */
-    void awaitFollowerMatchesLeader(List<TableId> these) {
-        Await.until("follower " + followerDb + " equals leader " + leaderDb + " for " + these, CATCH_UP, () -> {
+    /** Waits until these tables (for a capture pattern: the tables it matches) have the same rows. */
+    void awaitFollowerMatchesLeader(List<TableId> tables) {
+        Await.until("follower " + followerDb + " equals leader " + leaderDb + " for " + tables, CATCH_UP, () -> {
             if (applier != null && applier.stopped().isCompletedExceptionally()) {
                 applier.stopped().join();
             }
-            return these.stream().allMatch(this::matches);
+            return tables.stream().allMatch(this::matches);
         });
     }
 

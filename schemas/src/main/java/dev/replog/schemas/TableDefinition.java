@@ -1,0 +1,60 @@
+package dev.replog.schemas;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A leader table as its catalog declares it: what a follower needs to create the same table and to
+ * follow it through ALTER TABLE. Columns carry the leader's attribute number, which stays with a
+ * column through a rename: that is what tells a rename from a drop plus an add.
+ *
+ * @param leaderOid  the table's oid on the leader, 0 if unknown; a new oid under the same name is a new table
+ * @param primaryKey primary-key column names in key order
+ */
+public record TableDefinition(TableId table, long leaderOid, List<ColumnDefinition> columns,
+                              List<String> primaryKey, List<CheckConstraint> checks) {
+
+    public TableDefinition {
+        Objects.requireNonNull(table, "table");
+        columns = List.copyOf(columns);
+        primaryKey = List.copyOf(primaryKey);
+        checks = List.copyOf(checks);
+    }
+
+    public Optional<ColumnDefinition> column(String name) {
+        return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /**
+     * One column.
+     *
+     * @param attnum     the leader's attribute number; 0 for a column known only from the log's
+     *                   schema (the leader catalog had already moved on), matched by name
+     * @param type       SQL that declares the type ({@code format_type}), e.g. {@code character varying(20)}
+     * @param typeName   the type's catalog name ({@code int4}, {@code varchar}, {@code _text})
+     * @param typmod     the type modifier (length, precision and scale), -1 if none
+     * @param defaultExpression   the default as SQL, null if none
+     * @param generatedExpression for a stored generated column its expression, else null
+     */
+    public record ColumnDefinition(String name, int attnum, String type, String typeName, int typmod,
+                                   boolean notNull, String defaultExpression, String generatedExpression) {
+
+        public ColumnDefinition {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(typeName, "typeName");
+        }
+
+        @JsonIgnore
+        public boolean isGenerated() {
+            return generatedExpression != null;
+        }
+    }
+
+    /** A CHECK constraint: its name and {@code pg_get_constraintdef} text, e.g. {@code CHECK ((qty > 0))}. */
+    public record CheckConstraint(String name, String definition) {
+    }
+}

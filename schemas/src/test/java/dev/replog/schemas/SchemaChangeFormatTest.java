@@ -1,0 +1,46 @@
+package dev.replog.schemas;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replog.schemas.TableDefinition.CheckConstraint;
+import dev.replog.schemas.TableDefinition.ColumnDefinition;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SchemaChangeFormatTest {
+
+    private static final TableId TABLE = new TableId("Weird Schema", "Ta.ble \"q\"");
+
+    @Test
+    void aSchemaChangeReadsBackAsWrittenThroughTheEnvelopeDecoder() {
+        TableDefinition definition = new TableDefinition(TABLE, 16384, List.of(
+                new ColumnDefinition("select", 1, "integer", "int4", -1, true, null, null),
+                new ColumnDefinition("Ünïcødé 🚀", 3, "numeric", "numeric", -1, false, null, "(\"select\" * 2)"),
+                new ColumnDefinition("a.b", 4, "text", "text", -1, false, "'x''y'::text", null)),
+                List.of("select"), List.of(new CheckConstraint("c", "CHECK ((\"select\" > 0))")));
+        SchemaChange change = new SchemaChange(TABLE, definition, new SourcePosition(Lsn.parse("0/16B3748"), 7, Instant.ofEpochMilli(1000), false));
+        ChangeEvent decoded = new EnvelopeDecoder().decode(null, SchemaChangeFormat.write(change));
+        assertEquals(change, decoded);
+    }
+
+    @Test
+    void aDropHasNoDefinition() {
+        SchemaChange drop = new SchemaChange(TABLE, null, new SourcePosition(Lsn.parse("0/1"), 0, Instant.ofEpochMilli(0), false));
+        assertTrue(((SchemaChange) new EnvelopeDecoder().decode(null, SchemaChangeFormat.write(drop))).isDrop());
+    }
+
+    @Test
+    void theUnavailableToastPlaceholderIsRecognisedInEveryForm() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        var text = json.readTree("{\"type\":\"string\"}");
+        assertTrue(PgValues.isUnavailable(text, json.readTree("\"__debezium_unavailable_value\"")));
+        assertTrue(PgValues.isUnavailable(text, json.readTree("\"5F5F646562657A69756D5F756E617661696C61626C655F76616C7565\"")));
+        assertTrue(PgValues.isUnavailable(text, json.readTree("\"X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==\"")));
+        assertFalse(PgValues.isUnavailable(text, json.readTree("\"an ordinary value\"")));
+    }
+}
