@@ -49,19 +49,19 @@ class GoldenEventsTest {
                     "INSERT INTO golden VALUES (1, 'snapshot row', 9.99, '2020-02-29')");
             r.startCapture();
             // Capture streams while its snapshot still runs: wait for the snapshot row so the log's order is fixed.
-            readAll(r, r.topics().forTable(table), 1);
+            readAll(r, r.topics().forTable(table), 2);
             r.leader("INSERT INTO golden VALUES (2, 'inserted', NULL, '1999-12-31')",
                     "UPDATE golden SET name = 'updated', price = 12.50 WHERE id = 2",
                     "DELETE FROM golden WHERE id = 1",
                     "TRUNCATE golden",
                     "INSERT INTO golden VALUES (3, 'after truncate', 1, NULL)");
-            List<ConsumerRecord<byte[], byte[]>> records = readAll(r, r.topics().forTable(table), 7);
-            String[] names = {"r-snapshot-read", "c-create", "u-update", "d-delete", "tombstone", "t-truncate", "c-create-after-truncate"};
+            List<ConsumerRecord<byte[], byte[]>> records = readAll(r, r.topics().forTable(table), 8);
+            String[] names = {"s-schema-change", "r-snapshot-read", "c-create", "u-update", "d-delete", "tombstone", "t-truncate", "c-create-after-truncate"};
             for (int i = 0; i < names.length; i++) {
                 ConsumerRecord<byte[], byte[]> rec = records.get(i);
                 String actual = render(rec, r.topics().prefix(), r.captureSettings().leader().database());
                 compareWithGolden(names[i], actual);
-                if (rec.value() != null) {
+                if (rec.value() != null && i > 0) {
                     Set<String> headers = new TreeSet<>();
                     for (Header h : rec.headers()) {
                         headers.add(h.key());
@@ -110,6 +110,9 @@ class GoldenEventsTest {
                     source.put(f, f.equals("sequence") ? "<sequence>" : "0");
                 }
             });
+            if (payload.path("definition").has("leaderOid")) {
+                ((ObjectNode) payload.get("definition")).put("leaderOid", 0);
+            }
             if (payload.hasNonNull("transaction")) {
                 ((ObjectNode) payload.get("transaction")).put("id", "<txid:lsn>");
             }
