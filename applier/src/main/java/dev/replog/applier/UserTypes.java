@@ -1,6 +1,7 @@
 package dev.replog.applier;
 
 import dev.replog.schemas.Column;
+import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableId;
 
 import java.sql.Connection;
@@ -46,6 +47,20 @@ final class UserTypes {
         }
         try (Statement s = c.createStatement()) {
             s.execute(ddl);
+        }
+    }
+
+    /**
+     * Before a table definition becomes DDL: every user-defined type it uses must already exist on
+     * the follower (the definition carries no enum labels or domain bodies to create them from).
+     */
+    static void requireExisting(Connection c, TableDefinition definition) throws SQLException {
+        for (TableDefinition.ColumnDefinition col : definition.columns()) {
+            String name = col.typeName().startsWith("_") ? col.typeName().substring(1) : col.typeName();
+            if (!exists(c, name)) {
+                throw new SQLException("table " + definition.table() + " column '" + col.name() + "': type " + name
+                        + " does not exist on the follower; create it there as on the leader", UNDEFINED_OBJECT);
+            }
         }
     }
 
