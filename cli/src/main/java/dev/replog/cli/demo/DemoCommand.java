@@ -51,7 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out.println("Starting embedded leader PostgreSQL, follower PostgreSQL and Kafka broker ...");
-        try (EmbeddedStack stack = EmbeddedStack.start()) {
+        try (EmbeddedStack stack = EmbeddedStack.start("replog-demo-")) {
             out.printf("  leader   %s%n  follower %s%n  kafka    %s%n", stack.leader().jdbcUrl(),
                     stack.follower().jdbcUrl(), stack.kafka().bootstrapServers());
             DemoWorkload workload = new DemoWorkload(42);
