@@ -40,7 +40,7 @@ final class SchemaChangeApplier {
             return;
         }
         TableDefinition next = change.definition();
-        UserTypes.requireExisting(c, next);
+        UserTypes.ensure(c, next);
         Optional<TableDefinition> stored = TableDefinitionStore.load(c, table);
         Set<String> followerColumns = followerColumns(c, table);
         List<String> statements = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * Makes sure the user-defined type of a column about to be created exists on the follower: an
@@ -24,12 +25,28 @@ final class UserTypes {
     }
 
     static void ensure(Connection c, TableId table, Column column) throws SQLException {
-        String name = column.type().elementType().name();
+        ensure(c, table, column.name(), column.type().elementType().name(), column.enumLabels());
+    }
+
+    /**
+     * Before a table definition becomes DDL: every user-defined type it uses must exist on the
+     * follower. Enums are created from the labels the definition carries; anything else (a domain)
+     * cannot be, and stops the table with an error naming table, column and type.
+     */
+    static void ensure(Connection c, TableDefinition definition) throws SQLException {
+        for (TableDefinition.ColumnDefinition col : definition.columns()) {
+            String name = col.typeName().startsWith("_") ? col.typeName().substring(1) : col.typeName();
+            ensure(c, definition.table(), col.name(), name, col.enumLabels());
+        }
+    }
+
+    private static void ensure(Connection c, TableId table, String column, String name, List<String> enumLabels)
+            throws SQLException {
         if (exists(c, name)) {
             return;
         }
-        if (column.enumLabels().isEmpty()) {
-            throw new SQLException("table " + table + " column '" + column.name() + "': type " + name
+        if (enumLabels.isEmpty()) {
+            throw new SQLException("table " + table + " column '" + column + "': type " + name
                     + " does not exist on the follower; Replog creates missing enum types only, create this one "
                     + "(e.g. the domain) on the follower as on the leader", UNDEFINED_OBJECT);
         }
@@ -39,7 +56,7 @@ final class UserTypes {
                 "SELECT format('CREATE TYPE %I AS ENUM (%s)', ?::text, "
                         + "(SELECT string_agg(quote_literal(l), ', ' ORDER BY o) FROM unnest(?::text[]) WITH ORDINALITY AS e(l, o)))")) {
             ps.setString(1, name);
-            ps.setArray(2, c.createArrayOf("text", column.enumLabels().toArray()));
+            ps.setArray(2, c.createArrayOf("text", enumLabels.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 ddl = rs.getString(1);
@@ -47,20 +64,6 @@ final class UserTypes {
         }
         try (Statement s = c.createStatement()) {
             s.execute(ddl);
-        }
-    }
-
-    /**
-     * Before a table definition becomes DDL: every user-defined type it uses must already exist on
-     * the follower (the definition carries no enum labels or domain bodies to create them from).
-     */
-    static void requireExisting(Connection c, TableDefinition definition) throws SQLException {
-        for (TableDefinition.ColumnDefinition col : definition.columns()) {
-            String name = col.typeName().startsWith("_") ? col.typeName().substring(1) : col.typeName();
-            if (!exists(c, name)) {
-                throw new SQLException("table " + definition.table() + " column '" + col.name() + "': type " + name
-                        + " does not exist on the follower; create it there as on the leader", UNDEFINED_OBJECT);
-            }
         }
     }
 

@@ -45,7 +45,9 @@ final class LeaderCatalog {
         List<ColumnDefinition> columns = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), t.typname, a.atttypmod,
-                       a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attgenerated
+                       a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attgenerated,
+                       (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
+                        WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END)
                 FROM pg_attribute a
                 JOIN pg_type t ON t.oid = a.atttypid
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -58,7 +60,7 @@ final class LeaderCatalog {
                     boolean generated = "s".equals(rs.getString(8));
                     columns.add(new ColumnDefinition(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
                             rs.getInt(5), rs.getBoolean(6), generated ? null : portableDefault(expression),
-                            generated ? expression : null));
+                            generated ? expression : null, enumLabels(rs.getArray(9))));
                 }
             }
         }
@@ -105,5 +107,9 @@ final class LeaderCatalog {
             }
         }
         return checks;
+    }
+
+    private static java.util.List<String> enumLabels(java.sql.Array labels) throws SQLException {
+        return labels == null ? java.util.List.of() : java.util.List.of((String[]) labels.getArray());
     }
 }

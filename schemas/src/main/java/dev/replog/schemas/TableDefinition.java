@@ -38,14 +38,24 @@ public record TableDefinition(TableId table, long leaderOid, List<ColumnDefiniti
      * @param typmod     the type modifier (length, precision and scale), -1 if none
      * @param defaultExpression   the default as SQL, null if none
      * @param generatedExpression for a stored generated column its expression, else null
+     * @param enumLabels          for a column of an enum type (or an array of one) the type's labels in
+     *                            order, so a follower can create the type; else empty
      */
     public record ColumnDefinition(String name, int attnum, String type, String typeName, int typmod,
-                                   boolean notNull, String defaultExpression, String generatedExpression) {
+                                   boolean notNull, String defaultExpression, String generatedExpression,
+                                   List<String> enumLabels) {
 
         public ColumnDefinition {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(typeName, "typeName");
+            enumLabels = enumLabels == null ? List.of() : List.copyOf(enumLabels);
+        }
+
+        /** A column of a type that is not an enum. */
+        public ColumnDefinition(String name, int attnum, String type, String typeName, int typmod,
+                                boolean notNull, String defaultExpression, String generatedExpression) {
+            this(name, attnum, type, typeName, typmod, notNull, defaultExpression, generatedExpression, List.of());
         }
 
         @JsonIgnore
