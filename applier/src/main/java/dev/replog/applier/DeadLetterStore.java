@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,18 +18,11 @@ public final class DeadLetterStore {
     }
 
     static void createIfMissing(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS replog.dead_letters (" + PoisonColumns.DEFINITION
-                    + ", PRIMARY KEY (topic, partition, kafka_offset))");
-        }
+        PoisonColumns.createTable(c, "replog.dead_letters", "topic, partition, kafka_offset");
     }
 
     static void insert(Connection c, PoisonEvent e) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO replog.dead_letters (" + PoisonColumns.NAMES
-                + ") VALUES (" + PoisonColumns.PLACEHOLDERS + ") ON CONFLICT DO NOTHING")) {
-            PoisonColumns.bind(ps, e);
-            ps.executeUpdate();
-        }
+        PoisonColumns.insert(c, "replog.dead_letters", e);
     }
 
     /**

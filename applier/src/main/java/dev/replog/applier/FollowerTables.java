@@ -1,5 +1,6 @@
 package dev.replog.applier;
 
+import dev.replog.applier.verify.TableChecksum;
 import dev.replog.schemas.Column;
 import dev.replog.schemas.TableId;
 import dev.replog.schemas.TableSchema;
@@ -31,7 +32,7 @@ final class FollowerTables {
         if (schema.equals(known.get(table))) {
             return;
         }
-        Set<String> existing = existingColumns(c, table);
+        Set<String> existing = new HashSet<>(TableChecksum.columns(c, table));
         for (Column col : schema.columns()) {
             if (!existing.contains(col.name()) && !col.type().isBuiltIn()) {
                 UserTypes.ensure(c, table, col);
@@ -92,20 +93,5 @@ final class FollowerTables {
                 .collect(Collectors.joining(", "));
         String key = schema.keyColumns().stream().map(k -> quote(k)).collect(Collectors.joining(", "));
         return "CREATE TABLE IF NOT EXISTS " + quote(table) + " (" + columns + ", PRIMARY KEY (" + key + "))";
-    }
-
-    private static Set<String> existingColumns(Connection c, TableId table) throws SQLException {
-        Set<String> names = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?")) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names;
     }
 }

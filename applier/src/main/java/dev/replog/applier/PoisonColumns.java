@@ -2,9 +2,11 @@ package dev.replog.applier;
 
 import dev.replog.schemas.Lsn;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 
 /** The columns a poison event is stored in, shared by {@code replog.dead_letters} and {@code replog.stopped_tables}. */
@@ -29,6 +31,22 @@ final class PoisonColumns {
     static final String PLACEHOLDERS = "?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?";
 
     private PoisonColumns() {
+    }
+
+    /** Creates one of Replog's poison-event tables ({@code table} is a constant of ours, not user input). */
+    static void createTable(Connection c, String table, String primaryKey) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " (" + DEFINITION + ", PRIMARY KEY (" + primaryKey + "))");
+        }
+    }
+
+    /** Stores an event; a row already there for the same key is kept (the first event wins). */
+    static void insert(Connection c, String table, PoisonEvent e) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + NAMES + ") VALUES ("
+                + PLACEHOLDERS + ") ON CONFLICT DO NOTHING")) {
+            bind(ps, e);
+            ps.executeUpdate();
+        }
     }
 
     static void bind(PreparedStatement ps, PoisonEvent e) throws SQLException {

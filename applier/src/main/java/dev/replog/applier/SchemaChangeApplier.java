@@ -1,5 +1,6 @@
 package dev.replog.applier;
 
+import dev.replog.applier.verify.TableChecksum;
 import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableId;
@@ -7,8 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ final class SchemaChangeApplier {
         TableDefinition next = change.definition();
         UserTypes.ensure(c, next);
         Optional<TableDefinition> stored = TableDefinitionStore.load(c, table);
-        Set<String> followerColumns = followerColumns(c, table);
+        Set<String> followerColumns = new LinkedHashSet<>(TableChecksum.columns(c, table));
         List<String> statements = new ArrayList<>();
         boolean recreated = stored.isPresent() && stored.get().leaderOid() != 0 && next.leaderOid() != 0
                 && stored.get().leaderOid() != next.leaderOid();
@@ -91,23 +90,5 @@ final class SchemaChangeApplier {
                 s.execute(sql);
             }
         }
-    }
-
-    static Set<String> followerColumns(Connection c, TableId table) throws SQLException {
-        Set<String> names = new LinkedHashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname FROM pg_attribute a
-                JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-                WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND NOT a.attisdropped
-                ORDER BY a.attnum""")) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names;
     }
 }

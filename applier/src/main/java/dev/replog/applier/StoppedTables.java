@@ -20,19 +20,12 @@ public final class StoppedTables {
     }
 
     static void createIfMissing(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS replog.stopped_tables (" + PoisonColumns.DEFINITION
-                    + ", PRIMARY KEY (topic))");
-        }
+        PoisonColumns.createTable(c, "replog.stopped_tables", "topic");
     }
 
     /** Records a stop; the first poison event of a table is the one it stays stopped at. */
     static void record(Connection c, PoisonEvent e) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO replog.stopped_tables (" + PoisonColumns.NAMES
-                + ") VALUES (" + PoisonColumns.PLACEHOLDERS + ") ON CONFLICT DO NOTHING")) {
-            PoisonColumns.bind(ps, e);
-            ps.executeUpdate();
-        }
+        PoisonColumns.insert(c, "replog.stopped_tables", e);
     }
 
     /** Every stopped table topic with the event it stopped at. */
