@@ -67,6 +67,7 @@ public final class ApplierService implements AutoCloseable {
             DeadLetterStore.createIfMissing(c);
             StoppedTables.createIfMissing(c);
             TableDefinitionStore.createIfMissing(c);
+            WatermarkStore.createIfMissing(c);
             c.commit();
         }
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -100,25 +101,34 @@ public final class ApplierService implements AutoCloseable {
         return p;
     }
 
+    /** What an apply loop reports back. */
+    interface Counters {
+        void applied(int events, int replayedEvents);
+
+        /** Sends a poison event to the dead-letter topic, acknowledged before anything moves past it. */
+        void deadLettered(PoisonEvent e);
+    }
+
+    private final Counters counters = new Counters() {
+        @Override
+        public void applied(int events, int replayedEvents) {
+            applied.addAndGet(events);
+            replayed.addAndGet(replayedEvents);
+        }
+
+        @Override
+        public void deadLettered(PoisonEvent e) {
+            deadLetters.publish(e);
+            deadLettered.incrementAndGet();
+        }
+    };
+
     private void run() {
         try {
-            consumer.subscribe(settings.topics().tableTopicPattern(), new Positioner());
-            log.info("applier started: group {} applying {}.* to follower {}", settings.groupId(),
-                    settings.topics().prefix(), settings.follower());
-            while (!stopping) {
-                releaseStopped();
-                positionPending();
-                releaseWaiting();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
-                if (records.isEmpty()) {
-                    if (!caughtUp && applied.get() > 0) {
-                        log.info("applier caught up: {} events applied", applied.get());
-                        caughtUp = true;
-                    }
-                    continue;
-                }
-                caughtUp = false;
-                applyWithRetry(records);
+            if (settings.mode() == ApplyMode.TRANSACTIONAL) {
+                new TransactionalApply(settings, pool, consumer, counters, () -> stopping).run();
+            } else {
+                runRows();
             }
             stopped.complete(null);
         } catch (WakeupException e) {
@@ -128,6 +138,28 @@ public final class ApplierService implements AutoCloseable {
             stopped.completeExceptionally(e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Row mode: a consumer group's partitions, each poll in one follower transaction. */
+    private void runRows() {
+        consumer.subscribe(settings.topics().tableTopicPattern(), new Positioner());
+        log.info("applier started: group {} applying {}.* to follower {}", settings.groupId(),
+                settings.topics().prefix(), settings.follower());
+        while (!stopping) {
+            releaseStopped();
+            positionPending();
+            releaseWaiting();
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+            if (records.isEmpty()) {
+                if (!caughtUp && applied.get() > 0) {
+                    log.info("applier caught up: {} events applied", applied.get());
+                    caughtUp = true;
+                }
+                continue;
+            }
+            caughtUp = false;
+            applyWithRetry(records);
         }
     }
 
@@ -167,8 +199,7 @@ public final class ApplierService implements AutoCloseable {
 
     /** Sends a poison event to the dead-letter topic (acknowledged before any transaction moves past it). */
     private void setAside(PoisonEvent e, SetAside setAside) {
-        deadLetters.publish(e);
-        deadLettered.incrementAndGet();
+        counters.deadLettered(e);
         if (settings.onError() == ErrorPolicy.SKIP) {
             log.warn("skipped poison event at {}: {}; kept in dead-letter topic {} and replog.dead_letters",
                     e.where(), e.reason(), settings.topics().deadLetter());
@@ -310,7 +341,7 @@ public final class ApplierService implements AutoCloseable {
         }
     }
 
-    private static void sleep(Duration d) {
+    static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

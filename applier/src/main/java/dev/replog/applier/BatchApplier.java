@@ -1,24 +1,16 @@
 package dev.replog.applier;
 
 import dev.replog.schemas.ChangeEvent;
-import dev.replog.schemas.EnvelopeDecoder;
-import dev.replog.schemas.EventFormatException;
-import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
-import dev.replog.schemas.RowChange;
 import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.SourceOrder;
-import dev.replog.schemas.TransactionBoundary;
 import dev.replog.schemas.Truncate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -39,8 +31,7 @@ final class BatchApplier {
                    Set<TopicPartition> stopped, int replayed) {
     }
 
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
-    private final FollowerTables tables = new FollowerTables();
+    private final EventApplier events = new EventApplier();
     private final ToIntFunction<String> partitionCount;
 
     BatchApplier(ToIntFunction<String> partitionCount) {
@@ -63,7 +54,7 @@ final class BatchApplier {
         Set<TopicPartition> stopped = new HashSet<>();
         int applied = 0;
         int replayed = 0;
-        try (FollowerWriter writer = new FollowerWriter(c, tables, batched)) {
+        try (FollowerWriter writer = events.writer(c, batched)) {
             for (PoisonEvent stop : setAside.stops()) {
                 StoppedTables.record(c, stop);
             }
@@ -81,8 +72,8 @@ final class BatchApplier {
                     if (r.offset() >= end) {
                         break;
                     }
-                    Lsn lsn = headerLsn(r);
-                    SourceOrder order = headerOrder(r);
+                    Lsn lsn = LogRecords.lsn(r);
+                    SourceOrder order = LogRecords.order(r);
                     if (order != null && last != null && order.compareTo(last) <= 0) {
                         positions.put(tp, new Position(r.offset(), lsn, last));
                         replayed++;
@@ -100,22 +91,10 @@ final class BatchApplier {
                     if (r.value() == null) {
                         continue; // tombstone after a delete: for log compaction, nothing to apply
                     }
-                    ChangeEvent event = decode(r);
-                    try {
-                        if (!applyEvent(c, writer, tp, event)) {
-                            waiting.put(tp, new TruncateBarrier.Id(tp.topic(), event.source().lsn()));
-                            break;
-                        }
-                    } catch (SQLException e) {
-                        if (!batched && !SqlErrors.isRetriable(e)) {
-                            throw poison(r, PoisonEvent.APPLY, sqlState(e), SqlErrors.describe(e), tableOf(event, r), e);
-                        }
-                        throw e;
-                    } catch (org.apache.kafka.common.KafkaException e) {
-                        throw e; // Kafka trouble (e.g. reading a partition count), not this event's fault
-                    } catch (RuntimeException e) {
-                        // Not the follower's refusal but this event's (e.g. a value it cannot take): still one record.
-                        throw poison(r, PoisonEvent.APPLY, null, e.toString(), tableOf(event, r), e);
+                    ChangeEvent event = events.decode(r);
+                    if (!applyEvent(c, writer, tp, r, event, batched)) {
+                        waiting.put(tp, new TruncateBarrier.Id(tp.topic(), event.source().lsn()));
+                        break;
                     }
                     applied++;
                 }
@@ -126,107 +105,25 @@ final class BatchApplier {
             return new Outcome(positions, waiting, applied, stopped, replayed);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c);
-            tables.reset();
+            events.reset();
             throw e;
         }
     }
 
     /** @return false if the partition must stop here and wait for the other copies of a truncate */
-    private boolean applyEvent(Connection c, FollowerWriter writer, TopicPartition tp, ChangeEvent event) throws SQLException {
-        // Java 17 has no pattern switch; the sealed ChangeEvent keeps this list complete.
-        if (event instanceof RowChange change) {
-            writer.apply(change);
-        } else if (event instanceof Truncate truncate) {
+    private boolean applyEvent(Connection c, FollowerWriter writer, TopicPartition tp, ConsumerRecord<byte[], byte[]> r,
+                               ChangeEvent event, boolean batched) throws SQLException {
+        if (event instanceof Truncate || event instanceof SchemaChange) {
+            // One copy per partition, applied once every partition got there: no partition writes rows
+            // of the new shape before the table has it, nor rows that a truncate would then wipe.
             writer.flush();
             int partitions = partitionCount.applyAsInt(tp.topic());
-            if (partitions > 1 && !TruncateBarrier.arrive(c, tp, truncate.source().lsn(), partitions)) {
+            if (partitions > 1 && !TruncateBarrier.arrive(c, tp, event.source().lsn(), partitions)) {
                 return false;
             }
-            writer.truncate(truncate.table());
-        } else if (event instanceof SchemaChange schemaChange) {
-            // Like a truncate: one copy per partition, applied once every partition got there, so no
-            // partition writes rows of the new shape before the table has it, nor old rows after.
-            writer.flush();
-            int partitions = partitionCount.applyAsInt(tp.topic());
-            if (partitions > 1 && !TruncateBarrier.arrive(c, tp, schemaChange.source().lsn(), partitions)) {
-                return false;
-            }
-            SchemaChangeApplier.apply(c, schemaChange);
-            tables.forget(schemaChange.table());
-        } else if (!(event instanceof TransactionBoundary)) {
-            // Boundaries live on the transactions topic, which this applier does not read.
-            throw new IllegalStateException("unknown event kind " + event.getClass().getSimpleName());
         }
+        events.apply(c, writer, r, event, batched);
         return true;
-    }
-
-    private ChangeEvent decode(ConsumerRecord<byte[], byte[]> r) {
-        try {
-            return decoder.decode(r.key(), r.value());
-        } catch (EventFormatException e) {
-            throw poison(r, PoisonEvent.DECODE, null, e.getMessage(), PoisonEvent.tableOfTopic(r.topic()), e);
-        }
-    }
-
-    private static PoisonEventException poison(ConsumerRecord<byte[], byte[]> r, String kind, String sqlState,
-                                               String error, String table, Exception cause) {
-        PoisonEvent e = new PoisonEvent(r.topic(), r.partition(), r.offset(), headerLsn(r), table, kind, sqlState,
-                error, r.key(), r.value(), Instant.now());
-        return new PoisonEventException("cannot " + kind + " " + where(r) + ": " + error, e, cause);
-    }
-
-    private static String tableOf(ChangeEvent event, ConsumerRecord<byte[], byte[]> r) {
-        if (event instanceof RowChange change) {
-            return change.table().toString();
-        }
-        if (event instanceof Truncate truncate) {
-            return truncate.table().toString();
-        }
-        return PoisonEvent.tableOfTopic(r.topic());
-    }
-
-    private static String sqlState(SQLException e) {
-        SQLException next = e.getNextException();
-        return next != null && next.getSQLState() != null ? next.getSQLState() : e.getSQLState();
-    }
-
-    static String where(ConsumerRecord<byte[], byte[]> r) {
-        Lsn lsn = headerLsn(r);
-        return "topic " + r.topic() + " partition " + r.partition() + " offset " + r.offset()
-                + (lsn == null ? "" : " (LSN " + lsn + ")");
-    }
-
-    /**
-     * Only streamed changes, which carry their place in a transaction, have an order to compare:
-     * snapshot rows (all at the snapshot's LSN) and schema changes are idempotent and always applied.
-     */
-    private static SourceOrder headerOrder(ConsumerRecord<byte[], byte[]> r) {
-        if (header(r, LogHeaders.TX_ORDER) == null) {
-            return null;
-        }
-        try {
-            return SourceOrder.fromHeaders(header(r, LogHeaders.PREVIOUS_COMMIT_LSN), header(r, LogHeaders.LSN),
-                    header(r, LogHeaders.TX_ORDER));
-        } catch (IllegalArgumentException e) {
-            return null; // malformed headers: nothing to compare, the change is applied (idempotently)
-        }
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static Lsn headerLsn(ConsumerRecord<byte[], byte[]> r) {
-        Header h = r.headers().lastHeader(LogHeaders.LSN);
-        if (h == null) {
-            return null;
-        }
-        try {
-            return Lsn.parse(new String(h.value(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static void rollbackQuietly(Connection c) {

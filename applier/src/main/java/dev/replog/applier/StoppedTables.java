@@ -47,11 +47,13 @@ public final class StoppedTables {
     /**
      * Lets a stopped table go on: the applier re-tries its poison event (and any applier that runs
      * notices within seconds). With {@code skip}, the event is moved to {@code replog.dead_letters}
-     * and the table's position past it, in one transaction, so applying goes on after it.
+     * and (row mode: {@code movePosition}) the table's position past it, in one transaction, so applying
+     * goes on after it. A transactional applier keeps the position: it reads the dead letters when it
+     * positions itself and passes over the event, counting it as part of its transaction.
      *
      * @return the event the table was stopped at, or empty if it was not stopped
      */
-    public static Optional<PoisonEvent> resume(Connection c, String topic, boolean skip) throws SQLException {
+    public static Optional<PoisonEvent> resume(Connection c, String topic, boolean skip, boolean movePosition) throws SQLException {
         Optional<PoisonEvent> stopped = Optional.ofNullable(all(c).get(topic));
         if (stopped.isEmpty()) {
             return stopped;
@@ -59,7 +61,9 @@ public final class StoppedTables {
         PoisonEvent e = stopped.get();
         if (skip) {
             DeadLetterStore.insert(c, e);
-            PositionStore.advance(c, e.topic(), e.partition(), e.offset(), e.lsn());
+            if (movePosition) {
+                PositionStore.advance(c, e.topic(), e.partition(), e.offset(), e.lsn());
+            }
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM replog.stopped_tables WHERE topic = ?")) {
             ps.setString(1, topic);

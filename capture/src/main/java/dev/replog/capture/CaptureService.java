@@ -48,6 +48,7 @@ public final class CaptureService implements AutoCloseable {
         TopicProvisioner provisioner = new TopicProvisioner(admin, settings.topicSettings());
         provisioner.ensureOrderedTopic(settings.topics().captureOffsets(), true);
         provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
+        provisioner.ensureOrderedTopic(settings.topics().heartbeat(), false);
         this.schemaTracker = new SchemaTracker(settings.leader());
         this.publisher = new LogPublisher(producer, provisioner, settings.topics(), schemaTracker);
         this.runner = new Thread(this::runUntilStopped, "replog-capture");

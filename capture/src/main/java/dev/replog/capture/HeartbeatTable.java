@@ -1,6 +1,7 @@
 package dev.replog.capture;
 
 import dev.replog.schemas.TableId;
+import dev.replog.topology.TopicNames;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,7 +15,7 @@ import java.sql.Statement;
  */
 final class HeartbeatTable {
 
-    static final TableId TABLE = new TableId("replog", "heartbeat");
+    static final TableId TABLE = TopicNames.HEARTBEAT_TABLE;
 
     private HeartbeatTable() {
     }

@@ -47,6 +47,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final JsonConverter valueConverter = converter(false);
     private final AtomicLong published = new AtomicLong();
     private volatile Lsn lastLsn = Lsn.ZERO;
+    /** Whether the last data record sent was a snapshot row. */
+    private boolean snapshotRows;
 
     LogPublisher(Producer<byte[], byte[]> producer, TopicProvisioner provisioner, TopicNames topics, SchemaTracker schemas) {
         this.producer = producer;
@@ -95,8 +97,20 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             Struct source = sourceOf(r);
             if (source != null && HeartbeatTable.isHeartbeat(new TableId(source.getString("schema"), source.getString("table")))) {
                 processed = maxLsn(processed, source.getInt64("lsn"));
+                if (r.value() != null) {
+                    // A transaction of its own: it moves a transactional follower's watermark while tables are idle.
+                    byte[] key = r.key() == null ? null : keyConverter.fromConnectData(r.topic(), r.keySchema(), r.key());
+                    sendOrdered(topics.heartbeat(), key, valueConverter.fromConnectData(r.topic(), r.valueSchema(), r.value()),
+                            headers(r, source), sends);
+                }
                 continue;
             }
+            if (source != null && snapshotRows && !isSnapshot(source)) {
+                // The snapshot is acknowledged before any streamed change is sent: once a consumer sees a
+                // streamed transaction's END, every snapshot row is already in the log.
+                awaitAll(sends);
+            }
+            snapshotRows = source != null && isSnapshot(source);
             if (source != null) {
                 changes++;
                 Lsn lsn = new Lsn(source.getInt64("lsn"));
@@ -113,6 +127,16 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             SourcePosition at = new SourcePosition(d.noticedAt(), 0, Instant.now(), false);
             broadcast(d.topic(), SchemaChangeFormat.write(new SchemaChange(d.table(), null, at)), positionHeaders(at), sends);
         }
+        awaitAll(sends);
+        for (RecordChangeEvent<SourceRecord> event : batch) {
+            committer.markProcessed(event);
+        }
+        committer.markBatchFinished();
+        published.addAndGet(changes);
+        lastLsn = batchLsn;
+    }
+
+    private static void awaitAll(List<Future<RecordMetadata>> sends) throws InterruptedException {
         for (Future<RecordMetadata> f : sends) {
             try {
                 f.get();
@@ -122,12 +146,11 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 throw new CaptureException("Kafka did not accept a change event: " + e.getCause().getMessage(), e.getCause());
             }
         }
-        for (RecordChangeEvent<SourceRecord> event : batch) {
-            committer.markProcessed(event);
-        }
-        committer.markBatchFinished();
-        published.addAndGet(changes);
-        lastLsn = batchLsn;
+    }
+
+    private static boolean isSnapshot(Struct source) {
+        Object snapshot = source.get("snapshot");
+        return snapshot != null && !"false".equals(snapshot.toString());
     }
 
     /** Puts the table's new definition before the first row that has it, in every partition of its topic. */
@@ -140,7 +163,15 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             Object snapshot = source.get("snapshot");
             SourcePosition at = new SourcePosition(new Lsn(source.getInt64("lsn")), txId == null ? 0 : txId,
                     Instant.ofEpochMilli(source.getInt64("ts_ms")), snapshot != null && !"false".equals(snapshot.toString()));
-            broadcast(r.topic(), SchemaChangeFormat.write(new SchemaChange(table, change.get(), at)), positionHeaders(at), sends);
+            RecordHeaders headers = positionHeaders(at);
+            if (at.snapshot()) {
+                headers.add(LogHeaders.SNAPSHOT, utf8("true"));
+            }
+            if (txId != null) {
+                headers.add(LogHeaders.TX_ID, utf8(Long.toString(txId)));
+            }
+            addPreviousCommit(headers, source);
+            broadcast(r.topic(), SchemaChangeFormat.write(new SchemaChange(table, change.get(), at)), headers, sends);
         }
     }
 
@@ -166,8 +197,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         byte[] value = r.value() == null ? null : valueConverter.fromConnectData(topic, r.valueSchema(), r.value());
         RecordHeaders headers = headers(r, source);
         if (topic.equals(topics.transactions())) {
-            provisioner.ensureOrderedTopic(topic, false);
-            sends.add(producer.send(new ProducerRecord<>(topic, 0, key, value, headers)));
+            sendOrdered(topic, key, value, transactionHeaders(r), sends);
         } else if (key == null && value != null) {
             // A truncate has no key. Each partition gets a copy so that it is ordered against every
             // key's events; the applier truncates once all copies have arrived.
@@ -180,6 +210,25 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             provisioner.ensureTableTopic(topic);
             sends.add(producer.send(new ProducerRecord<>(topic, (Integer) null, key, value, headers)));
         }
+    }
+
+    private void sendOrdered(String topic, byte[] key, byte[] value, RecordHeaders headers, List<Future<RecordMetadata>> sends) {
+        provisioner.ensureOrderedTopic(topic, false);
+        sends.add(producer.send(new ProducerRecord<>(topic, 0, key, value, headers)));
+    }
+
+    /** BEGIN/END carry the transaction's xid and, from Debezium's offset, its WAL position (END: the commit). */
+    private static RecordHeaders transactionHeaders(SourceRecord r) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(LogHeaders.FORMAT, utf8(LogHeaders.FORMAT_VERSION));
+        if (r.sourceOffset().get("lsn") instanceof Long lsn) {
+            h.add(LogHeaders.LSN, utf8(new Lsn(lsn).toString()));
+        }
+        if (r.value() instanceof Struct v && v.schema().field("id") != null && v.getString("id") != null) {
+            String id = v.getString("id");
+            h.add(LogHeaders.TX_ID, utf8(id.contains(":") ? id.substring(0, id.indexOf(':')) : id));
+        }
+        return h;
     }
 
     private boolean isRowChange(SourceRecord r, Struct source) {
@@ -251,6 +300,11 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 h.add(LogHeaders.TX_ORDER, utf8(tx.get("total_order").toString()));
             }
         }
+        addPreviousCommit(h, source);
+        return h;
+    }
+
+    private static void addPreviousCommit(RecordHeaders h, Struct source) {
         Field sequence = source.schema().field("sequence");
         if (sequence != null && source.get(sequence) != null) {
             String previousCommit = previousCommitLsn(source.getString("sequence"));
@@ -258,7 +312,6 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 h.add(LogHeaders.PREVIOUS_COMMIT_LSN, utf8(new Lsn(Long.parseLong(previousCommit)).toString()));
             }
         }
-        return h;
     }
 
     /** Debezium's source.sequence is a JSON array in a string: {@code ["<lastCommitLsn>","<lsn>"]}. */

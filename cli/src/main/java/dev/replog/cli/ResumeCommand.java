@@ -1,6 +1,7 @@
 package dev.replog.cli;
 
 import dev.replog.applier.ApplierSettings;
+import dev.replog.applier.ApplyMode;
 import dev.replog.applier.PoisonEvent;
 import dev.replog.applier.StoppedTables;
 import dev.replog.schemas.TableId;
@@ -29,7 +30,7 @@ final class ResumeCommand implements Callable<Integer> {
         ApplierSettings s = FollowerCommandSupport.settings(config);
         String topic = s.topics().forTable(TableId.parse(table));
         Optional<PoisonEvent> stopped = FollowerCommandSupport.onFollower(s, c -> {
-            Optional<PoisonEvent> found = StoppedTables.resume(c, topic, skip);
+            Optional<PoisonEvent> found = StoppedTables.resume(c, topic, skip, s.mode() == ApplyMode.ROW);
             c.commit();
             return found;
         });

@@ -53,6 +53,43 @@ public final class EnvelopeDecoder {
         return new RowChange(table, operation, tableSchema, before, after, position);
     }
 
+    /**
+     * Reads a record of the transactions topic: Debezium's BEGIN/END
+     * ({@code status, id "<xid>:<lsn>", event_count, data_collections, ts_ms}).
+     *
+     * @param commitLsn the record's {@link LogHeaders#LSN} header: for END, the transaction's commit
+     */
+    public TransactionBoundary decodeTransaction(byte[] value, Lsn commitLsn) {
+        JsonNode payload = parse(value, "value").path("payload");
+        String status = payload.path("status").asText("");
+        if (!status.equals("BEGIN") && !status.equals("END")) {
+            throw new EventFormatException("transaction record has status '" + status + "' (expected BEGIN or END)");
+        }
+        String id = payload.path("id").asText(null);
+        if (id == null) {
+            throw new EventFormatException("transaction record has no 'id'");
+        }
+        long xid;
+        try {
+            xid = Long.parseLong(id.contains(":") ? id.substring(0, id.indexOf(':')) : id);
+        } catch (NumberFormatException e) {
+            throw new EventFormatException("transaction id '" + id + "' does not start with a transaction number");
+        }
+        Map<TableId, Long> perTable = new HashMap<>();
+        for (JsonNode c : payload.path("data_collections")) {
+            String name = c.path("data_collection").asText("");
+            int dot = name.indexOf('.');
+            if (dot < 0) {
+                throw new EventFormatException("transaction " + id + " names data collection '" + name + "' (expected schema.table)");
+            }
+            perTable.put(new TableId(name.substring(0, dot), name.substring(dot + 1)), c.path("event_count").asLong());
+        }
+        SourcePosition at = new SourcePosition(commitLsn == null ? Lsn.ZERO : commitLsn, xid,
+                Instant.ofEpochMilli(payload.path("ts_ms").asLong(0)), false);
+        return new TransactionBoundary(status.equals("BEGIN") ? TransactionBoundary.Kind.BEGIN : TransactionBoundary.Kind.END,
+                id, payload.path("event_count").asLong(0), perTable, at);
+    }
+
     private JsonNode parse(byte[] bytes, String what) {
         try {
             return json.readTree(bytes);

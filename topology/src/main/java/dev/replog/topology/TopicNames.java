@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
  */
 public record TopicNames(String prefix) {
 
+    /** The leader table capture updates every heartbeat interval; its changes go to {@link #heartbeat()}. */
+    public static final TableId HEARTBEAT_TABLE = new TableId("replog", "heartbeat");
+
     private static final Pattern VALID_PREFIX = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern INVALID_TOPIC_CHARS = Pattern.compile("[^A-Za-z0-9._-]");
 
@@ -31,6 +34,19 @@ public record TopicNames(String prefix) {
         return prefix + ".transactions";
     }
 
+    /**
+     * Capture's heartbeat transactions (the {@code replog.heartbeat} row it updates every interval),
+     * one partition: a transactional applier moves its watermark by them while every table is idle.
+     */
+    public String heartbeat() {
+        return prefix + ".heartbeat";
+    }
+
+    /** The topic a captured table's changes go to; the heartbeat table's go to {@link #heartbeat()}. */
+    public String topicOf(TableId table) {
+        return table.equals(HEARTBEAT_TABLE) ? heartbeat() : forTable(table);
+    }
+
     /** Capture's Debezium offsets (the acknowledged LSN), one partition, compacted. */
     public String captureOffsets() {
         return prefix + ".capture-offsets";
@@ -44,7 +60,7 @@ public record TopicNames(String prefix) {
     /** Matches every table topic of this log and nothing else (not Replog's own topics). */
     public Pattern tableTopicPattern() {
         String p = Pattern.quote(prefix + ".");
-        return Pattern.compile(p + "(?!(transactions|capture-offsets|dead-letter)$)[^.]+\\..+");
+        return Pattern.compile(p + "(?!(transactions|heartbeat|capture-offsets|dead-letter)$)[^.]+\\..+");
     }
 
     public boolean isTableTopic(String topic) {

@@ -86,6 +86,8 @@ public final class ConfigKeys {
             "How long one poll of Kafka waits for events.");
     public static final ConfigKey APPLY_ON_ERROR = choice("apply.on.error", "stop", List.of(APPLY), List.of("stop", "skip"),
             "What an event that cannot be decoded or applied does (it always goes to the `<prefix>.dead-letter` topic first): `stop` stops its table until `replog resume`; `skip` records it in `replog.dead_letters` and goes on.");
+    public static final ConfigKey APPLY_MODE = choice("apply.mode", "row", List.of(APPLY), List.of("row", "transactional"),
+            "`row`: partitions applied in parallel batches, per-key order kept; the follower converges but may briefly show cross-table states the leader never had. `transactional`: every leader transaction applied atomically in commit order (consistent prefix reads, `replog.watermark`); one applier per follower. See Guarantees.");
 
     public static final ConfigKey STARTUP_TIMEOUT_S = key("startup.timeout.seconds", INT, "60", BOTH,
             "How long to keep retrying unreachable PostgreSQL or Kafka at start before giving up.");
@@ -97,7 +99,7 @@ public final class ConfigKeys {
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
             CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
-            APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_ON_ERROR,
+            APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_ON_ERROR, APPLY_MODE,
             STARTUP_TIMEOUT_S);
 
     private ConfigKeys() {

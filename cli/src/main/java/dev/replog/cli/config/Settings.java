@@ -1,6 +1,7 @@
 package dev.replog.cli.config;
 
 import dev.replog.applier.ApplierSettings;
+import dev.replog.applier.ApplyMode;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.capture.CaptureSettings;
@@ -86,7 +87,8 @@ public final class Settings {
         }
         return new ApplierSettings(follower(c), c.string(APPLY_GROUP), c.integer(APPLY_BATCH_SIZE),
                 Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c),
-                ErrorPolicy.parse(c.string(APPLY_ON_ERROR)));
+                ErrorPolicy.parse(c.string(APPLY_ON_ERROR)),
+                ApplyMode.valueOf(c.string(APPLY_MODE).toUpperCase(java.util.Locale.ROOT)));
     }
 
     public static Duration startupTimeout(ReplogConfig c) {

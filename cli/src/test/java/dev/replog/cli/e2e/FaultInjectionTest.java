@@ -7,12 +7,16 @@ import dev.replog.embedded.KafkaBrokerProcess;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
+import dev.replog.testkit.BankWorkload;
+import dev.replog.testkit.InvariantSampler;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
 import dev.replog.testkit.TestDatabase;
 import dev.replog.testkit.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,66 +24,100 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Capture, applier and the Kafka broker each run as their own OS process. While a multi-table
- * workload runs on the leader, a seeded schedule kills one of them with SIGKILL, several times,
- * and starts it again. Afterwards every follower table must equal the leader's, row by row.
+ * Capture, two appliers (one follower in {@code row} mode, one in {@code transactional} mode) and
+ * the Kafka broker each run as their own OS process. While a bank workload runs on the leader
+ * (money moves between accounts, fees go to a ledger: the total never changes), a seeded schedule
+ * kills one of the four with SIGKILL, several times, and starts it again. A reader samples each
+ * follower throughout: the transactional follower must never show a total the leader never had;
+ * the row-mode follower's violation rate is measured and logged (README, Guarantees). Afterwards
+ * both followers must equal the leader, row by row.
  * Reproduce a failure with {@code -Dreplog.faults.seed=<seed from the message>}.
  */
 class FaultInjectionTest {
 
+    private static final Logger log = LoggerFactory.getLogger(FaultInjectionTest.class);
     private static final List<TableId> TABLES = List.of(new TableId("public", "accounts"), new TableId("public", "ledger"));
-    private static final int CYCLES = 5;
+    private static final int CYCLES = 6;
 
     @TempDir
     Path dir;
 
     @Test
-    void followerMatchesLeaderAfterCaptureApplierAndBrokerAreKilledRepeatedlyMidWorkload() throws Exception {
+    void followersMatchLeaderAndTransactionalReadsStayConsistentWhileEveryProcessIsKilledRepeatedly() throws Exception {
+        try {
+            run();
+        } catch (AssertionError | RuntimeException e) {
+            keepLogs();
+            throw e;
+        }
+    }
+
+    /** The processes' logs outlive the temporary directory when the run fails: target/fault-injection-logs. */
+    private void keepLogs() throws IOException {
+        Path kept = Path.of("target", "fault-injection-logs");
+        Files.createDirectories(kept);
+        try (var logs = Files.list(dir)) {
+            for (Path p : logs.filter(f -> f.toString().endsWith(".log")).toList()) {
+                Files.copy(p, kept.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private void run() throws Exception {
         long seed = Long.getLong("replog.faults.seed", System.currentTimeMillis());
         Random random = new Random(seed);
+        BankWorkload bank = new BankWorkload(50);
         TestServers servers = TestServers.get();
         PostgresServer leader = servers.leader();
         PostgresServer follower = servers.follower();
         String leaderDb = TestDatabase.fresh(leader, "faults");
-        String followerDb = TestDatabase.fresh(follower, "faults");
-        Sql.execute(leader.jdbcUrl(leaderDb),
-                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
-                "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount bigint NOT NULL, note text)",
-                "INSERT INTO accounts SELECT g, 1000 FROM generate_series(1, 50) g");
+        String rowDb = TestDatabase.fresh(follower, "faults_row");
+        String txDb = TestDatabase.fresh(follower, "faults_tx");
+        bank.create(leader.jdbcUrl(leaderDb));
 
-        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(dir)) {
-            Path config = writeConfig(broker.bootstrapServers(), leader, leaderDb, follower, followerDb);
-            try (ChildJvm capture = replog("capture", config, "capture.log");
-                 ChildJvm applier = replog("apply", config, "apply.log")) {
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(dir);
+             InvariantSampler rowReader = InvariantSampler.start("row", follower.jdbcUrl(rowDb), bank.invariantCheck());
+             InvariantSampler txReader = InvariantSampler.start("transactional", follower.jdbcUrl(txDb), bank.invariantCheck())) {
+            Path rowConfig = writeConfig("row", broker.bootstrapServers(), leader, leaderDb, follower, rowDb);
+            Path txConfig = writeConfig("transactional", broker.bootstrapServers(), leader, leaderDb, follower, txDb);
+            try (ChildJvm capture = replog("capture", rowConfig, "capture.log");
+                 ChildJvm rowApplier = replog("apply", rowConfig, "apply-row.log");
+                 ChildJvm txApplier = replog("apply", txConfig, "apply-tx.log")) {
                 AtomicBoolean running = new AtomicBoolean(true);
-                AtomicLong transactions = new AtomicLong();
-                Thread workload = new Thread(() -> transfers(leader, leaderDb, seed, running, transactions), "workload");
-                workload.start();
-                String faults = injectFaults(random, capture, applier, broker);
+                CompletableFuture<Long> workload = CompletableFuture.supplyAsync(() -> transfers(bank, leader, leaderDb, seed, running));
+                String faults = injectFaults(random, capture, rowApplier, txApplier, broker);
                 running.set(false);
-                workload.join();
-                String context = "seed " + seed + ", faults " + faults + ", " + transactions.get() + " leader transactions";
-                org.slf4j.LoggerFactory.getLogger(FaultInjectionTest.class).info("injected faults: {}", context);
-                Await.until("follower equals leader after faults (" + context + ")", Duration.ofSeconds(180), () -> {
-                    if (!capture.isAlive() || !applier.isAlive()) {
-                        throw new AssertionError("a replog process died (" + context + "):\ncapture:\n" + capture.tail(30)
-                                + "\napply:\n" + applier.tail(30));
+                String context = "seed " + seed + ", faults " + faults + ", " + workload.join() + " leader transactions";
+                log.info("injected faults: {}", context);
+                Await.until("both followers equal the leader after faults (" + context + ")", Duration.ofSeconds(180), () -> {
+                    for (ChildJvm p : List.of(capture, rowApplier, txApplier)) {
+                        if (!p.isAlive()) {
+                            throw new AssertionError("a replog process died (" + context + "):\n" + p.tail(40));
+                        }
                     }
-                    return matches(leader, leaderDb, follower, followerDb);
+                    return matches(leader, leaderDb, follower, rowDb) && matches(leader, leaderDb, follower, txDb);
                 });
-                for (String table : List.of("public.accounts", "public.ledger")) {
-                    assertEquals(TableContents.of(leader.jdbcUrl(leaderDb), table, "id"),
-                            TableContents.of(follower.jdbcUrl(followerDb), table, "id"), table + " (" + context + ")");
+                for (String db : List.of(rowDb, txDb)) {
+                    for (String table : List.of("public.accounts", "public.ledger")) {
+                        assertEquals(TableContents.of(leader.jdbcUrl(leaderDb), table, "id"),
+                                TableContents.of(follower.jdbcUrl(db), table, "id"), db + " " + table + " (" + context + ")");
+                    }
                 }
+                log.info("invariant on the row-mode follower: {}", rowReader.summary());
+                log.info("invariant on the transactional follower: {}", txReader.summary());
+                assertTrue(txReader.samples() > 100, "the transactional follower was sampled: " + txReader.summary());
+                assertEquals(0, txReader.violations(), "transactional follower (" + context + "): " + txReader.summary());
             }
         } finally {
             Sql.execute(leader.jdbcUrl(leaderDb), "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
@@ -91,51 +129,32 @@ class FaultInjectionTest {
         return ChildJvm.start(Main.class.getName(), List.of(command, "--config", config.toString()), "384m", dir.resolve(log));
     }
 
-    /** Kills one of the three processes per cycle, at seeded moments, and starts it again. */
-    private static String injectFaults(Random random, ChildJvm capture, ChildJvm applier, KafkaBrokerProcess broker)
-            throws InterruptedException {
-        StringBuilder done = new StringBuilder();
+    /** Kills one of the four processes per cycle, at seeded moments, and starts it again. */
+    private static String injectFaults(Random random, ChildJvm capture, ChildJvm rowApplier, ChildJvm txApplier,
+                                       KafkaBrokerProcess broker) throws InterruptedException {
+        List<String> done = new ArrayList<>();
         for (int cycle = 0; cycle < CYCLES; cycle++) {
             // Pacing the faults, not waiting for a condition: let the pipeline run between kills.
             TimeUnit.MILLISECONDS.sleep(1500 + random.nextInt(2500));
-            int victim = random.nextInt(3);
-            if (victim == 0) {
-                capture.kill();
-                TimeUnit.MILLISECONDS.sleep(random.nextInt(1500));
-                capture.restart();
-                done.append("capture ");
-            } else if (victim == 1) {
-                applier.kill();
-                TimeUnit.MILLISECONDS.sleep(random.nextInt(1500));
-                applier.restart();
-                done.append("apply ");
-            } else {
+            int victim = random.nextInt(4);
+            if (victim == 3) {
                 broker.kill();
                 broker.restart();
-                done.append("broker ");
+                done.add("broker");
+                continue;
             }
+            ChildJvm process = List.of(capture, rowApplier, txApplier).get(victim);
+            process.kill();
+            TimeUnit.MILLISECONDS.sleep(random.nextInt(1500));
+            process.restart();
+            done.add(List.of("capture", "apply-row", "apply-transactional").get(victim));
         }
-        return done.toString().trim();
+        return String.join(" ", done);
     }
 
-    /** Money moves between accounts, each move written to both tables in one leader transaction. */
-    private static void transfers(PostgresServer leader, String db, long seed, AtomicBoolean running, AtomicLong count) {
-        Random random = new Random(seed + 1);
+    private static long transfers(BankWorkload bank, PostgresServer leader, String db, long seed, AtomicBoolean running) {
         try (Connection c = leader.connect(db)) {
-            c.setAutoCommit(false);
-            while (running.get()) {
-                int from = 1 + random.nextInt(50);
-                int to = 1 + random.nextInt(50);
-                long amount = 1 + random.nextInt(20);
-                Sql.execute(c,
-                        "UPDATE accounts SET balance = balance - " + amount + " WHERE id = " + from,
-                        "UPDATE accounts SET balance = balance + " + amount + " WHERE id = " + to,
-                        "INSERT INTO ledger (account, amount, note) VALUES (" + from + ", " + (-amount) + ", 'out'), ("
-                                + to + ", " + amount + ", NULL)",
-                        random.nextInt(10) == 0 ? "DELETE FROM ledger WHERE id = (SELECT min(id) FROM ledger)" : "SELECT 1");
-                c.commit();
-                count.incrementAndGet();
-            }
+            return bank.run(c, new Random(seed + 1), running::get, 300);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -153,9 +172,9 @@ class FaultInjectionTest {
         }
     }
 
-    private Path writeConfig(String bootstrap, PostgresServer leader, String leaderDb, PostgresServer follower, String followerDb)
-            throws IOException {
-        Path file = dir.resolve("replog.properties");
+    private Path writeConfig(String mode, String bootstrap, PostgresServer leader, String leaderDb, PostgresServer follower,
+                             String followerDb) throws IOException {
+        Path file = dir.resolve("replog-" + mode + ".properties");
         Files.write(file, List.of(
                 "kafka.bootstrap.servers=" + bootstrap,
                 "topics.prefix=" + leaderDb,
@@ -174,6 +193,7 @@ class FaultInjectionTest {
                 "follower.user=" + follower.user(),
                 "follower.sslmode=disable",
                 "apply.group.id=" + followerDb,
+                "apply.mode=" + mode,
                 "startup.timeout.seconds=120"));
         return file;
     }

@@ -2,6 +2,7 @@ package dev.replog.cli.e2e;
 
 import dev.replog.applier.ApplierService;
 import dev.replog.applier.ApplierSettings;
+import dev.replog.applier.ApplyMode;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.verify.TableComparison;
@@ -41,6 +42,7 @@ final class Replication implements AutoCloseable {
     private CaptureService capture;
     private ApplierService applier;
     private ErrorPolicy onError = ErrorPolicy.STOP;
+    private ApplyMode mode = ApplyMode.ROW;
 
     Replication(String testName, int partitions, List<TableId> tables) {
         this.leaderDb = TestDatabase.fresh(servers.leader(), testName);
@@ -73,7 +75,12 @@ final class Replication implements AutoCloseable {
     ApplierSettings applierSettings() {
         return new ApplierSettings(new FollowerConnection(followerUrl(), servers.follower().user(),
                 servers.follower().password(), "disable", 2), name, 500, Duration.ofMillis(100), topics(), kafka())
-                .withOnError(onError);
+                .withOnError(onError).withMode(mode);
+    }
+
+    /** The applier's {@code apply.mode} from its next start on. */
+    void mode(ApplyMode applyMode) {
+        this.mode = applyMode;
     }
 
     /** The applier's {@code apply.on.error} policy from its next start on. */
