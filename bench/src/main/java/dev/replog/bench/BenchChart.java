@@ -126,7 +126,7 @@ final class BenchChart {
         }
         for (int s = 0; s <= 4; s++) {
             double t = maxSeconds * s / 4;
-            g.drawString(String.format("%.0f s", t), x + (int) (width * s / 4.0) - 10, y + height + 16);
+            g.drawString(String.format(maxSeconds < 20 ? "%.1f s" : "%.0f s", t), x + (int) (width * s / 4.0) - 10, y + height + 16);
         }
         String[] names = new String[series.size()];
         Color[] colors = new Color[series.size()];
