@@ -6,6 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -98,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** The command as typed, e.g. {@code java -jar cli/target/replog.jar bench --rows 1000}. */
     private String commandLine() {
         String jar = System.getProperty("java.class.path");
-        StringBuilder sb = new StringBuilder(jar.endsWith(".jar") && !jar.contains(java.io.File.pathSeparator)
+        StringBuilder sb = new StringBuilder(jar.endsWith(".jar") && !jar.contains(File.pathSeparator)
                 ? "java -jar " + jar : "replog");
         for (String arg : spec.commandLine().getParseResult().originalArgs()) {
             sb.append(' ').append(arg);

@@ -2,7 +2,10 @@ package dev.replog.bench;
 
 import dev.replog.schemas.TableId;
 
+import java.sql.Connection;
 import java.util.List;
+
+import static dev.replog.schemas.SqlIdentifiers.quote;
 
 /**
  * Workload 2: an N-row table that exists before replication starts. The figure is seconds from
@@ -48,10 +51,11 @@ final class SnapshotWorkload implements Workload {
     @Override
     public void prepareLeader(BenchDatabase leader) throws Exception {
         leader.execute(BenchTables.create(TABLE));
-        try (var c = leader.connect()) {
+        try (Connection c = leader.connect()) {
             WorkloadRun.update(c, BenchTables.insertRange(TABLE), 1L, rows);
         }
-        leader.execute("VACUUM ANALYZE " + dev.replog.schemas.SqlIdentifiers.quote(TABLE));
+        // As after a bulk load in production: the snapshot reads a vacuumed, analyzed table.
+        leader.execute("VACUUM ANALYZE " + quote(TABLE));
     }
 
     @Override

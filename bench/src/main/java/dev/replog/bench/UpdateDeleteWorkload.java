@@ -5,6 +5,8 @@ import dev.replog.schemas.TableId;
 import java.sql.Connection;
 import java.util.List;
 
+import static dev.replog.schemas.SqlIdentifiers.quote;
+
 /**
  * Workload 3: a table of U rows, copied to the follower by the initial snapshot (not measured);
  * then every row is updated, then every row is deleted, in transactions of 1,000 rows. Each phase's
@@ -60,7 +62,7 @@ final class UpdateDeleteWorkload implements Workload {
     public void measure(WorkloadRun run) throws Exception {
         run.awaitLive();
         run.awaitRowCount(TABLE, rows);
-        String table = dev.replog.schemas.SqlIdentifiers.quote(TABLE);
+        String table = quote(TABLE);
 
         run.progress("updating %,d rows ...", rows);
         long start = System.nanoTime();
