@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 + "them side by side with the ratio Replog/native. Writes <out>/<timestamp>.json and .png.",
             "Workloads: insert (N rows in 1,000-row transactions), snapshot (initial copy of an N-row table), "
                 + "update (U updates then U deletes), pgbench (TPC-B-like, unthrottled and rate-limited, with lag). "
-                + "The full default run takes about 15-25 minutes on 2 cores."},
+                + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog."},
         footer = {"Lag: a probe commits a marker row on the leader every 100 ms and polls the follower every 2 ms;",
             "lag = first seen on the follower minus the leader's commit returning.",
             "pgbench: found in /usr/lib/postgresql/*/bin or PATH, else fetched with apt-get download into",
