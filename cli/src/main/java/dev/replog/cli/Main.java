@@ -1,6 +1,7 @@
 package dev.replog.cli;
 
 import dev.replog.applier.ApplyException;
+import dev.replog.bench.BenchCommand;
 import dev.replog.capture.CaptureException;
 import dev.replog.cli.config.ConfigException;
 import dev.replog.topology.TopologyException;
@@ -22,6 +23,8 @@ public final class Main {
     /** Runs a command line and returns its exit code: 0 ok, 1 failed, 2 bad configuration or usage. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // The bench starts capture and applier as child JVMs running this class.
+        cli.addSubcommand(new BenchCommand(Main.class.getName()));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 System.err.println("replog: configuration error:\n  " + e.getMessage().replace("\n", "\n  "));

@@ -33,9 +33,15 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass args...} with the given heap, output appended to {@code output}. */
     public static ChildJvm start(String mainClass, List<String> args, String maxHeap, Path output) {
+        return start(mainClass, List.of(), args, maxHeap, output);
+    }
+
+    /** As above, with extra JVM options (e.g. a flight recording) before the main class. */
+    public static ChildJvm start(String mainClass, List<String> jvmOptions, List<String> args, String maxHeap, Path output) {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + maxHeap,
-                "-cp", System.getProperty("java.class.path"), mainClass));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + maxHeap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(args);
         ChildJvm child = new ChildJvm(List.copyOf(command), output);
         child.launch();

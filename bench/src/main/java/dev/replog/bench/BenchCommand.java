@@ -1,0 +1,109 @@
+package dev.replog.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code replog bench}: Replog against PostgreSQL's native logical replication, on this machine. */
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Run the same workloads through PostgreSQL's native logical replication and through Replog "
+                + "(capture and applier as child JVMs, a child-JVM Kafka broker), on embedded servers on 127.0.0.1, and print "
+                + "them side by side with the ratio Replog/native. Writes <out>/<timestamp>.json and .png.",
+            "Workloads: insert (N rows in 1,000-row transactions), snapshot (initial copy of an N-row table), "
+                + "update (U updates then U deletes), pgbench (TPC-B-like, unthrottled and rate-limited, with lag). "
+                + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog."},
+        footer = {"Lag: a probe commits a marker row on the leader every 100 ms and polls the follower every 2 ms;",
+            "lag = first seen on the follower minus the leader's commit returning.",
+            "pgbench: found in /usr/lib/postgresql/*/bin or PATH, else fetched with apt-get download into",
+            "~/.cache/replog/pgbench, else a Java driver of the same five statements is used (said in the output)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the insert and snapshot workloads (default: ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(names = "--updates", defaultValue = "200000", description = "Rows updated, then deleted (default: ${DEFAULT-VALUE}).")
+    long updates;
+
+    @Option(names = "--pgbench-seconds", defaultValue = "60", description = "Length of each pgbench run (default: ${DEFAULT-VALUE}).")
+    int pgbenchSeconds;
+
+    @Option(names = "--pgbench-rate", defaultValue = "500", description = "Rate of the rate-limited pgbench run, tps (default: ${DEFAULT-VALUE}).")
+    int pgbenchRate;
+
+    @Option(names = "--pgbench-scale", defaultValue = "10", description = "pgbench scale factor (default: ${DEFAULT-VALUE}).")
+    int pgbenchScale;
+
+    @Option(names = "--pgbench-clients", defaultValue = "4", description = "pgbench clients (default: ${DEFAULT-VALUE}).")
+    int pgbenchClients;
+
+    @Option(names = "--pgbench", defaultValue = "auto", paramLabel = "auto|java|PATH",
+            description = "Which TPC-B driver: find or fetch pgbench (auto), the Java driver (java), or this pgbench executable.")
+    String pgbench;
+
+    @Option(names = "--only", split = ",", paramLabel = "WORKLOAD",
+            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench.")
+    List<String> only = List.of();
+
+    @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--child-heap", defaultValue = "384m", description = "-Xmx of the capture and applier JVMs (default: ${DEFAULT-VALUE}).")
+    String childHeap;
+
+    @Option(names = "--profile", description = "Record a JFR profile of capture and applier in each workload (<out>/<timestamp>-logs/<workload>-<process>.jfr).")
+    boolean profile;
+
+    @Option(names = "--out", defaultValue = "bench-results", description = "Directory for the results (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--timeout", defaultValue = "3600", description = "Seconds to wait for a follower to catch up before FAIL (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    private final String replogMainClass;
+
+    /** @param replogMainClass the main class of the replog command, which the capture and applier child JVMs run */
+    public BenchCommand(String replogMainClass) {
+        this.replogMainClass = replogMainClass;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Set<String> workloads = new LinkedHashSet<>(only);
+        for (String w : workloads) {
+            if (!BenchOptions.WORKLOADS.contains(w)) {
+                throw new ParameterException(spec.commandLine(), "unknown workload '" + w + "' for --only; one of " + BenchOptions.WORKLOADS);
+            }
+        }
+        if (rows < 1 || updates < 1 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive");
+        }
+        BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
+                pgbenchClients, Set.copyOf(workloads), partitions, childHeap, profile, pgbench, out,
+                Duration.ofSeconds(timeoutSeconds), replogMainClass, commandLine());
+        return new Benchmark(options, System.out).run() ? 0 : 1;
+    }
+
+    /** The command as typed, e.g. {@code java -jar cli/target/replog.jar bench --rows 1000}. */
+    private String commandLine() {
+        String jar = System.getProperty("java.class.path");
+        StringBuilder sb = new StringBuilder(jar.endsWith(".jar") && !jar.contains(File.pathSeparator)
+                ? "java -jar " + jar : "replog");
+        for (String arg : spec.commandLine().getParseResult().originalArgs()) {
+            sb.append(' ').append(arg);
+        }
+        return sb.toString();
+    }
+}

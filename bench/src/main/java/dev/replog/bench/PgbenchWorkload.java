@@ -1,0 +1,108 @@
+package dev.replog.bench;
+
+import dev.replog.schemas.TableId;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Workload 4: pgbench's TPC-B-like transaction (scale 10, 4 clients) on the leader, first
+ * unthrottled, then at a fixed rate. The pgbench tables are copied to the follower by the initial
+ * snapshot first (not measured). Figures: the leader's tps, and the commit-to-visible lag of the
+ * {@link LagProbe}'s markers committed while pgbench runs.
+ */
+final class PgbenchWorkload implements Workload {
+
+    static final Metric TPS = Metric.tps("pgbench.tps", "pgbench unthrottled: leader tps");
+    static final Metric P50 = Metric.millis("pgbench.lag.p50", "pgbench unthrottled: lag p50");
+    static final Metric P99 = Metric.millis("pgbench.lag.p99", "pgbench unthrottled: lag p99");
+    static final Metric MAX = Metric.millis("pgbench.lag.max", "pgbench unthrottled: lag max");
+    private static final List<TableId> TABLES = List.of(new TableId("public", "pgbench_accounts"),
+            new TableId("public", "pgbench_branches"), new TableId("public", "pgbench_tellers"),
+            new TableId("public", "pgbench_history"));
+
+    private final TpcbDriver driver;
+    private final int scale;
+    private final int clients;
+    private final Duration duration;
+    private final int rate;
+
+    PgbenchWorkload(TpcbDriver driver, int scale, int clients, Duration duration, int rate) {
+        this.driver = driver;
+        this.scale = scale;
+        this.clients = clients;
+        this.duration = duration;
+        this.rate = rate;
+    }
+
+    /** The rate-limited run's metrics: same measures, their own rows. */
+    Metric[] rated() {
+        String run = "pgbench at " + rate + " tps: ";
+        return new Metric[] {Metric.tps("pgbench.rated.tps", run + "leader tps"), Metric.millis("pgbench.rated.lag.p50", run + "lag p50"),
+            Metric.millis("pgbench.rated.lag.p99", run + "lag p99"), Metric.millis("pgbench.rated.lag.max", run + "lag max")};
+    }
+
+    @Override
+    public String name() {
+        return "pgbench";
+    }
+
+    @Override
+    public String title() {
+        return "4. pgbench TPC-B-like, scale " + scale + ", " + clients + " clients, " + duration.toSeconds() + " s per run";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        Metric[] r = rated();
+        return List.of(TPS, P50, P99, MAX, r[0], r[1], r[2], r[3]);
+    }
+
+    @Override
+    public List<TableId> tables() {
+        return TABLES;
+    }
+
+    @Override
+    public void prepareLeader(BenchDatabase leader) throws Exception {
+        driver.initialize(leader, scale);
+    }
+
+    @Override
+    public void prepareFollower(BenchDatabase follower) throws Exception {
+        driver.createSchema(follower, scale);
+    }
+
+    @Override
+    public void measure(WorkloadRun run) throws Exception {
+        run.awaitLive();
+        run.awaitRowCount(TABLES.get(0), 100_000L * scale);
+        // Start both runs from a follower equal to the leader, so the lag is that of the run alone.
+        run.verify();
+        runOnce(run, "unthrottled", 0, new Metric[] {TPS, P50, P99, MAX}, 1_000_000L);
+        runOnce(run, rate + " tps", rate, rated(), 2_000_000L);
+    }
+
+    private void runOnce(WorkloadRun run, String label, int limit, Metric[] metrics, long firstMarker) throws Exception {
+        run.progress("pgbench %s for %d s ...", label, duration.toSeconds());
+        double tps;
+        LagSeries series;
+        try (LagProbe probe = LagProbe.start(run.leader(), run.follower(), firstMarker)) {
+            tps = driver.run(run.leader(), clients, duration, limit);
+            probe.stopWriting();
+            run.progress("leader ran %.0f tps; waiting for the follower to show every lag marker ...", tps);
+            probe.awaitAll(run.timeout(), run::checkAlive);
+            series = probe.series(run.kind(), label);
+        }
+        run.record(series);
+        run.record(metrics[0], tps);
+        run.record(metrics[1], series.percentile(50));
+        run.record(metrics[2], series.percentile(99));
+        run.record(metrics[3], series.max());
+        String trend = String.format("pgbench %s: %d markers, lag p50 %.1f ms in the first quarter of the run, %.1f ms in the last",
+                label, series.samples().size(), series.quarterMedian(false), series.quarterMedian(true));
+        run.progress("%s", trend);
+        run.note(trend);
+        run.verify();
+    }
+}

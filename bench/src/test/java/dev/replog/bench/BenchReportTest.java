@@ -1,0 +1,102 @@
+package dev.replog.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchReportTest {
+
+    private static final BenchOptions OPTIONS = new BenchOptions(1000, 500, Duration.ofSeconds(5), 500, 1, 4, Set.of(), 1,
+            "384m", false, "auto", Path.of("bench-results"), Duration.ofSeconds(60), "Main",
+            "java -jar cli/target/replog.jar bench --rows 1000");
+    private static final MachineInfo MACHINE = new MachineInfo(2, 24L << 30, "test CPU", "Linux", "OpenJDK 17",
+            "PostgreSQL 17.11 on x86_64", "4.3.1");
+
+    private final BulkInsertWorkload insert = new BulkInsertWorkload(1000);
+    private final UpdateDeleteWorkload update = new UpdateDeleteWorkload(500);
+
+    private BenchResults results() {
+        BenchResults results = new BenchResults();
+        results.add(Figure.of("insert", BulkInsertWorkload.RATE, ReplicationKind.NATIVE, 100_000));
+        results.add(Figure.of("insert", BulkInsertWorkload.RATE, ReplicationKind.REPLOG, 50_000));
+        results.add(Figure.of("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.NATIVE, 80_000));
+        results.add(Figure.failed("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.REPLOG, "follower differs"));
+        results.add(new MemoryFigure("insert", "capture", 300L << 20));
+        results.add(new LagSeries(ReplicationKind.NATIVE, "unthrottled",
+                List.of(new LagSeries.Sample(0.1, 1.5), new LagSeries.Sample(0.2, 2.5))));
+        results.add(new LagSeries(ReplicationKind.REPLOG, "500 tps",
+                List.of(new LagSeries.Sample(0.1, 150), new LagSeries.Sample(0.2, 4000))));
+        return results;
+    }
+
+    private BenchReport report(BenchResults results) {
+        return new BenchReport(OPTIONS, MACHINE, "pgbench 15", List.of(insert, update), results,
+                Instant.parse("2026-11-22T00:00:00Z"), Instant.parse("2026-11-22T00:10:00Z"));
+    }
+
+    @Test
+    void theTableShowsBothSystemsTheRatioAndFailInsteadOfAFigure() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        report(results()).print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String table = bytes.toString(StandardCharsets.UTF_8);
+
+        assertTrue(table.contains("100,000") && table.contains("50,000") && table.contains("0.50×"), table);
+        assertTrue(table.lines().anyMatch(l -> l.contains("updates, end to end") && l.contains("80,000") && l.contains("FAIL")), table);
+        assertTrue(table.contains("java -jar cli/target/replog.jar bench --rows 1000"), table);
+    }
+
+    @Test
+    void theJsonHoldsEveryFigureTheMachineAndTheCommand(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("result.json");
+        report(results()).writeJson(file);
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+
+        assertEquals("java -jar cli/target/replog.jar bench --rows 1000", json.get("command").asText());
+        assertEquals(2, json.get("machine").get("cores").asInt());
+        assertEquals("4.3.1", json.get("machine").get("kafka").asText());
+        JsonNode first = json.get("figures").get(0);
+        assertEquals("insert.rows_per_s", first.get("metric").asText());
+        assertEquals(100_000, first.get("native").get("value").asDouble());
+        assertEquals(0.5, first.get("ratio").asDouble());
+        JsonNode failed = json.get("figures").get(1);
+        assertEquals("follower differs", failed.get("replog").get("fail").asText());
+        assertTrue(failed.get("ratio").isNull());
+        assertEquals(300L << 20, json.get("peakResidentMemory").get(0).get("peakResidentBytes").asLong());
+        assertEquals(4000, json.get("lag").get(1).get("maxMs").asDouble());
+        assertNotNull(json.get("tpcbDriver"));
+    }
+
+    @Test
+    void theChartIsAPngWithBarsAndLagCurves(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chart.png");
+        BenchChart.write(results(), MACHINE.summary(), file);
+        BufferedImage image = ImageIO.read(file.toFile());
+
+        assertEquals(1400, image.getWidth());
+        assertEquals(1000, image.getHeight());
+        // Somewhere in the bar area there is native's blue.
+        boolean blue = false;
+        for (int x = 0; x < image.getWidth() && !blue; x += 2) {
+            for (int y = 90; y < 470 && !blue; y += 2) {
+                blue = (image.getRGB(x, y) & 0xffffff) == 0x3366cc;
+            }
+        }
+        assertTrue(blue, "no native bar drawn");
+    }
+}

@@ -1,0 +1,100 @@
+package dev.replog.bench;
+
+import dev.replog.schemas.TableId;
+import dev.replog.testkit.TestServers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bench's own machinery on real servers, small: a 2,000-row bulk insert through native
+ * logical replication is measured and checked, and a follower that differs turns the figure into
+ * FAIL. (Replog's side needs the cli's jar for its child JVMs; `replog bench` itself runs it.)
+ */
+class NativeWorkloadRunTest {
+
+    @TempDir
+    Path dir;
+
+    private final BenchResults results = new BenchResults();
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+    private WorkloadRunner runner(Duration timeout) {
+        TestServers servers = TestServers.get();
+        return new WorkloadRunner(servers.leader(), servers.follower(),
+                new ReplogPipeline.Launch("unused", "64m", dir, "unused", 1), timeout, false, results,
+                new PrintStream(output, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aSmallBulkInsertThroughNativeReplicationIsMeasuredAndMatches() {
+        runner(Duration.ofSeconds(60)).run(new BulkInsertWorkload(2_000), ReplicationKind.NATIVE);
+
+        Figure figure = results.find("insert", BulkInsertWorkload.RATE, ReplicationKind.NATIVE).orElseThrow();
+        assertTrue(figure.ok() && figure.value() > 0, figure + "\n" + output);
+        assertTrue(output.toString(StandardCharsets.UTF_8).contains("follower equals leader"), output.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aFollowerThatDiffersFromTheLeaderReportsFailInsteadOfAFigure() {
+        runner(Duration.ofSeconds(5)).run(new DivergingWorkload(), ReplicationKind.NATIVE);
+
+        Figure figure = results.find("insert", BulkInsertWorkload.RATE, ReplicationKind.NATIVE).orElseThrow();
+        assertEquals(null, figure.value(), output.toString(StandardCharsets.UTF_8));
+        assertTrue(figure.failure().contains("bench_insert"), figure.failure());
+    }
+
+    /** The bulk insert, but a trigger on the follower changes one row as the subscription applies it. */
+    private static final class DivergingWorkload implements Workload {
+        private final BulkInsertWorkload insert = new BulkInsertWorkload(1_000);
+
+        @Override
+        public String name() {
+            return insert.name();
+        }
+
+        @Override
+        public String title() {
+            return insert.title();
+        }
+
+        @Override
+        public List<Metric> metrics() {
+            return insert.metrics();
+        }
+
+        @Override
+        public List<TableId> tables() {
+            return insert.tables();
+        }
+
+        @Override
+        public void prepareLeader(BenchDatabase leader) throws Exception {
+            insert.prepareLeader(leader);
+        }
+
+        @Override
+        public void prepareFollower(BenchDatabase follower) throws Exception {
+            insert.prepareFollower(follower);
+            follower.execute("CREATE FUNCTION \"bench_diverge\"() RETURNS trigger LANGUAGE plpgsql AS "
+                            + "$$BEGIN IF NEW.\"id\" = 5 THEN NEW.\"note\" := 'changed on the follower'; END IF; RETURN NEW; END$$",
+                    "CREATE TRIGGER \"bench_diverge\" BEFORE INSERT ON \"bench_insert\" FOR EACH ROW EXECUTE FUNCTION \"bench_diverge\"()",
+                    // The subscription's apply worker fires only ALWAYS triggers.
+                    "ALTER TABLE \"bench_insert\" ENABLE ALWAYS TRIGGER \"bench_diverge\"");
+        }
+
+        @Override
+        public void measure(WorkloadRun run) throws Exception {
+            insert.measure(run);
+        }
+    }
+}
