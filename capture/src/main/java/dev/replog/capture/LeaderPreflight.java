@@ -1,5 +1,6 @@
 package dev.replog.capture;
 
+import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.SupportedTypes;
 import dev.replog.schemas.TableId;
 
@@ -12,8 +13,8 @@ import java.util.List;
 
 /**
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
- * silently: logical decoding enabled, every captured table present, keyed by a primary key, and
- * made of column types Replog replicates exactly.
+ * silently: logical decoding enabled, every captured table present, named so that Debezium can
+ * follow it, keyed by a primary key, and made of column types Replog replicates exactly.
  */
 final class LeaderPreflight {
 
@@ -31,6 +32,7 @@ final class LeaderPreflight {
             }
             for (TableId table : tables) {
                 if (!DebeziumConfig.isPattern(table)) {
+                    checkName(c, table);
                     checkTable(c, table);
                     checkColumnTypes(c, table);
                 }
@@ -38,6 +40,38 @@ final class LeaderPreflight {
             HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a name Debezium would lose changes of, and a table whose "schema.table" string is also
+     * another relation's ({@code "a.b".c} and {@code a."b.c"}): Debezium tells tables apart by that
+     * string alone (io.debezium.relational.TableId#equals compares {@code identifier()}), and its
+     * table.include.list is matched against it, so the other one would be captured too and one
+     * table's columns taken for the other's.
+     */
+    private static void checkName(Connection c, TableId table) throws SQLException {
+        String problem = DebeziumNames.problem(table);
+        if (problem != null) {
+            throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem
+                    + ". Rename it or remove it from capture.tables (README, \"Names\")");
+        }
+        String sql = """
+                SELECT format('%I.%I', n.nspname, cl.relname)
+                FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
+                WHERE n.nspname || '.' || cl.relname = ? AND (n.nspname <> ? OR cl.relname <> ?)
+                  AND cl.relkind IN ('r', 'p', 'v', 'm', 'f')""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, table.schema() + "." + table.table());
+            ps.setString(2, table.schema());
+            ps.setString(3, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be told apart from "
+                            + rs.getString(1) + " by Debezium, which knows a table only as the string '" + table
+                            + "'. Rename one of them (README, \"Names\")");
+                }
+            }
         }
     }
 

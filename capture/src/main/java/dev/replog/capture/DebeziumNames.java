@@ -1,0 +1,36 @@
+package dev.replog.capture;
+
+import dev.replog.schemas.TableId;
+
+/**
+ * The few schema and table names Debezium 3.6.3 cannot carry from the WAL to the right table.
+ * Dots, spaces, commas, unicode and '"' inside a name are fine; what breaks is the round trip of a
+ * streamed change's table: the pgoutput decoder names it as a string
+ * ({@code PgOutputMessageDecoder#decodeInsert/Update/Delete}: {@code table.id().toDoubleQuotedString()})
+ * that the streaming source parses back ({@code PostgresStreamingChangeEventSource#processMessages}
+ * → {@code PostgresSchema#parse} → {@code io.debezium.relational.TableIdParser#parse}). A change
+ * whose table parses into another name is filtered out as not captured: silently lost.
+ */
+final class DebeziumNames {
+
+    private DebeziumNames() {
+    }
+
+    /** @return why Debezium would lose this table's streamed changes, or null if it would not */
+    static String problem(TableId t) {
+        for (String name : new String[] {t.schema(), t.table()}) {
+            if (name.startsWith("\"") || name.endsWith("\"")) {
+                // io.debezium.relational.TableId#quote leaves a part that starts or ends with the
+                // quote character as it is, unquoted, so the parser reads another name (or fails).
+                return "the name '" + name + "' starts or ends with '\"', which Debezium 3.6.3 does not quote "
+                        + "(io.debezium.relational.TableId#quote)";
+            }
+            if (name.contains("''") || name.contains("``")) {
+                // TableIdParser#parse replaces '' by ' and `` by ` in every part, quoted or not.
+                return "the name '" + name + "' contains two ' or two ` in a row, which Debezium 3.6.3 reads back as "
+                        + "one (io.debezium.relational.TableIdParser#parse)";
+            }
+        }
+        return null;
+    }
+}
