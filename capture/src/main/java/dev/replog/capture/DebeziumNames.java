@@ -2,8 +2,13 @@ package dev.replog.capture;
 
 import dev.replog.schemas.TableId;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
- * The few schema and table names Debezium 3.6.3 cannot carry from the WAL to the right table.
+ * The few schema, table and column names Debezium 3.6.3 cannot carry from the WAL to the right
+ * table and column.
  * Dots, spaces, commas, unicode and '"' inside a name are fine; what breaks is the round trip of a
  * streamed change's table: the pgoutput decoder names it as a string
  * ({@code PgOutputMessageDecoder#decodeInsert/Update/Delete}: {@code table.id().toDoubleQuotedString()})
@@ -32,6 +37,31 @@ final class DebeziumNames {
                 // TableIdParser#parse replaces '' by ' and `` by ` in every part, quoted or not.
                 return "the name '" + name + "' contains two ' or two ` in a row, which Debezium 3.6.3 reads back as "
                         + "one (io.debezium.relational.TableIdParser#parse)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param columns the table's column names in order
+     * @return why Debezium would garble this table's streamed changes, or null if it would not
+     */
+    static String columnProblem(List<String> columns) {
+        Set<String> lowerCase = new HashSet<>();
+        for (String column : columns) {
+            char first = column.isEmpty() ? 0 : column.charAt(0);
+            if (column.length() >= 2 && first == column.charAt(column.length() - 1) && (first == '"' || first == '\'' || first == '`')) {
+                // PgOutputMessageDecoder#handleRelationMessage passes every streamed column name
+                // through io.debezium.util.Strings#unquoteIdentifierPart, which strips such quotes:
+                // measured here, the column's values never reach the follower.
+                return "column '" + column + "' starts and ends with " + first + ", which Debezium 3.6.3 strips from "
+                        + "streamed column names (io.debezium.util.Strings#unquoteIdentifierPart)";
+            }
+            // The same comparison as PgOutputMessageDecoder#handleRelationMessage, which stops
+            // streaming for good on such a table.
+            if (!lowerCase.add(column.toLowerCase())) {
+                return "column '" + column + "' differs from another column only in case, which Debezium 3.6.3 refuses "
+                        + "to stream (PgOutputMessageDecoder#handleRelationMessage)";
             }
         }
         return null;

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -98,7 +99,10 @@ final class LeaderPreflight {
         }
     }
 
-    /** Refuses a column whose values Replog would not carry exactly, naming table, column and type. */
+    /**
+     * Refuses a column whose values Replog would not carry exactly, naming table, column and type,
+     * and column names Debezium would stream under another name.
+     */
     private static void checkColumnTypes(Connection c, TableId table) throws SQLException {
         // An array is judged by its element type; a domain by its base type.
         String sql = """
@@ -121,7 +125,9 @@ final class LeaderPreflight {
             ps.setString(1, table.schema());
             ps.setString(2, table.table());
             try (ResultSet rs = ps.executeQuery()) {
+                List<String> columns = new ArrayList<>();
                 while (rs.next()) {
+                    columns.add(rs.getString(1));
                     String problem = typeProblem(rs.getString(3), rs.getBoolean(4), rs.getString(5), rs.getBoolean(6),
                             rs.getBoolean(7), rs.getBoolean(8), rs.getString(9));
                     if (problem != null) {
@@ -129,6 +135,11 @@ final class LeaderPreflight {
                                 + rs.getString(2) + ": " + problem + ". Remove the table from capture.tables or change "
                                 + "the column's type (README, \"Supported types\")");
                     }
+                }
+                String problem = DebeziumNames.columnProblem(columns);
+                if (problem != null) {
+                    throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem
+                            + ". Rename the column or remove the table from capture.tables (README, \"Names\")");
                 }
             }
         }

@@ -1,6 +1,8 @@
 package dev.replog.cli.e2e;
 
 import dev.replog.capture.CaptureException;
+import dev.replog.capture.CaptureService;
+import dev.replog.capture.CaptureSettings;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
@@ -99,6 +101,28 @@ class IdentifierTest {
             CaptureException e = assertThrows(CaptureException.class, r::startCapture);
             assertTrue(e.getMessage().contains("cannot be told apart from \"My\".\"Schema.we\"\"ird.Tab le\""), e.getMessage());
         }
+    }
+
+    /** Debezium 3.6.3 would stream these tables' changes under another table or column name (README, "Names"). */
+    @Test
+    void namesDebeziumWouldStreamUnderAnotherNameAreRefusedAtStartNamingTheReason() {
+        try (Replication r = new Replication("refused_names", 1, List.of(DOTTED))) {
+            r.leader("CREATE TABLE \"it''s\" (id int PRIMARY KEY)", "CREATE TABLE \"\"\"q\"\"\" (id int PRIMARY KEY)",
+                    "CREATE TABLE cased (id int PRIMARY KEY, \"Name\" text, name text)",
+                    "CREATE TABLE wrapped (id int PRIMARY KEY, \"'w'\" text)");
+            assertRefused(r, new TableId("public", "it''s"), "contains two ' or two ` in a row");
+            assertRefused(r, new TableId("public", "\"q\""), "starts or ends with '\"'");
+            assertRefused(r, new TableId("public", "cased"), "column 'name' differs from another column only in case");
+            assertRefused(r, new TableId("public", "wrapped"), "column ''w'' starts and ends with '");
+        }
+    }
+
+    private static void assertRefused(Replication r, TableId table, String why) {
+        CaptureSettings s = r.captureSettings();
+        CaptureSettings one = new CaptureSettings(s.leader(), s.slotName(), s.publicationName(), List.of(table), s.snapshotMode(),
+                s.heartbeatInterval(), s.topics(), s.topicSettings(), s.kafka());
+        CaptureException e = assertThrows(CaptureException.class, () -> CaptureService.start(one));
+        assertTrue(e.getMessage().contains(why), e.getMessage());
     }
 
     /** Column by column, every value as PostgreSQL's text. */
