@@ -5,7 +5,6 @@ import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
-import dev.replog.schemas.TableId;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
