@@ -1,5 +1,6 @@
 package dev.replog.capture;
 
+import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.SupportedTypes;
 import dev.replog.schemas.TableId;
 
@@ -8,12 +9,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
- * silently: logical decoding enabled, every captured table present, keyed by a primary key, and
- * made of column types Replog replicates exactly.
+ * silently: logical decoding enabled, every captured table present, named so that Debezium can
+ * follow it, keyed by a primary key, and made of column types Replog replicates exactly (for
+ * timetz, with the help of {@link TimetzDomain}).
  */
 final class LeaderPreflight {
 
@@ -29,15 +32,48 @@ final class LeaderPreflight {
                             + "; capture needs wal_level=logical (set it in postgresql.conf and restart PostgreSQL)");
                 }
             }
-            for (TableId table : tables) {
-                if (!DebeziumConfig.isPattern(table)) {
-                    checkTable(c, table);
-                    checkColumnTypes(c, table);
-                }
+            List<TableId> exact = tables.stream().filter(t -> !DebeziumConfig.isPattern(t)).toList();
+            for (TableId table : exact) {
+                checkName(c, table);
+                checkTable(c, table);
+                checkColumnTypes(c, table);
             }
+            TimetzDomain.ensure(c, exact);
             HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a name Debezium would lose changes of, and a table whose "schema.table" string is also
+     * another relation's ({@code "a.b".c} and {@code a."b.c"}): Debezium tells tables apart by that
+     * string alone (io.debezium.relational.TableId#equals compares {@code identifier()}), and its
+     * table.include.list is matched against it, so the other one would be captured too and one
+     * table's columns taken for the other's.
+     */
+    private static void checkName(Connection c, TableId table) throws SQLException {
+        String problem = DebeziumNames.problem(table);
+        if (problem != null) {
+            throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem
+                    + ". Rename it or remove it from capture.tables (README, \"Names\")");
+        }
+        String sql = """
+                SELECT format('%I.%I', n.nspname, cl.relname)
+                FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
+                WHERE n.nspname || '.' || cl.relname = ? AND (n.nspname <> ? OR cl.relname <> ?)
+                  AND cl.relkind IN ('r', 'p', 'v', 'm', 'f')""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, table.schema() + "." + table.table());
+            ps.setString(2, table.schema());
+            ps.setString(3, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be told apart from "
+                            + rs.getString(1) + " by Debezium, which knows a table only as the string '" + table
+                            + "'. Rename one of them (README, \"Names\")");
+                }
+            }
         }
     }
 
@@ -64,7 +100,10 @@ final class LeaderPreflight {
         }
     }
 
-    /** Refuses a column whose values Replog would not carry exactly, naming table, column and type. */
+    /**
+     * Refuses a column whose values Replog would not carry exactly, naming table, column and type,
+     * and column names Debezium would stream under another name.
+     */
     private static void checkColumnTypes(Connection c, TableId table) throws SQLException {
         // An array is judged by its element type; a domain by its base type.
         String sql = """
@@ -87,7 +126,9 @@ final class LeaderPreflight {
             ps.setString(1, table.schema());
             ps.setString(2, table.table());
             try (ResultSet rs = ps.executeQuery()) {
+                List<String> columns = new ArrayList<>();
                 while (rs.next()) {
+                    columns.add(rs.getString(1));
                     String problem = typeProblem(rs.getString(3), rs.getBoolean(4), rs.getString(5), rs.getBoolean(6),
                             rs.getBoolean(7), rs.getBoolean(8), rs.getString(9));
                     if (problem != null) {
@@ -95,6 +136,11 @@ final class LeaderPreflight {
                                 + rs.getString(2) + ": " + problem + ". Remove the table from capture.tables or change "
                                 + "the column's type (README, \"Supported types\")");
                     }
+                }
+                String problem = DebeziumNames.columnProblem(columns);
+                if (problem != null) {
+                    throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem
+                            + ". Rename the column or remove the table from capture.tables (README, \"Names\")");
                 }
             }
         }

@@ -32,7 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
         ReplogConfig c = ReplogConfig.load(config, Set.of(ConfigKey.Scope.CAPTURE, ConfigKey.Scope.APPLY));
         LeaderConnection leader = Settings.leader(c);
         FollowerConnection follower = Settings.follower(c);
-        List<TableId> tables = c.list(ConfigKeys.CAPTURE_TABLES).stream().map(TableId::parse).toList();
+        List<TableId> tables = c.tables(ConfigKeys.CAPTURE_TABLES);
         Properties fp = new Properties();
         fp.setProperty("user", follower.user());
         fp.setProperty("password", follower.password());

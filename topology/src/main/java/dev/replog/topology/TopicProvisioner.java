@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -68,6 +69,12 @@ public final class TopicProvisioner {
             awaitLeaders(topic, partitions);
             log.info("created topic {} ({} partitions, replication factor {})", topic, partitions, settings.replicationFactor());
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidTopicException) {
+                // E.g. log.a_b.c next to log.a.b_c: Kafka's metric names make '.' and '_' the same.
+                throw new TopologyException("cannot create topic " + topic + ": " + e.getCause().getMessage()
+                        + " (Kafka refuses topic names that differ only in '.' versus '_'; rename one of the two tables "
+                        + "or leave one out of capture.tables)", e.getCause());
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new TopologyException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
             }

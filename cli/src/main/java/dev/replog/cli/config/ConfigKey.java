@@ -13,7 +13,7 @@ import java.util.List;
 public record ConfigKey(String name, Type type, String defaultValue, List<Scope> usedBy, List<String> choices,
                         boolean secret, String doc) {
 
-    public enum Type { STRING, INT, LONG, LIST, HOST_PORT_LIST }
+    public enum Type { STRING, INT, LONG, TABLE_LIST, HOST_PORT_LIST }
 
     /** Which command reads the key. */
     public enum Scope { CAPTURE, APPLY }

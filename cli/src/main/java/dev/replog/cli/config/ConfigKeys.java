@@ -7,7 +7,7 @@ import static dev.replog.cli.config.ConfigKey.Scope.APPLY;
 import static dev.replog.cli.config.ConfigKey.Scope.CAPTURE;
 import static dev.replog.cli.config.ConfigKey.Type.HOST_PORT_LIST;
 import static dev.replog.cli.config.ConfigKey.Type.INT;
-import static dev.replog.cli.config.ConfigKey.Type.LIST;
+import static dev.replog.cli.config.ConfigKey.Type.TABLE_LIST;
 import static dev.replog.cli.config.ConfigKey.Type.LONG;
 import static dev.replog.cli.config.ConfigKey.Type.STRING;
 
@@ -56,8 +56,8 @@ public final class ConfigKeys {
     public static final ConfigKey LEADER_SSLMODE = choice("leader.sslmode", "prefer", List.of(CAPTURE), SSL_MODES,
             "PostgreSQL sslmode for the leader connection.");
 
-    public static final ConfigKey CAPTURE_TABLES = key("capture.tables", LIST, null, List.of(CAPTURE),
-            "Tables to replicate, `schema.table` separated by commas (case-sensitive). `*` in an entry is a pattern (`public.*`) that also captures tables created later; the publication is then FOR ALL TABLES. Each needs a primary key.");
+    public static final ConfigKey CAPTURE_TABLES = key("capture.tables", TABLE_LIST, null, List.of(CAPTURE),
+            "Tables to replicate, `schema.table` separated by commas (case-sensitive). A name with `.`, `,` or `\"` in it is written in double quotes as in SQL (`\"My.Schema\".\"we\"\"ird\"`). `*` in an entry is a pattern (`public.*`) that also captures tables created later; the publication is then FOR ALL TABLES. Each needs a primary key.");
     public static final ConfigKey CAPTURE_SLOT = key("capture.slot.name", STRING, "replog", List.of(CAPTURE),
             "Logical replication slot on the leader (lower case); created if missing.");
     public static final ConfigKey CAPTURE_PUBLICATION = key("capture.publication.name", STRING, "replog", List.of(CAPTURE),

@@ -1,12 +1,13 @@
 package dev.replog.cli.config;
 
+import dev.replog.schemas.TableId;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,7 @@ public final class ReplogConfig {
             switch (key.type()) {
                 case INT -> Integer.parseInt(v);
                 case LONG -> Long.parseLong(v);
+                case TABLE_LIST -> TableId.parseList(v);
                 case HOST_PORT_LIST -> {
                     for (String hp : v.split(",")) {
                         int colon = hp.lastIndexOf(':');
@@ -93,7 +95,11 @@ public final class ReplogConfig {
                 }
             }
         } catch (NumberFormatException e) {
+            // (NumberFormatException is an IllegalArgumentException: it must be caught first.)
             return "is '" + v + "' but must be " + (key.type() == ConfigKey.Type.HOST_PORT_LIST ? "host:port[,host:port...]" : "a whole number");
+        } catch (IllegalArgumentException e) {
+            return "is '" + v + "': " + e.getMessage() + " (a name with '.', ',' or '\"' in it is written in double quotes, "
+                    + "'\"' doubled: \"My.Schema\".\"we\"\"ird\")";
         }
         return null;
     }
@@ -142,8 +148,9 @@ public final class ReplogConfig {
         return Long.parseLong(values.get(key.name()));
     }
 
-    public List<String> list(ConfigKey key) {
-        return Arrays.stream(values.get(key.name()).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    /** A list of tables, {@code schema.table} with SQL-style double quotes where a name needs them. */
+    public List<TableId> tables(ConfigKey key) {
+        return TableId.parseList(values.get(key.name()));
     }
 
     /** The effective configuration for the log, secrets masked. */

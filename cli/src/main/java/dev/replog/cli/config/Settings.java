@@ -6,7 +6,6 @@ import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
-import dev.replog.schemas.TableId;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
@@ -64,7 +63,7 @@ public final class Settings {
             throw new ConfigException("config keys 'topics.partitions' and 'topics.replication.factor' must be at least 1");
         }
         return new CaptureSettings(leader(c), slot, c.string(CAPTURE_PUBLICATION),
-                c.list(CAPTURE_TABLES).stream().map(TableId::parse).toList(),
+                c.tables(CAPTURE_TABLES),
                 c.string(CAPTURE_SNAPSHOT_MODE), Duration.ofMillis(c.longValue(CAPTURE_HEARTBEAT_MS)),
                 topics(c),
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),

@@ -1,8 +1,10 @@
 package dev.replog.cli.config;
 
+import dev.replog.schemas.TableId;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,7 +39,7 @@ class ReplogConfigTest {
     @Test
     void keysOfOtherCommandsAreNotRequired() {
         ReplogConfig c = ReplogConfig.of(validCapture(), Set.of(CAPTURE));
-        assertEquals(2, c.list(ConfigKeys.CAPTURE_TABLES).size());
+        assertEquals(2, c.tables(ConfigKeys.CAPTURE_TABLES).size());
         assertThrows(ConfigException.class, () -> ReplogConfig.of(validCapture(), Set.of(APPLY)),
                 "apply needs follower.* keys that a capture config lacks");
     }
@@ -64,6 +66,18 @@ class ReplogConfigTest {
         m.put("leader.hots", "x");
         ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
         assertTrue(e.getMessage().contains("unknown config key 'leader.hots' (did you mean 'leader.host'?)"), e.getMessage());
+    }
+
+    @Test
+    void tableNamesWithDotsQuotesAndCommasAreWrittenInDoubleQuotes() {
+        Map<String, String> m = validCapture();
+        m.put("capture.tables", "\"My.Schema\".\"we\"\"ird.Tab le\", public.\"a,b\", public.orders");
+        assertEquals(List.of(new TableId("My.Schema", "we\"ird.Tab le"), new TableId("public", "a,b"), new TableId("public", "orders")),
+                ReplogConfig.of(m, Set.of(CAPTURE)).tables(ConfigKeys.CAPTURE_TABLES));
+        m.put("capture.tables", "\"My.Schema.t");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("config key 'capture.tables' is '\"My.Schema.t': table name '\"My.Schema.t' has an "
+                + "unclosed double quote"), e.getMessage());
     }
 
     @Test
