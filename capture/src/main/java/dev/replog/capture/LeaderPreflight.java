@@ -15,8 +15,7 @@ import java.util.List;
 /**
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
  * silently: logical decoding enabled, every captured table present, named so that Debezium can
- * follow it, keyed by a primary key, and made of column types Replog replicates exactly (for
- * timetz, with the help of {@link TimetzDomain}).
+ * follow it, keyed by a primary key, and made of column types Replog replicates exactly.
  */
 final class LeaderPreflight {
 
@@ -32,13 +31,13 @@ final class LeaderPreflight {
                             + "; capture needs wal_level=logical (set it in postgresql.conf and restart PostgreSQL)");
                 }
             }
-            List<TableId> exact = tables.stream().filter(t -> !DebeziumConfig.isPattern(t)).toList();
-            for (TableId table : exact) {
-                checkName(c, table);
-                checkTable(c, table);
-                checkColumnTypes(c, table);
+            for (TableId table : tables) {
+                if (!DebeziumConfig.isPattern(table)) {
+                    checkName(c, table);
+                    checkTable(c, table);
+                    checkColumnTypes(c, table);
+                }
             }
-            TimetzDomain.ensure(c, exact);
             HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);
