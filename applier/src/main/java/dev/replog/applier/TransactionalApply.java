@@ -236,6 +236,13 @@ final class TransactionalApply {
         if (!snapshot.tryOpen(consumer, fetched)) {
             return false;
         }
+        if (hasUntrackedTopic()) {
+            // A table whose topic appeared while the snapshot was read: it must be in the snapshot
+            // too. Nothing is committed before the gate opens, so start over with it included.
+            snapshot.reset(false);
+            reposition();
+            return false;
+        }
         log.info("initial snapshot applied to follower {}; transactions follow in commit order", settings.follower());
         return true;
     }
@@ -311,11 +318,14 @@ final class TransactionalApply {
             return;
         }
         nextTopicScan = System.nanoTime() + TOPIC_SCAN.toNanos();
-        boolean unknown = consumer.listTopics().keySet().stream()
-                .anyMatch(t -> (settings.topics().isTableTopic(t) || t.equals(settings.topics().heartbeat())) && !fetched.tracks(t));
-        if (unknown && (current == null || !currentTouched) && !assembler.hasUncommitted() && uncommittedTransactions == 0) {
+        if (hasUntrackedTopic() && (current == null || !currentTouched) && !assembler.hasUncommitted() && uncommittedTransactions == 0) {
             reposition();
         }
+    }
+
+    private boolean hasUntrackedTopic() {
+        return consumer.listTopics().keySet().stream()
+                .anyMatch(t -> (settings.topics().isTableTopic(t) || t.equals(settings.topics().heartbeat())) && !fetched.tracks(t));
     }
 
     /** Pauses partitions whose fetched queue is full: memory stays bounded whatever the transaction size. */

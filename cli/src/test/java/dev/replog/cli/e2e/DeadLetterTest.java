@@ -1,6 +1,7 @@
 package dev.replog.cli.e2e;
 
 import dev.replog.applier.DeadLetterHeaders;
+import dev.replog.applier.ApplyMode;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.cli.Main;
 import dev.replog.schemas.TableId;
@@ -91,6 +92,35 @@ class DeadLetterTest {
                     "SELECT topic, kafka_offset, error_kind FROM replog.dead_letters"));
             assertEquals(0, Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM replog.stopped_tables"));
             assertLeaderEqualsFollower(r, "items", "notes");
+        }
+    }
+
+    @Test
+    void inTransactionalModeARefusedEventStopsTheWholeFollowerAndSkippingItAppliesTheRestOfItsTransaction() throws Exception {
+        try (Replication r = new Replication("dlq_tx", 2, List.of(ITEMS, NOTES))) {
+            r.mode(ApplyMode.TRANSACTIONAL);
+            r.leader("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)", "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                    "INSERT INTO notes VALUES (0, 'before')");
+            r.follower("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL CHECK (qty < 100))");
+            r.startCapture();
+            r.startApplier();
+            r.awaitFollowerMatchesLeader(List.of(NOTES));
+            r.leader("BEGIN; INSERT INTO notes VALUES (1, 'a'); INSERT INTO items VALUES (1, 5); INSERT INTO items VALUES (2, 500);"
+                    + " INSERT INTO items VALUES (3, 7); INSERT INTO notes VALUES (2, 'b'); COMMIT",
+                    "INSERT INTO notes VALUES (3, 'c')");
+            String topic = r.topics().forTable(ITEMS);
+            awaitStopped(r, topic);
+            only(deadLetters(r, 1));
+            assertEquals(List.of(List.of("0", "before")), followerRows(r, "notes"),
+                    "nothing of the transaction, nor of any later one, on any table");
+            assertEquals(List.of(), followerRows(r, "items"));
+
+            Cli resume = cli("resume", "--config", config(r), "--table", "public.items", "--skip");
+            assertEquals(0, resume.exitCode(), resume.output());
+            r.awaitFollowerMatchesLeader(List.of(NOTES));
+            assertEquals(List.of(List.of("1", "5"), List.of("3", "7")), followerRows(r, "items"), "the transaction without the skipped event");
+            assertEquals(List.of(List.of(topic, "apply", "23514")), Sql.queryRows(r.followerUrl(),
+                    "SELECT topic, error_kind, sqlstate FROM replog.dead_letters"));
         }
     }
 
@@ -200,7 +230,8 @@ class DeadLetterTest {
                 "follower.user=" + s.follower().user(),
                 "follower.password=" + s.follower().password(),
                 "follower.sslmode=disable",
-                "apply.group.id=" + r.applierSettings().groupId()));
+                "apply.group.id=" + r.applierSettings().groupId(),
+                "apply.mode=" + r.applierSettings().mode().name().toLowerCase(java.util.Locale.ROOT)));
         return file.toString();
     }
 
