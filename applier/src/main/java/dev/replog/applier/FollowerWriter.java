@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes row changes to a follower inside the caller's transaction. Consecutive changes that share
@@ -26,6 +28,7 @@ final class FollowerWriter implements AutoCloseable {
     private final boolean batched;
     private PreparedStatement pending;
     private int pendingCount;
+    private final Set<List<String>> pendingKeys = new HashSet<>();
 
     /** @param batched false sends every change on its own, so a failure points at one change */
     FollowerWriter(Connection connection, FollowerTables tables, boolean batched) {
@@ -54,10 +57,17 @@ final class FollowerWriter implements AutoCloseable {
             }
         }
         PreparedStatement ps = statement(sql);
-        if (ps != pending) {
+        List<String> keyValues = new ArrayList<>(key.size());
+        for (String k : key) {
+            keyValues.add(row.get(k));
+        }
+        // The driver rewrites a batch of upserts into one multi-row statement, which may not touch a
+        // row twice: a second change of the same key starts a new batch.
+        if (ps != pending || pendingKeys.contains(keyValues)) {
             flush();
             pending = ps;
         }
+        pendingKeys.add(keyValues);
         for (int i = 0; i < values.size(); i++) {
             ps.setString(i + 1, values.get(i));
         }
@@ -81,6 +91,7 @@ final class FollowerWriter implements AutoCloseable {
         }
         pending = null;
         pendingCount = 0;
+        pendingKeys.clear();
     }
 
     private PreparedStatement statement(String sql) throws SQLException {

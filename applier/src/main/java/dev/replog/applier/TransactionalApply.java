@@ -9,7 +9,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,9 +61,11 @@ final class TransactionalApply {
     private PendingTransaction lastFinished;
     private int uncommittedTransactions;
     private final SnapshotGate snapshot = new SnapshotGate();
+    private final LogAssignment assignment;
     private boolean stoppedAtPoison;
     private long nextTopicScan;
     private boolean caughtUp;
+    private long warnedMissingTopic = -1;
 
     TransactionalApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
                        ApplierService.Counters counters, BooleanSupplier stopping) {
@@ -77,6 +77,7 @@ final class TransactionalApply {
         this.fetched = new FetchedLog(settings.topics().transactions());
         this.assembler = new TransactionAssembler(fetched, events, settings.topics().heartbeat());
         this.transactionsPartition = new TopicPartition(settings.topics().transactions(), 0);
+        this.assignment = new LogAssignment(settings.topics());
         this.maxQueued = Math.max(1_000, settings.batchSize() * 4);
     }
 
@@ -115,7 +116,9 @@ final class TransactionalApply {
                     if (!batched) {
                         throw new ApplyException("follower refused a transaction: " + SqlErrors.describe(e), e);
                     }
-                    batched = false; // again change by change, so the error names the record at fault
+                    log.warn("follower {} refused a batch ({}); applying again change by change to find the event at fault",
+                            settings.follower(), SqlErrors.describe(e));
+                    batched = false;
                     continue;
                 }
                 log.warn("follower {} unavailable: {}; retrying from its stored position in {} ms", settings.follower(),
@@ -145,6 +148,10 @@ final class TransactionalApply {
                 }
                 if (consumer.listTopics().keySet().containsAll(current.expected().keySet())) {
                     reposition();
+                } else if (warnedMissingTopic != current.xid()) {
+                    warnedMissingTopic = current.xid();
+                    log.warn("transaction {} (commit LSN {}) has events for topics {} of which some do not exist; "
+                            + "transactional apply waits for them", current.xid(), current.commitLsn(), current.expected().keySet());
                 }
                 return;
             }
@@ -236,7 +243,7 @@ final class TransactionalApply {
         if (!snapshot.tryOpen(consumer, fetched)) {
             return false;
         }
-        if (hasUntrackedTopic()) {
+        if (assignment.hasUntracked(consumer, fetched)) {
             // A table whose topic appeared while the snapshot was read: it must be in the snapshot
             // too. Nothing is committed before the gate opens, so start over with it included.
             snapshot.reset(false);
@@ -260,7 +267,8 @@ final class TransactionalApply {
         lastFinished = null;
         uncommittedTransactions = 0;
         connection = pool.getConnection();
-        Set<TopicPartition> all = assignAll();
+        Set<TopicPartition> all = assignment.assignAll(consumer, fetched);
+        nextTopicScan = System.nanoTime() + TOPIC_SCAN.toNanos();
         if (all.isEmpty()) {
             return false;
         }
@@ -290,43 +298,17 @@ final class TransactionalApply {
         return true;
     }
 
-    /** Assigns every partition of the log's topics, and tracks the table partitions. */
-    private Set<TopicPartition> assignAll() {
-        Set<TopicPartition> all = new HashSet<>();
-        for (Map.Entry<String, List<PartitionInfo>> t : consumer.listTopics().entrySet()) {
-            String topic = t.getKey();
-            boolean table = settings.topics().isTableTopic(topic) || topic.equals(settings.topics().heartbeat());
-            if (!table && !topic.equals(settings.topics().transactions())) {
-                continue;
-            }
-            for (PartitionInfo p : t.getValue()) {
-                TopicPartition tp = new TopicPartition(topic, p.partition());
-                all.add(tp);
-                if (table) {
-                    fetched.track(tp);
-                }
-            }
-        }
-        consumer.assign(all);
-        nextTopicScan = System.nanoTime() + TOPIC_SCAN.toNanos();
-        return all;
-    }
-
     /** A table created on the leader gets a topic: positions are read again, with it included. */
     private void discoverTopics() throws SQLException {
         if (System.nanoTime() - nextTopicScan < 0) {
             return;
         }
         nextTopicScan = System.nanoTime() + TOPIC_SCAN.toNanos();
-        if (hasUntrackedTopic() && (current == null || !currentTouched) && !assembler.hasUncommitted() && uncommittedTransactions == 0) {
+        if (assignment.hasUntracked(consumer, fetched) && (current == null || !currentTouched) && !assembler.hasUncommitted() && uncommittedTransactions == 0) {
             reposition();
         }
     }
 
-    private boolean hasUntrackedTopic() {
-        return consumer.listTopics().keySet().stream()
-                .anyMatch(t -> (settings.topics().isTableTopic(t) || t.equals(settings.topics().heartbeat())) && !fetched.tracks(t));
-    }
 
     /** Pauses partitions whose fetched queue is full: memory stays bounded whatever the transaction size. */
     private void limitQueues() {
