@@ -43,12 +43,12 @@ final class FollowerWriter implements AutoCloseable {
         if (change.op().leavesRow()) {
             List<String> columns = new ArrayList<>(row.values().keySet());
             columns.removeAll(tables.generatedColumns(connection, change.table()));
-            sql = RowStatements.upsert(change.table(), columns, key);
+            sql = sql(new SqlKey(change.table(), columns, key, true));
             for (String c : columns) {
                 values.add(row.get(c));
             }
         } else {
-            sql = RowStatements.delete(change.table(), key);
+            sql = sql(new SqlKey(change.table(), key, key, false));
             for (String k : key) {
                 values.add(row.get(k));
             }
@@ -81,6 +81,25 @@ final class FollowerWriter implements AutoCloseable {
         }
         pending = null;
         pendingCount = 0;
+    }
+
+    /** A statement's SQL by what it is for: building and quoting it per change showed in profiles. */
+    private record SqlKey(TableId table, List<String> columns, List<String> key, boolean upsert) {
+    }
+
+    private static final Map<SqlKey, String> SQL = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String sql(SqlKey k) {
+        String known = SQL.get(k);
+        if (known != null) {
+            return known;
+        }
+        if (SQL.size() > 10_000) {
+            SQL.clear();
+        }
+        String built = k.upsert() ? RowStatements.upsert(k.table(), k.columns(), k.key()) : RowStatements.delete(k.table(), k.key());
+        SQL.put(k, built);
+        return built;
     }
 
     private PreparedStatement statement(String sql) throws SQLException {
