@@ -10,13 +10,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Writes row changes to a follower inside the caller's transaction. Consecutive changes that share
- * one statement are sent as one JDBC batch; a change needing another statement first flushes the
- * batch, so changes reach the follower in exactly the order they were given (per-key order).
+ * one statement are sent as one JDBC batch, the last change of each key only; a change needing
+ * another statement first flushes the batch, so every key's changes reach the follower in the order
+ * they were given (per-key order).
  */
 final class FollowerWriter implements AutoCloseable {
 
@@ -25,7 +27,14 @@ final class FollowerWriter implements AutoCloseable {
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final boolean batched;
     private PreparedStatement pending;
-    private int pendingCount;
+    /**
+     * The changes waiting for {@code pending}, by key. A later change of a key replaces the earlier
+     * one: both use the same statement (an upsert of the same columns, or a delete), which would
+     * overwrite it anyway. It is also needed: pgjdbc rewrites a batch of inserts into multi-row
+     * INSERTs, and PostgreSQL refuses an upsert that touches one row twice (SQLSTATE 21000), which
+     * sent every poll with a repeated key (pgbench's branches) back to change-by-change apply.
+     */
+    private final Map<List<String>, List<String>> pendingRows = new LinkedHashMap<>();
 
     /** @param batched false sends every change on its own, so a failure points at one change */
     FollowerWriter(Connection connection, FollowerTables tables, boolean batched) {
@@ -58,11 +67,11 @@ final class FollowerWriter implements AutoCloseable {
             flush();
             pending = ps;
         }
-        for (int i = 0; i < values.size(); i++) {
-            ps.setString(i + 1, values.get(i));
+        List<String> keyValues = new ArrayList<>(key.size());
+        for (String k : key) {
+            keyValues.add(row.get(k));
         }
-        ps.addBatch();
-        pendingCount++;
+        pendingRows.put(keyValues, values);
         if (!batched) {
             flush();
         }
@@ -76,11 +85,18 @@ final class FollowerWriter implements AutoCloseable {
     }
 
     void flush() throws SQLException {
-        if (pending != null && pendingCount > 0) {
+        if (pending != null && !pendingRows.isEmpty()) {
+            for (List<String> values : pendingRows.values()) {
+                for (int i = 0; i < values.size(); i++) {
+                    pending.setString(i + 1, values.get(i));
+                }
+                pending.addBatch();
+            }
+            pendingRows.clear();
             pending.executeBatch();
         }
         pending = null;
-        pendingCount = 0;
+        pendingRows.clear();
     }
 
     /** A statement's SQL by what it is for: building and quoting it per change showed in profiles. */
