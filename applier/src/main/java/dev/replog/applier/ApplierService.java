@@ -95,6 +95,9 @@ public final class ApplierService implements AutoCloseable {
         p.put("auto.offset.reset", "earliest");
         p.put("isolation.level", "read_committed");
         p.put("max.poll.records", Integer.toString(s.batchSize()));
+        // A value with its schema is a few KiB: the default 1 MiB per partition fetch holds far fewer
+        // records than one batch, so a poll would apply a fraction of apply.batch.size.
+        p.put("max.partition.fetch.bytes", Integer.toString(8 * 1024 * 1024));
         // Pattern subscriptions find new table topics only on a metadata refresh (default 5 min).
         p.put("metadata.max.age.ms", "2000");
         p.put("client.id", "replog-applier-" + s.groupId());

@@ -69,6 +69,13 @@ final class DebeziumConfig {
         p.put("converters", "pgtext");
         p.put("pgtext.type", PgTextConverter.class.getName());
 
+        // Throughput and latency of the hand-over to the batch handler, which waits for Kafka's
+        // acknowledgement once per batch: larger batches wait fewer times (defaults 2048 / 8192), and
+        // an idle queue is looked at every 10 ms instead of every 500 ms, which was a floor of the lag.
+        p.put("max.batch.size", "4096");
+        p.put("max.queue.size", "16384");
+        p.put("poll.interval.ms", "10");
+
         p.put("errors.max.retries", "-1");
         p.put("errors.retry.delay.initial.ms", "500");
         p.put("errors.retry.delay.max.ms", "10000");

@@ -19,14 +19,12 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -43,8 +41,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final TopicProvisioner provisioner;
     private final TopicNames topics;
     private final SchemaTracker schemas;
-    private final JsonConverter keyConverter = converter(true);
-    private final JsonConverter valueConverter = converter(false);
+    private final EnvelopeEncoder keyEncoder = new EnvelopeEncoder(true);
+    private final EnvelopeEncoder valueEncoder = new EnvelopeEncoder(false);
     private final AtomicLong published = new AtomicLong();
     private volatile Lsn lastLsn = Lsn.ZERO;
     /** Whether the last data record sent was a snapshot row. */
@@ -55,16 +53,6 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         this.schemas = schemas;
         this.provisioner = provisioner;
         this.topics = topics;
-    }
-
-    private static JsonConverter converter(boolean isKey) {
-        JsonConverter c = new JsonConverter();
-        // Schemas travel with every event: Kafka Connect sinks need them, and dates, times and
-        // decimals are only decodable through their schema names. Explicit NULLs must stay NULL
-        // instead of becoming the column default.
-        c.configure(Map.of("schemas.enable", "true", "replace.null.with.default", "false",
-                "schemas.cache.size", "10000"), isKey);
-        return c;
     }
 
     @Override
@@ -99,8 +87,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 processed = maxLsn(processed, source.getInt64("lsn"));
                 if (r.value() != null) {
                     // A transaction of its own: it moves a transactional follower's watermark while tables are idle.
-                    byte[] key = r.key() == null ? null : keyConverter.fromConnectData(r.topic(), r.keySchema(), r.key());
-                    sendOrdered(topics.heartbeat(), key, valueConverter.fromConnectData(r.topic(), r.valueSchema(), r.value()),
+                    byte[] key = r.key() == null ? null : keyEncoder.encode(r.topic(), r.keySchema(), r.key());
+                    sendOrdered(topics.heartbeat(), key, valueEncoder.encode(r.topic(), r.valueSchema(), r.value()),
                             headers(r, source), sends);
                 }
                 continue;
@@ -192,9 +180,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
 
     private void send(SourceRecord r, Struct source, List<Future<RecordMetadata>> sends) {
         String topic = r.topic();
-        byte[] key = r.key() != null ? keyConverter.fromConnectData(topic, r.keySchema(), r.key())
+        byte[] key = r.key() != null ? keyEncoder.encode(topic, r.keySchema(), r.key())
                 : isRowChange(r, source) ? keyFromRow(r, source) : null;
-        byte[] value = r.value() == null ? null : valueConverter.fromConnectData(topic, r.valueSchema(), r.value());
+        byte[] value = r.value() == null ? null : valueEncoder.encode(topic, r.valueSchema(), r.value());
         RecordHeaders headers = headers(r, source);
         if (topic.equals(topics.transactions())) {
             sendOrdered(topic, key, value, transactionHeaders(r), sends);
@@ -258,7 +246,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         for (String k : keyColumns) {
             key.put(k, row.get(k));
         }
-        return keyConverter.fromConnectData(r.topic(), built, key);
+        return keyEncoder.encode(r.topic(), built, key);
     }
 
     private static Lsn maxLsn(Lsn current, Object candidate) {
@@ -316,9 +304,19 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
 
     /** Debezium's source.sequence is a JSON array in a string: {@code ["<lastCommitLsn>","<lsn>"]}. */
     static String previousCommitLsn(String sequence) {
-        String body = sequence.replaceAll("[\\[\\]\" ]", "");
-        String first = body.split(",", -1)[0];
-        return first.isEmpty() || first.equals("null") ? null : first;
+        // Called for every event: a scan for the first element instead of a regex and a split.
+        int end = sequence.indexOf(',');
+        if (end < 0) {
+            end = sequence.length();
+        }
+        StringBuilder first = new StringBuilder(20);
+        for (int i = 0; i < end; i++) {
+            char ch = sequence.charAt(i);
+            if (ch != '[' && ch != ']' && ch != '"' && ch != ' ') {
+                first.append(ch);
+            }
+        }
+        return first.isEmpty() || first.toString().equals("null") ? null : first.toString();
     }
 
     private static byte[] utf8(String s) {

@@ -61,7 +61,9 @@ final class SchemaTracker implements AutoCloseable {
      * if the table is seen for the first time or its definition changed since the last one published.
      */
     Optional<TableDefinition> changeBefore(TableId table, String topic, Schema rowSchema, Schema keySchema) {
-        if (rowSchema.equals(lastSeen.get(table))) {
+        Schema seen = lastSeen.get(table);
+        // Debezium reuses one Schema object per table version: identity answers without comparing them.
+        if (rowSchema == seen || rowSchema.equals(seen)) {
             return Optional.empty();
         }
         Optional<TableDefinition> catalog = query(c -> LeaderCatalog.read(c, table));

@@ -3,10 +3,10 @@ package dev.replog.schemas;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,15 +19,17 @@ public final class EnvelopeDecoder {
 
     // Floating-point JSON numbers stay doubles: BigDecimal has no negative zero (see PgValues).
     private final ObjectMapper json = new ObjectMapper();
+    private final EnvelopeReader values = new EnvelopeReader(json);
+    private final EnvelopeReader keys = new EnvelopeReader(json);
 
     /**
      * @param key   the record key bytes (null for truncate)
      * @param value the record value bytes; never null (tombstones are not events)
      */
     public ChangeEvent decode(byte[] key, byte[] value) {
-        JsonNode envelope = parse(value, "value");
-        JsonNode schema = envelope.path("schema");
-        JsonNode payload = envelope.path("payload");
+        EnvelopeReader.Parts envelope = values.read(value, "value");
+        JsonNode schema = envelope.schema();
+        JsonNode payload = envelope.payload();
         if (!payload.isObject()) {
             throw new EventFormatException("value has no 'payload' object (expected JSON with schemas embedded)");
         }
@@ -60,7 +62,7 @@ public final class EnvelopeDecoder {
      * @param commitLsn the record's {@link LogHeaders#LSN} header: for END, the transaction's commit
      */
     public TransactionBoundary decodeTransaction(byte[] value, Lsn commitLsn) {
-        JsonNode payload = parse(value, "value").path("payload");
+        JsonNode payload = values.read(value, "value").payload();
         String status = payload.path("status").asText("");
         if (!status.equals("BEGIN") && !status.equals("END")) {
             throw new EventFormatException("transaction record has status '" + status + "' (expected BEGIN or END)");
@@ -90,14 +92,6 @@ public final class EnvelopeDecoder {
                 id, payload.path("event_count").asLong(0), perTable, at);
     }
 
-    private JsonNode parse(byte[] bytes, String what) {
-        try {
-            return json.readTree(bytes);
-        } catch (IOException e) {
-            throw new EventFormatException("record " + what + " is not valid JSON: " + e.getMessage(), e);
-        }
-    }
-
     private static SourcePosition position(JsonNode source) {
         String lsn = required(source, "lsn");
         long txId = source.path("txId").asLong(0);
@@ -111,7 +105,7 @@ public final class EnvelopeDecoder {
         if (key == null) {
             throw new EventFormatException("row change has no key: Replog keys every change by primary key");
         }
-        JsonNode keyPayload = parse(key, "key").path("payload");
+        JsonNode keyPayload = keys.read(key, "key").payload();
         if (!keyPayload.isObject() || keyPayload.isEmpty()) {
             throw new EventFormatException("record key has no primary-key columns");
         }
@@ -130,8 +124,11 @@ public final class EnvelopeDecoder {
         throw new EventFormatException("envelope schema of " + table + " has no '" + wanted + "' field");
     }
 
-    /** Cache of table schemas by their JSON: the schema of a table version repeats in every event. */
-    private final Map<JsonNode, TableSchema> schemas = new HashMap<>();
+    /**
+     * Table schemas by their row schema's tree. The reader gives the same tree for every event of one
+     * table version, so identity finds it without hashing the tree.
+     */
+    private final Map<JsonNode, TableSchema> schemas = new IdentityHashMap<>();
 
     private TableSchema tableSchema(JsonNode envelopeSchema, Operation op, List<String> keyColumns, TableId table) {
         JsonNode rowSchema = rowSchema(envelopeSchema, op, table);

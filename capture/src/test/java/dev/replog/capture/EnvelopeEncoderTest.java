@@ -1,0 +1,91 @@
+package dev.replog.capture;
+
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The encoder's bytes are JsonConverter's (schemas embedded), event after event of one schema. */
+class EnvelopeEncoderTest {
+
+    private static final Schema ROW = SchemaBuilder.struct().name("p.public.t.Value").optional()
+            .field("id", Schema.INT64_SCHEMA)
+            .field("i8", Schema.OPTIONAL_INT8_SCHEMA)
+            .field("i16", Schema.OPTIONAL_INT16_SCHEMA)
+            .field("i32", SchemaBuilder.int32().optional().defaultValue(42).parameter("__debezium.source.column.type", "INT4").build())
+            .field("f32", Schema.OPTIONAL_FLOAT32_SCHEMA)
+            .field("f64", Schema.OPTIONAL_FLOAT64_SCHEMA)
+            .field("b", Schema.OPTIONAL_BOOLEAN_SCHEMA)
+            .field("s", SchemaBuilder.string().optional().defaultValue("dflt").build())
+            .field("raw", Schema.OPTIONAL_BYTES_SCHEMA)
+            .field("dec", Decimal.builder(2).optional().build())
+            .field("day", Date.builder().optional().build())
+            .field("at", Timestamp.builder().optional().build())
+            .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
+            .field("attrs", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.OPTIONAL_INT32_SCHEMA).optional().build())
+            .build();
+    private static final Schema ENVELOPE = SchemaBuilder.struct().name("p.public.t.Envelope")
+            .field("before", ROW).field("after", ROW).field("op", Schema.STRING_SCHEMA).build();
+    private static final Schema KEY = SchemaBuilder.struct().name("p.public.t.Key").field("id", Schema.INT64_SCHEMA).build();
+
+    private static Struct row(long id, boolean nulls) {
+        Struct r = new Struct(ROW).put("id", id);
+        if (nulls) {
+            return r.put("i32", null).put("s", null);
+        }
+        return r.put("i8", (byte) -3).put("i16", (short) 300).put("i32", Integer.MIN_VALUE).put("f32", 0.1f)
+                .put("f64", id % 2 == 0 ? Double.NaN : -0.0).put("b", true).put("s", "é \"q\" \\ \n \u0001 😀 </script>")
+                .put("raw", new byte[]{0, 1, -1}).put("dec", new BigDecimal("-123.45")).put("day", new java.util.Date(86_400_000L * 19_000))
+                .put("at", new java.util.Date(1_700_000_000_123L)).put("tags", List.of("a", "b,c")).put("attrs", Map.of("k", 1));
+    }
+
+    @Test
+    void valuesAreJsonConvertersBytes() {
+        JsonConverter reference = converter(false);
+        EnvelopeEncoder encoder = new EnvelopeEncoder(false);
+        for (int i = 0; i < 6; i++) {
+            Struct v = new Struct(ENVELOPE).put("before", i % 3 == 0 ? null : row(i, i % 2 == 0)).put("after", row(i, i % 3 == 1)).put("op", "u");
+            assertArrayEquals(reference.fromConnectData("p.public.t", ENVELOPE, v), encoder.encode("p.public.t", ENVELOPE, v),
+                    () -> new String(encoder.encode("p.public.t", ENVELOPE, v), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void keysAndSchemalessValuesAreJsonConvertersBytes() {
+        JsonConverter reference = converter(true);
+        EnvelopeEncoder encoder = new EnvelopeEncoder(true);
+        for (long id = 0; id < 3; id++) {
+            Struct k = new Struct(KEY).put("id", id);
+            assertArrayEquals(reference.fromConnectData("t", KEY, k), encoder.encode("t", KEY, k));
+        }
+        assertArrayEquals(reference.fromConnectData("t", null, Map.of("a", 1)), encoder.encode("t", null, Map.of("a", 1)));
+        assertNull(encoder.encode("t", null, null));
+    }
+
+    @Test
+    void anEnvelopeThatIsNotSchemaPlusPayloadIsNotSplit() {
+        byte[] payload = "{\"id\":1}".getBytes(StandardCharsets.UTF_8);
+        assertNull(EnvelopeEncoder.schemaPart("{\"schema\":{},\"payload\":{\"id\":2}}".getBytes(StandardCharsets.UTF_8), payload));
+        assertNull(EnvelopeEncoder.schemaPart("{\"payload\":{\"id\":1},\"schema\":{}}".getBytes(StandardCharsets.UTF_8), payload));
+        assertArrayEquals("{}".getBytes(StandardCharsets.UTF_8),
+                EnvelopeEncoder.schemaPart("{\"schema\":{},\"payload\":{\"id\":1}}".getBytes(StandardCharsets.UTF_8), payload));
+    }
+
+    private static JsonConverter converter(boolean isKey) {
+        JsonConverter c = new JsonConverter();
+        c.configure(Map.of("schemas.enable", "true", "replace.null.with.default", "false", "schemas.cache.size", "10000"), isKey);
+        return c;
+    }
+}
