@@ -233,16 +233,20 @@ final class TransactionalApply {
             return true;
         }
         assembler.advance(null);
-        if (!snapshot.tryOpen(consumer, fetched)) {
+        if (!snapshot.passed(consumer, fetched)) {
             return false;
         }
+        if (snapshot.missesTopic(consumer, t -> settings.topics().isTableTopic(t) && !fetched.tracks(t))) {
+            reposition(); // rolls back the snapshot rows applied so far; they are read again with that topic
+            return false;
+        }
+        snapshot.tryOpen(consumer, fetched);
         log.info("initial snapshot applied to follower {}; transactions follow in commit order", settings.follower());
         return true;
     }
 
     /**
      * Rolls back what is open and reads positions, orders, watermark and skips from the follower.
-     *
      * @return false if Kafka has none of the log's topics: nothing to position
      */
     private boolean reposition() throws SQLException {
