@@ -5,16 +5,19 @@ import org.apache.kafka.connect.json.JsonConverter;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Writes a key or value exactly as Kafka's JsonConverter with schemas embedded writes it,
  * {@code {"schema":<schema>,"payload":<payload>}}, without converting and writing the schema for
- * every event: the schema of one table version is the same bytes in every event. Debezium reuses one
- * {@link Schema} object per table version, so its bytes are kept by identity (no
- * {@code ConnectSchema.equals}); per event only the payload is written, by a converter with schemas
- * disabled (the same conversion of values).
+ * every event: the schema of one table version is the same bytes in every event. The bytes are kept
+ * per topic with the {@link Schema} they were written for; Debezium passes the same Schema object
+ * event after event, so identity finds them without {@code ConnectSchema.equals}. When it builds a
+ * new but equal object (it may, e.g. per transaction), one equals check moves the bytes to it:
+ * JsonConverter itself caches the schema JSON by equality. Per event only the payload is written,
+ * by a converter with schemas disabled (the same conversion of values). One entry per topic keeps
+ * no outdated Schema objects alive.
  *
  * <p>The schema bytes are not produced separately but cut out of the full converter's output for the
  * first event of each schema, after checking that the output is exactly schema part + payload; a
@@ -29,12 +32,14 @@ final class EnvelopeEncoder {
     private static final byte[] PAYLOAD_FIELD = ",\"payload\":".getBytes(StandardCharsets.US_ASCII);
     /** Marks a schema whose envelope is not schema part + payload: the full converter writes it. */
     private static final byte[] NOT_SPLIT = new byte[0];
-    /** More distinct schema objects than this means many table versions: start over rather than grow. */
-    private static final int MAX_SCHEMAS = 10_000;
+
+    /** The schema bytes last written to a topic, and the Schema they were written for. */
+    private record Known(Schema schema, byte[] bytes) {
+    }
 
     private final JsonConverter full;
     private final JsonConverter payloadOnly;
-    private final Map<Schema, byte[]> schemaBytes = new IdentityHashMap<>();
+    private final Map<String, Known> byTopic = new HashMap<>();
 
     EnvelopeEncoder(boolean isKey) {
         this.full = converter(isKey, true);
@@ -55,24 +60,24 @@ final class EnvelopeEncoder {
         if (schema == null) {
             return full.fromConnectData(topic, null, value);
         }
-        byte[] known = schemaBytes.get(schema);
-        if (known == null) {
+        Known known = byTopic.get(topic);
+        if (known == null || known.schema() != schema && !known.schema().equals(schema)) {
             return firstOf(topic, schema, value);
         }
-        if (known == NOT_SPLIT) {
+        if (known.schema() != schema) {
+            byTopic.put(topic, new Known(schema, known.bytes()));
+        }
+        if (known.bytes() == NOT_SPLIT) {
             return full.fromConnectData(topic, schema, value);
         }
-        return envelope(known, payloadOnly.fromConnectData(topic, schema, value));
+        return envelope(known.bytes(), payloadOnly.fromConnectData(topic, schema, value));
     }
 
     private byte[] firstOf(String topic, Schema schema, Object value) {
         byte[] whole = full.fromConnectData(topic, schema, value);
         byte[] payload = payloadOnly.fromConnectData(topic, schema, value);
         byte[] part = schemaPart(whole, payload);
-        if (schemaBytes.size() >= MAX_SCHEMAS) {
-            schemaBytes.clear();
-        }
-        schemaBytes.put(schema, part == null ? NOT_SPLIT : part);
+        byTopic.put(topic, new Known(schema, part == null ? NOT_SPLIT : part));
         return whole;
     }
 

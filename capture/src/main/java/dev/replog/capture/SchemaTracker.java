@@ -62,8 +62,13 @@ final class SchemaTracker implements AutoCloseable {
      */
     Optional<TableDefinition> changeBefore(TableId table, String topic, Schema rowSchema, Schema keySchema) {
         Schema seen = lastSeen.get(table);
-        // Debezium reuses one Schema object per table version: identity answers without comparing them.
-        if (rowSchema == seen || rowSchema.equals(seen)) {
+        // Debezium passes one Schema object event after event: identity answers without comparing.
+        if (rowSchema == seen) {
+            return Optional.empty();
+        }
+        if (rowSchema.equals(seen)) {
+            // A new but equal object (Debezium may build one per transaction): compare with it next time.
+            lastSeen.put(table, rowSchema);
             return Optional.empty();
         }
         Optional<TableDefinition> catalog = query(c -> LeaderCatalog.read(c, table));

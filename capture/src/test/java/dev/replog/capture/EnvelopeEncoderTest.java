@@ -20,7 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** The encoder's bytes are JsonConverter's (schemas embedded), event after event of one schema. */
 class EnvelopeEncoderTest {
 
-    private static final Schema ROW = SchemaBuilder.struct().name("p.public.t.Value").optional()
+    private static final Schema ROW = row();
+    private static final Schema ENVELOPE = envelope(ROW);
+
+    private static Schema row() {
+        return SchemaBuilder.struct().name("p.public.t.Value").optional()
             .field("id", Schema.INT64_SCHEMA)
             .field("i8", Schema.OPTIONAL_INT8_SCHEMA)
             .field("i16", Schema.OPTIONAL_INT16_SCHEMA)
@@ -36,8 +40,15 @@ class EnvelopeEncoderTest {
             .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
             .field("attrs", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.OPTIONAL_INT32_SCHEMA).optional().build())
             .build();
-    private static final Schema ENVELOPE = SchemaBuilder.struct().name("p.public.t.Envelope")
-            .field("before", ROW).field("after", ROW).field("op", Schema.STRING_SCHEMA).build();
+    }
+
+    private static Schema envelope(Schema row) {
+        return SchemaBuilder.struct().name("p.public.t.Envelope")
+                .field("before", row).field("after", row).field("op", Schema.STRING_SCHEMA).build();
+    }
+
+    private static final Schema OTHER = SchemaBuilder.struct().name("p.public.t.Envelope")
+            .field("after", SchemaBuilder.struct().optional().field("s", Schema.OPTIONAL_STRING_SCHEMA).build()).build();
     private static final Schema KEY = SchemaBuilder.struct().name("p.public.t.Key").field("id", Schema.INT64_SCHEMA).build();
 
     private static Struct row(long id, boolean nulls) {
@@ -55,10 +66,19 @@ class EnvelopeEncoderTest {
     void valuesAreJsonConvertersBytes() {
         JsonConverter reference = converter(false);
         EnvelopeEncoder encoder = new EnvelopeEncoder(false);
-        for (int i = 0; i < 6; i++) {
-            Struct v = new Struct(ENVELOPE).put("before", i % 3 == 0 ? null : row(i, i % 2 == 0)).put("after", row(i, i % 3 == 1)).put("op", "u");
-            assertArrayEquals(reference.fromConnectData("p.public.t", ENVELOPE, v), encoder.encode("p.public.t", ENVELOPE, v),
-                    () -> new String(encoder.encode("p.public.t", ENVELOPE, v), StandardCharsets.UTF_8));
+        // A new but equal Schema object (Debezium may build one per transaction) and another table
+        // version on the same topic in between.
+        Schema equalCopy = envelope(row());
+        for (int i = 0; i < 9; i++) {
+            if (i % 3 == 2) {
+                Struct other = new Struct(OTHER).put("after", new Struct(OTHER.field("after").schema()).put("s", "x" + i));
+                assertArrayEquals(reference.fromConnectData("p.public.t", OTHER, other), encoder.encode("p.public.t", OTHER, other));
+                continue;
+            }
+            Schema schema = i < 4 ? ENVELOPE : equalCopy;
+            Struct v = new Struct(schema).put("before", i % 3 == 0 ? null : row(i, i % 2 == 0)).put("after", row(i, i % 3 == 1)).put("op", "u");
+            assertArrayEquals(reference.fromConnectData("p.public.t", schema, v), encoder.encode("p.public.t", schema, v),
+                    () -> new String(encoder.encode("p.public.t", schema, v), StandardCharsets.UTF_8));
         }
     }
 
