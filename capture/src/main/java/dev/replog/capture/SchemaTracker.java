@@ -1,14 +1,8 @@
 package dev.replog.capture;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.replog.schemas.Lsn;
-import dev.replog.schemas.PgType;
-import dev.replog.schemas.PgValues;
 import dev.replog.schemas.TableDefinition;
-import dev.replog.schemas.TableDefinition.ColumnDefinition;
 import dev.replog.schemas.TableId;
-import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 
 import java.sql.Connection;
@@ -18,12 +12,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Notices when a captured table's definition changes, so that capture can put a schema change into
@@ -37,7 +28,6 @@ import java.util.stream.Collectors;
  */
 final class SchemaTracker implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DROP_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final LeaderConnection leader;
@@ -78,61 +68,13 @@ final class SchemaTracker implements AutoCloseable {
             // Dropped since: these are its last rows, of the definition already published.
             return Optional.empty();
         }
-        TableDefinition definition = reconcile(table, catalog, Optional.ofNullable(published.get(table)), rowSchema, keySchema);
+        TableDefinition definition = DefinitionAtRow.of(table, catalog, Optional.ofNullable(published.get(table)), rowSchema, keySchema);
         if (definition.equals(published.get(table))) {
             return Optional.empty();
         }
         published.put(table, definition);
         goneSince.remove(table);
         return Optional.of(definition);
-    }
-
-    /**
-     * The catalog is read after the fact: if it already lacks a column the row still has (a later
-     * DROP or RENAME), it describes a later point than this row. Then the row's own columns define the
-     * table, each taken from the catalog or the last published definition by name; a column new
-     * since then and renamed already is paired with the catalog's new column at its place (columns
-     * come in attribute order), so its attribute number is known; failing all, it is typed from the
-     * log with attnum 0 and the follower matches it by name. The later change is published when the
-     * rows that follow it arrive.
-     */
-    private static TableDefinition reconcile(TableId table, Optional<TableDefinition> catalog, Optional<TableDefinition> previous,
-                                             Schema rowSchema, Schema keySchema) {
-        Set<String> rowNames = rowSchema.fields().stream().map(Field::name).collect(Collectors.toSet());
-        Set<String> catalogNames = catalog.map(d -> d.columns().stream().map(ColumnDefinition::name)
-                .collect(Collectors.toSet())).orElse(Set.of());
-        if (catalog.isPresent() && catalogNames.containsAll(rowNames)) {
-            return catalog.get();
-        }
-        Set<Integer> previousAttnums = previous.map(d -> d.columns().stream().map(ColumnDefinition::attnum)
-                .collect(Collectors.toSet())).orElse(Set.of());
-        List<ColumnDefinition> columns = new ArrayList<>();
-        int lastAttnum = 0;
-        for (Field f : rowSchema.fields()) {
-            int after = lastAttnum;
-            ColumnDefinition column = catalog.flatMap(d -> d.column(f.name()))
-                    .or(() -> previous.flatMap(d -> d.column(f.name())))
-                    .or(() -> catalog.flatMap(d -> d.columns().stream()
-                            .filter(c -> c.attnum() > after && !rowNames.contains(c.name()) && !previousAttnums.contains(c.attnum()))
-                            .findFirst()
-                            .map(c -> new ColumnDefinition(f.name(), c.attnum(), c.type(), c.typeName(), c.typmod(),
-                                    c.notNull(), c.defaultExpression(), c.generatedExpression()))))
-                    .orElseGet(() -> fromLog(f));
-            lastAttnum = Math.max(lastAttnum, column.attnum());
-            columns.add(column);
-        }
-        List<String> key = keySchema != null ? keySchema.fields().stream().map(Field::name).toList()
-                : previous.map(TableDefinition::primaryKey).orElse(List.of());
-        return new TableDefinition(table, catalog.map(TableDefinition::leaderOid).orElse(0L), columns, key,
-                catalog.map(TableDefinition::checks).orElse(List.of()));
-    }
-
-    private static ColumnDefinition fromLog(Field f) {
-        ObjectNode field = JSON.createObjectNode();
-        Map<String, String> parameters = f.schema().parameters() == null ? Map.of() : f.schema().parameters();
-        field.set("parameters", JSON.valueToTree(new LinkedHashMap<>(parameters)));
-        PgType type = PgValues.typeOf(field, f.name());
-        return new ColumnDefinition(f.name(), 0, type.toSql(), type.name(), -1, !f.schema().isOptional(), null, null);
     }
 
     /** The primary key of the table as last published, empty if unknown. */

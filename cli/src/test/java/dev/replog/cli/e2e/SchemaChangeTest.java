@@ -140,6 +140,29 @@ class SchemaChangeTest {
         }
     }
 
+    /**
+     * Capture reads the leader catalog when a row with a new schema arrives, which may be long after
+     * the DDL: with capture stopped through all of it, the catalog it reads already has the column
+     * added after the first rows, under its later name. Every row must still reach the follower with
+     * its values (before the fix, the added column came early, the rename looked like a drop, and the
+     * values written under the old name were lost on the follower).
+     */
+    @Test
+    void columnsAddedAndRenamedWhileCaptureIsBehindKeepTheirValues() throws Exception {
+        try (Replication r = started("ddl_behind", 1)) {
+            r.stopCapture();
+            r.leader("UPDATE items SET qty = qty + 1 WHERE id <= 10",
+                    "ALTER TABLE items ADD COLUMN note text DEFAULT 'n/a'",
+                    "UPDATE items SET note = 'noted ' || id WHERE id % 3 = 0",
+                    "ALTER TABLE items RENAME COLUMN note TO remark",
+                    "UPDATE items SET remark = 'remarked' WHERE id % 5 = 0",
+                    "ALTER TABLE items ADD COLUMN score int CHECK (score > 0)",
+                    "UPDATE items SET score = id WHERE id % 7 = 0");
+            r.startCapture();
+            assertSameTable(r);
+        }
+    }
+
     @Test
     void droppedLeaderTableIsDroppedOnTheFollowerAfterItsLastRows() throws Exception {
         TableId other = new TableId("public", "other");
