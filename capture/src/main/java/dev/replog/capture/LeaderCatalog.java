@@ -110,10 +110,15 @@ final class LeaderCatalog {
     }
 
     private static List<CheckConstraint> checks(Connection c, long oid) throws SQLException {
-        List<CheckConstraint> checks = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        return checks(c, """
                 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                WHERE conrelid = ? AND contype = 'c' ORDER BY conname""")) {
+                WHERE conrelid = ? AND contype = 'c' ORDER BY conname""", oid);
+    }
+
+    /** @param sql selects name and {@code pg_get_constraintdef} of the CHECK constraints of the object {@code oid} */
+    static List<CheckConstraint> checks(Connection c, String sql, long oid) throws SQLException {
+        List<CheckConstraint> checks = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

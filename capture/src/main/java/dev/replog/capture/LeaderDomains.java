@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,17 +43,8 @@ final class LeaderDomains {
     }
 
     private static List<CheckConstraint> checks(Connection c, long typeOid) throws SQLException {
-        List<CheckConstraint> checks = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        return LeaderCatalog.checks(c, """
                 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                WHERE contypid = ? AND contype = 'c' ORDER BY conname""")) {
-            ps.setLong(1, typeOid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    checks.add(new CheckConstraint(rs.getString(1), rs.getString(2)));
-                }
-            }
-        }
-        return checks;
+                WHERE contypid = ? AND contype = 'c' ORDER BY conname""", typeOid);
     }
 }
