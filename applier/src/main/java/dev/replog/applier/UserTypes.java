@@ -13,8 +13,10 @@ import java.util.List;
 
 /**
  * Makes sure the user-defined type of a column about to be created exists on the follower: an
- * enum is created from the labels the log carries; any other user type (a domain, say) must have
- * been created on the follower beforehand, or the column is refused with an error naming it.
+ * enum is created from the labels the log carries, a domain from its definition the log carries
+ * ({@link FollowerDomains}); a type the log does not describe (a domain in a definition written
+ * by an older capture, or a column known only from a row's schema) must have been created on the
+ * follower beforehand, or the column is refused with an error naming it.
  */
 final class UserTypes {
 
@@ -30,11 +32,15 @@ final class UserTypes {
 
     /**
      * Before a table definition becomes DDL: every user-defined type it uses must exist on the
-     * follower. Enums are created from the labels the definition carries; anything else (a domain)
-     * cannot be, and stops the table with an error naming table, column and type.
+     * follower. Enums and domains are created from what the definition carries; a type it does not
+     * describe stops the table with an error naming table, column and type.
      */
     static void ensure(Connection c, TableDefinition definition) throws SQLException {
         for (TableDefinition.ColumnDefinition col : definition.columns()) {
+            if (col.domain() != null) {
+                FollowerDomains.ensure(c, definition.table(), col.name(), col.domain());
+                continue;
+            }
             String name = col.typeName().startsWith("_") ? col.typeName().substring(1) : col.typeName();
             ensure(c, definition.table(), col.name(), name, col.enumLabels());
         }
@@ -47,8 +53,8 @@ final class UserTypes {
         }
         if (enumLabels.isEmpty()) {
             throw new SQLException("table " + table + " column '" + column + "': type " + name
-                    + " does not exist on the follower; Replog creates missing enum types only, create this one "
-                    + "(e.g. the domain) on the follower as on the leader", UNDEFINED_OBJECT);
+                    + " does not exist on the follower and the log does not describe it (e.g. a domain in a definition "
+                    + "written by an older capture); create it on the follower as on the leader", UNDEFINED_OBJECT);
         }
         // DDL takes no parameters: the server quotes the bound name and labels into the statement.
         String ddl;

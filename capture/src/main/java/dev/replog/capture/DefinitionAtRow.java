@@ -76,8 +76,7 @@ final class DefinitionAtRow {
                     .or(() -> catalog.flatMap(d -> d.columns().stream()
                             .filter(c -> c.attnum() > after && !rowNames.contains(c.name()) && !previousAttnums.contains(c.attnum()))
                             .findFirst()
-                            .map(c -> new ColumnDefinition(f.name(), c.attnum(), c.type(), c.typeName(), c.typmod(),
-                                    c.notNull(), c.defaultExpression(), c.generatedExpression()))))
+                            .map(c -> c.renamed(f.name()))))
                     .orElseGet(() -> fromLog(f));
             lastAttnum = Math.max(lastAttnum, column.attnum());
             columns.add(column);

@@ -1,5 +1,6 @@
 package dev.replog.capture;
 
+import dev.replog.schemas.DomainDefinition;
 import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableDefinition.CheckConstraint;
 import dev.replog.schemas.TableDefinition.ColumnDefinition;
@@ -10,10 +11,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** Reads a table's definition from the leader's catalog: columns, types, defaults, constraints, key. */
+/**
+ * Reads a table's definition from the leader's catalog: columns, types, defaults, constraints, key,
+ * and the enums and domains its columns use.
+ */
 final class LeaderCatalog {
 
     private LeaderCatalog() {
@@ -47,20 +53,29 @@ final class LeaderCatalog {
                 SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), t.typname, a.atttypmod,
                        a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attgenerated,
                        (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
-                        WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END)
+                        WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END),
+                       CASE WHEN s.typtype = 'd' THEN s.oid END
                 FROM pg_attribute a
                 JOIN pg_type t ON t.oid = a.atttypid
+                JOIN pg_type s ON s.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                 WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum""")) {
             ps.setLong(1, oid);
+            Map<Long, DomainDefinition> domains = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String expression = rs.getString(7);
                     boolean generated = "s".equals(rs.getString(8));
+                    long domainOid = rs.getLong(10);
+                    DomainDefinition domain = domainOid == 0 ? null : domains.get(domainOid);
+                    if (domainOid != 0 && domain == null) {
+                        domain = LeaderDomains.read(c, domainOid);
+                        domains.put(domainOid, domain);
+                    }
                     columns.add(new ColumnDefinition(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
                             rs.getInt(5), rs.getBoolean(6), generated ? null : portableDefault(expression),
-                            generated ? expression : null, enumLabels(rs.getArray(9))));
+                            generated ? expression : null, enumLabels(rs.getArray(9)), domain));
                 }
             }
         }
@@ -71,7 +86,7 @@ final class LeaderCatalog {
      * A default that draws from a sequence (serial, identity) is left out: the follower never needs it,
      * since every row arrives with its value, and the sequence does not exist there.
      */
-    private static String portableDefault(String expression) {
+    static String portableDefault(String expression) {
         return expression == null || expression.contains("nextval(") ? null : expression;
     }
 
@@ -95,10 +110,15 @@ final class LeaderCatalog {
     }
 
     private static List<CheckConstraint> checks(Connection c, long oid) throws SQLException {
-        List<CheckConstraint> checks = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        return checks(c, """
                 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                WHERE conrelid = ? AND contype = 'c' ORDER BY conname""")) {
+                WHERE conrelid = ? AND contype = 'c' ORDER BY conname""", oid);
+    }
+
+    /** @param sql selects name and {@code pg_get_constraintdef} of the CHECK constraints of the object {@code oid} */
+    static List<CheckConstraint> checks(Connection c, String sql, long oid) throws SQLException {
+        List<CheckConstraint> checks = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

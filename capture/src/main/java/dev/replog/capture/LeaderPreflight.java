@@ -159,9 +159,8 @@ final class LeaderPreflight {
                 }
                 return commaInLabel ? "an enum label contains ',', which Debezium's list of labels cannot carry" : null;
             case "d":
-                if (!plainName) {
-                    return "the domain's name needs quoting, and Debezium passes type names upper-cased";
-                }
+                // Any domain name will do: followers take it from the definition the log carries (LeaderDomains),
+                // never from Debezium's upper-cased type name.
                 return baseInCatalog && SupportedTypes.isSupportedDomainBase(baseName) ? null
                         : "Replog does not replicate domains over " + baseName + " exactly";
             default:

@@ -50,7 +50,10 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
         String type = column.typeName();
-        if (!type.startsWith("_") && !type.equals("timetz") && !type.equals("date") && !type.equals("timestamp")) {
+        // An array is known by its JDBC type: the snapshot names an array of a user type in another
+        // schema, or one whose name needs quoting, as the driver prints it ("s"."_t"), not as _t.
+        boolean array = column.jdbcType() == java.sql.Types.ARRAY || type.startsWith("_");
+        if (!array && !type.equals("timetz") && !type.equals("date") && !type.equals("timestamp")) {
             return;
         }
         // Always optional, even for NOT NULL columns: the before-image of an update or delete under

@@ -1,6 +1,7 @@
 package dev.replog.schemas;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Objects;
@@ -40,10 +41,13 @@ public record TableDefinition(TableId table, long leaderOid, List<ColumnDefiniti
      * @param generatedExpression for a stored generated column its expression, else null
      * @param enumLabels          for a column of an enum type (or an array of one) the type's labels in
      *                            order, so a follower can create the type; else empty
+     * @param domain              for a column of a domain type (or an array of one) the domain, so a
+     *                            follower can create it; else null, and then left out of the JSON, so
+     *                            that definitions without domains read exactly as before it existed
      */
     public record ColumnDefinition(String name, int attnum, String type, String typeName, int typmod,
                                    boolean notNull, String defaultExpression, String generatedExpression,
-                                   List<String> enumLabels) {
+                                   List<String> enumLabels, @JsonInclude(JsonInclude.Include.NON_NULL) DomainDefinition domain) {
 
         public ColumnDefinition {
             Objects.requireNonNull(name, "name");
@@ -52,10 +56,16 @@ public record TableDefinition(TableId table, long leaderOid, List<ColumnDefiniti
             enumLabels = enumLabels == null ? List.of() : List.copyOf(enumLabels);
         }
 
-        /** A column of a type that is not an enum. */
+        /** A column of a type that is neither an enum nor a domain. */
         public ColumnDefinition(String name, int attnum, String type, String typeName, int typmod,
                                 boolean notNull, String defaultExpression, String generatedExpression) {
-            this(name, attnum, type, typeName, typmod, notNull, defaultExpression, generatedExpression, List.of());
+            this(name, attnum, type, typeName, typmod, notNull, defaultExpression, generatedExpression, List.of(), null);
+        }
+
+        /** The same column under another name, as a rename on the leader leaves it. */
+        public ColumnDefinition renamed(String newName) {
+            return new ColumnDefinition(newName, attnum, type, typeName, typmod, notNull, defaultExpression,
+                    generatedExpression, enumLabels, domain);
         }
 
         @JsonIgnore

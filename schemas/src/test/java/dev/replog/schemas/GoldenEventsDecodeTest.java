@@ -7,10 +7,12 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The documented example events (schemas/golden, checked against capture by GoldenEventsTest) decode as documented. */
 class GoldenEventsDecodeTest {
@@ -50,5 +52,19 @@ class GoldenEventsDecodeTest {
     @Test
     void truncateDecodes() throws IOException {
         assertEquals(new TableId("public", "golden"), assertInstanceOf(Truncate.class, decode("t-truncate")).table());
+    }
+
+    @Test
+    void schemaChangeColumnsCarryTheirDomainAndOtherColumnsNone() throws IOException {
+        SchemaChange plain = assertInstanceOf(SchemaChange.class, decode("s-schema-change"));
+        assertTrue(plain.definition().columns().stream().allMatch(c -> c.domain() == null));
+        SchemaChange withDomains = assertInstanceOf(SchemaChange.class, decode("s-schema-change-domain"));
+        DomainDefinition price = withDomains.definition().column("amount").orElseThrow().domain();
+        assertEquals(new DomainDefinition("public", "price", "numeric(10,2)", true, "0",
+                List.of(new TableDefinition.CheckConstraint("non_negative", "CHECK ((VALUE >= (0)::numeric))")), null, null), price);
+        DomainDefinition code = withDomains.definition().column("skus").orElseThrow().domain();
+        assertEquals("code", code.name());
+        assertEquals("C", code.collation());
+        assertNull(withDomains.definition().column("id").orElseThrow().domain());
     }
 }

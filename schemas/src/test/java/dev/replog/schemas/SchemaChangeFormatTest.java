@@ -29,6 +29,29 @@ class SchemaChangeFormatTest {
     }
 
     @Test
+    void aColumnOfADomainCarriesTheDomainAndReadsBackAsWritten() {
+        DomainDefinition domain = new DomainDefinition("My \"Schema\"", "Price Eur", "numeric(10,2)", true, "0.00",
+                List.of(new CheckConstraint("non negative", "CHECK ((VALUE >= (0)::numeric))")), "pg_catalog", "C");
+        TableDefinition definition = new TableDefinition(TABLE, 1, List.of(
+                new ColumnDefinition("id", 1, "integer", "int4", -1, true, null, null),
+                new ColumnDefinition("price", 2, "\"My \"\"Schema\"\"\".\"Price Eur\"", "Price Eur", -1, false, null, null,
+                        List.of(), domain)), List.of("id"), List.of());
+        SchemaChange change = new SchemaChange(TABLE, definition, new SourcePosition(Lsn.parse("0/1"), 1, Instant.ofEpochMilli(0), false));
+        assertEquals(change, new EnvelopeDecoder().decode(null, SchemaChangeFormat.write(change)));
+        assertEquals("\"My \"\"Schema\"\"\".\"Price Eur\"", domain.qualifiedName());
+    }
+
+    /** The compatibility promise: a column without a domain is written as before domains were carried, and read back. */
+    @Test
+    void aColumnWithoutADomainIsWrittenWithoutTheFieldAndOlderDefinitionsReadWithNoDomain() {
+        TableDefinition definition = new TableDefinition(TABLE, 1, List.of(
+                new ColumnDefinition("id", 1, "integer", "int4", -1, true, null, null)), List.of("id"), List.of());
+        String json = SchemaChangeFormat.toJson(definition);
+        assertFalse(json.contains("domain"), json);
+        assertEquals(definition, SchemaChangeFormat.fromJson(json, TABLE));
+    }
+
+    @Test
     void aDropHasNoDefinition() {
         SchemaChange drop = new SchemaChange(TABLE, null, new SourcePosition(Lsn.parse("0/1"), 0, Instant.ofEpochMilli(0), false));
         assertTrue(((SchemaChange) new EnvelopeDecoder().decode(null, SchemaChangeFormat.write(drop))).isDrop());

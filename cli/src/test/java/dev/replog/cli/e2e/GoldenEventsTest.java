@@ -72,6 +72,21 @@ class GoldenEventsTest {
         }
     }
 
+    /** A column of a domain carries the domain's definition, so that a follower can create it. */
+    @Test
+    void schemaChangeOfATableWithDomainColumnsMatchesItsGoldenExample() throws Exception {
+        TableId table = new TableId("public", "priced");
+        try (Replication r = new Replication("golden_domain", 1, List.of(table))) {
+            r.leader("CREATE DOMAIN price AS numeric(10,2) NOT NULL DEFAULT 0 CONSTRAINT non_negative CHECK (VALUE >= 0)",
+                    "CREATE DOMAIN code AS varchar(5) COLLATE \"C\"",
+                    "CREATE TABLE priced (id int PRIMARY KEY, amount price, skus code[])",
+                    "INSERT INTO priced VALUES (1, 9.99, '{AB}')");
+            r.startCapture();
+            ConsumerRecord<byte[], byte[]> schemaChange = readAll(r, r.topics().forTable(table), 2).get(0);
+            compareWithGolden("s-schema-change-domain", render(schemaChange, r.topics().prefix(), r.captureSettings().leader().database()));
+        }
+    }
+
     private static List<ConsumerRecord<byte[], byte[]>> readAll(Replication r, String topic, int expected) {
         Properties p = r.kafka().clientConfig();
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
