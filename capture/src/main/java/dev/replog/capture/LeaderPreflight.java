@@ -23,7 +23,7 @@ final class LeaderPreflight {
     private LeaderPreflight() {
     }
 
-    static void check(LeaderConnection leader, List<TableId> tables) {
+    static void check(LeaderConnection leader, List<TableId> tables, TimetzOffsets timetzOffsets) {
         try (Connection c = leader.open()) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
                 rs.next();
@@ -38,7 +38,7 @@ final class LeaderPreflight {
                 checkTable(c, table);
                 checkColumnTypes(c, table);
             }
-            TimetzDomain.ensure(c, exact);
+            TimetzDomain.apply(c, exact, timetzOffsets);
             HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);

@@ -10,9 +10,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Lets a streamed timetz value reach {@link PgTextConverter} as pgoutput's text, offset included.
@@ -24,7 +25,9 @@ import java.util.Set;
  * text in that schema is found there, resolves to its base type text, and the value stays text.
  * (Debezium registers domains after base types, so the unqualified name {@code timetz} still means
  * pg_catalog's.) PostgreSQL itself is unaffected: it searches pg_catalog before every schema of the
- * search_path unless the search_path names pg_catalog explicitly after that schema.
+ * search_path unless the search_path names pg_catalog explicitly after that schema. Still, it is a
+ * type added to the user's schema, so it is created only with {@code capture.timetz.offsets=exact}
+ * (the default); {@code utc} leaves the leader's schemas alone and gives up the offset.
  */
 final class TimetzDomain {
 
@@ -35,15 +38,24 @@ final class TimetzDomain {
     private TimetzDomain() {
     }
 
-    /** Creates the domain in each schema holding one of these tables with a timetz column, if missing. */
-    static void ensure(Connection c, List<TableId> tables) throws SQLException {
-        Set<String> schemas = new LinkedHashSet<>();
+    /**
+     * With {@link TimetzOffsets#EXACT}, creates the domain, if missing, in each schema holding one of
+     * these tables with a timetz column; with {@link TimetzOffsets#UTC}, creates nothing and names in
+     * one WARN line the columns whose streamed values will arrive with offset +00. Either way a type
+     * of another kind named timetz in such a schema is refused: Debezium would take it for the type
+     * of those columns.
+     */
+    static void apply(Connection c, List<TableId> tables, TimetzOffsets offsets) throws SQLException {
+        Map<String, List<String>> columnsBySchema = new LinkedHashMap<>();
         for (TableId t : tables) {
-            if (hasTimetzColumn(c, t)) {
-                schemas.add(t.schema());
+            for (String column : timetzColumns(c, t)) {
+                columnsBySchema.computeIfAbsent(t.schema(), s -> new ArrayList<>())
+                        .add(SqlIdentifiers.quote(t) + "." + SqlIdentifiers.quote(column));
             }
         }
-        for (String schema : schemas) {
+        List<String> offsetLost = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : columnsBySchema.entrySet()) {
+            String schema = e.getKey();
             String existing = existing(c, schema);
             if ("text".equals(existing)) {
                 continue;
@@ -53,24 +65,38 @@ final class TimetzDomain {
                         + existing + "), which Debezium would take for the type of its tables' timetz columns. Rename it "
                         + "(README, \"Supported types\")");
             }
-            create(c, schema);
+            if (offsets == TimetzOffsets.EXACT) {
+                create(c, schema);
+            } else {
+                offsetLost.addAll(e.getValue());
+            }
+        }
+        if (!offsetLost.isEmpty()) {
+            log.warn("capture.timetz.offsets=utc: streamed values of timetz columns {} keep their instant but arrive with "
+                    + "offset +00 (the initial snapshot keeps the offset); capture.timetz.offsets=exact keeps it "
+                    + "(README, \"Supported types\")", String.join(", ", offsetLost));
         }
     }
 
-    private static boolean hasTimetzColumn(Connection c, TableId t) throws SQLException {
+    /** Columns of the table whose type is pg_catalog.timetz itself (arrays keep their offset anyway). */
+    private static List<String> timetzColumns(Connection c, TableId t) throws SQLException {
         String sql = """
-                SELECT EXISTS (SELECT 1 FROM pg_attribute a
+                SELECT a.attname FROM pg_attribute a
                   JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
                   WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND NOT a.attisdropped
-                    AND a.atttypid = 'pg_catalog.timetz'::regtype)""";
+                    AND a.atttypid = 'pg_catalog.timetz'::regtype
+                  ORDER BY a.attnum""";
+        List<String> columns = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.table());
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
             }
         }
+        return columns;
     }
 
     /** @return the schema's own timetz type as "text" for Replog's domain, another description, or null if none */
@@ -97,7 +123,8 @@ final class TimetzDomain {
         } catch (SQLException e) {
             throw new CaptureException("cannot create domain " + domain + " on the leader (" + e.getMessage().trim()
                     + "): it lets streamed timetz values keep their offset. Create it as a user who may: CREATE DOMAIN "
-                    + domain + " AS pg_catalog.text (README, \"Supported types\")", e);
+                    + domain + " AS pg_catalog.text; or set capture.timetz.offsets=utc to give up the offset "
+                    + "(README, \"Supported types\")", e);
         }
         log.info("created domain {} AS text on the leader: streamed timetz values of that schema's tables keep their "
                 + "offset (README, \"Supported types\")", domain);
