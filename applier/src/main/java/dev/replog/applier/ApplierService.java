@@ -43,7 +43,7 @@ public final class ApplierService implements AutoCloseable {
     private final Map<String, Integer> partitionCounts = new HashMap<>();
     /** Assigned partitions not yet positioned from the follower: never polled until they are. */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
-    private final Map<TopicPartition, TruncateBarrier.Id> waiting = new HashMap<>();
+    private final Map<TopicPartition, PartitionWait> waiting = new HashMap<>();
     /** Partitions of tables stopped at a poison event: paused until the stop is lifted on the follower. */
     private final Set<TopicPartition> stoppedPartitions = new HashSet<>();
     private final DeadLetterPublisher deadLetters;
@@ -68,6 +68,7 @@ public final class ApplierService implements AutoCloseable {
             StoppedTables.createIfMissing(c);
             TableDefinitionStore.createIfMissing(c);
             WatermarkStore.createIfMissing(c);
+            KeyMoves.createIfMissing(c);
             c.commit();
         }
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -231,13 +232,13 @@ public final class ApplierService implements AutoCloseable {
                 consumer.pause(Set.of(tp));
             }
         }
-        for (Map.Entry<TopicPartition, TruncateBarrier.Id> w : outcome.waiting().entrySet()) {
+        for (Map.Entry<TopicPartition, BatchApplier.Wait> w : outcome.waiting().entrySet()) {
             TopicPartition tp = w.getKey();
             // The rest of this partition's poll was not applied: read it again once released.
-            consumer.seek(tp, outcome.positions().get(tp).offset() + 1);
+            consumer.seek(tp, w.getValue().from());
             consumer.pause(Set.of(tp));
-            waiting.put(tp, w.getValue());
-            log.info("partition {} waits at truncate (LSN {}) for the table's other partitions", tp, w.getValue().lsn());
+            waiting.put(tp, w.getValue().until());
+            log.info("partition {} waits for {}", tp, w.getValue().until());
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         outcome.positions().forEach((tp, pos) -> offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1)));
@@ -271,16 +272,16 @@ public final class ApplierService implements AutoCloseable {
             return;
         }
         try (Connection c = pool.getConnection()) {
-            for (Iterator<Map.Entry<TopicPartition, TruncateBarrier.Id>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<TopicPartition, TruncateBarrier.Id> w = it.next();
-                if (TruncateBarrier.released(c, w.getValue())) {
+            for (Iterator<Map.Entry<TopicPartition, PartitionWait>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<TopicPartition, PartitionWait> w = it.next();
+                if (w.getValue().released(c)) {
                     consumer.resume(Set.of(w.getKey()));
                     it.remove();
                 }
             }
             c.rollback();
         } catch (SQLException e) {
-            log.warn("cannot check truncate barriers on follower {}: {}", settings.follower(), e.getMessage());
+            log.warn("cannot check waiting partitions on follower {}: {}", settings.follower(), e.getMessage());
         }
     }
 

@@ -27,8 +27,12 @@ final class BatchApplier {
      * What a committed batch leaves behind: new positions, partitions now waiting at a truncate, and
      * partitions of stopped tables (nothing of them applied after the poison event).
      */
-    record Outcome(Map<TopicPartition, Position> positions, Map<TopicPartition, TruncateBarrier.Id> waiting, int applied,
+    record Outcome(Map<TopicPartition, Position> positions, Map<TopicPartition, Wait> waiting, int applied,
                    Set<TopicPartition> stopped, int replayed) {
+    }
+
+    /** A partition that stops in this poll: read again from offset {@code from} once {@code until} is released. */
+    record Wait(long from, PartitionWait until) {
     }
 
     private final EventApplier events = new EventApplier();
@@ -50,7 +54,7 @@ final class BatchApplier {
     Outcome apply(Connection c, ConsumerRecords<byte[], byte[]> records, boolean batched, SetAside setAside,
                   Map<TopicPartition, SourceOrder> lastApplied) throws SQLException {
         Map<TopicPartition, Position> positions = new HashMap<>();
-        Map<TopicPartition, TruncateBarrier.Id> waiting = new HashMap<>();
+        Map<TopicPartition, Wait> waiting = new HashMap<>();
         Set<TopicPartition> stopped = new HashSet<>();
         int applied = 0;
         int replayed = 0;
@@ -79,6 +83,10 @@ final class BatchApplier {
                         replayed++;
                         continue;
                     }
+                    if (setAside.skipped(r) == null && KeyMoves.mustWait(c, r)) {
+                        waiting.put(tp, new Wait(r.offset(), KeyMoves.HandOver.takenBy(r)));
+                        break; // a key move's create: its delete, in another partition, hands the row over first
+                    }
                     if (order != null && r.value() != null) {
                         last = order;
                     }
@@ -86,6 +94,7 @@ final class BatchApplier {
                     PoisonEvent skipped = setAside.skipped(r);
                     if (skipped != null) {
                         DeadLetterStore.insert(c, skipped);
+                        KeyMoves.skipped(c, r);
                         continue;
                     }
                     if (r.value() == null) {
@@ -93,7 +102,7 @@ final class BatchApplier {
                     }
                     ChangeEvent event = events.decode(r);
                     if (!applyEvent(c, writer, tp, r, event, batched)) {
-                        waiting.put(tp, new TruncateBarrier.Id(tp.topic(), event.source().lsn()));
+                        waiting.put(tp, new Wait(r.offset() + 1, new TruncateBarrier.Id(tp.topic(), event.source().lsn())));
                         break;
                     }
                     applied++;

@@ -45,7 +45,10 @@ final class EventApplier {
             throws SQLException {
         try {
             // Java 17 has no pattern switch; the sealed ChangeEvent keeps this list complete.
-            if (event instanceof RowChange change) {
+            if (event instanceof RowChange change && KeyMoves.isMove(r)) {
+                writer.flush();
+                KeyMoves.apply(c, r, change, tables, writer);
+            } else if (event instanceof RowChange change) {
                 writer.apply(change);
             } else if (event instanceof Truncate truncate) {
                 writer.truncate(truncate.table());

@@ -75,7 +75,7 @@ final class LogRecords {
                 + (lsn == null ? "" : " (LSN " + lsn + ")");
     }
 
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }

@@ -1,7 +1,6 @@
 package dev.replog.applier;
 
 import dev.replog.schemas.Lsn;
-import dev.replog.schemas.TableId;
 import dev.replog.schemas.TransactionBoundary;
 
 import java.time.Instant;
@@ -19,9 +18,10 @@ import java.util.function.Function;
 record PendingTransaction(long xid, Lsn commitLsn, Instant commitTime, long offset, Map<String, Long> expected,
                           Map<String, Long> seen) {
 
-    static PendingTransaction of(TransactionBoundary end, long offset, Function<TableId, String> topicOf) {
+    /** @param topicOf the topic of a table as the END names it (see {@link DataCollections}) */
+    static PendingTransaction of(TransactionBoundary end, long offset, Function<String, String> topicOf) {
         Map<String, Long> expected = new HashMap<>();
-        end.eventsPerTable().forEach((table, n) -> expected.merge(topicOf.apply(table), n, Long::sum));
+        end.eventsPerCollection().forEach((table, n) -> expected.merge(topicOf.apply(table), n, Long::sum));
         return new PendingTransaction(end.source().txId(), end.source().lsn(), end.source().commitTime(), offset,
                 expected, new HashMap<>());
     }

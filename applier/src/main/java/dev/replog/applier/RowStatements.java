@@ -3,6 +3,7 @@ package dev.replog.applier;
 import dev.replog.schemas.TableId;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import static dev.replog.schemas.SqlIdentifiers.quote;
@@ -18,8 +19,13 @@ final class RowStatements {
 
     /** Insert the row, or overwrite the row with the same key: applying it twice changes nothing. */
     static String upsert(TableId table, List<String> columns, List<String> keyColumns) {
+        return upsert(table, columns, keyColumns, c -> "?");
+    }
+
+    /** The same, with each column's value as {@code valueOf} writes it (a parameter, or an expression). */
+    static String upsert(TableId table, List<String> columns, List<String> keyColumns, UnaryOperator<String> valueOf) {
         String names = columns.stream().map(c -> quote(c)).collect(Collectors.joining(", "));
-        String params = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
+        String params = columns.stream().map(valueOf).collect(Collectors.joining(", "));
         String key = keyColumns.stream().map(c -> quote(c)).collect(Collectors.joining(", "));
         List<String> rest = columns.stream().filter(c -> !keyColumns.contains(c)).toList();
         String onConflict = rest.isEmpty() ? "DO NOTHING"

@@ -114,6 +114,9 @@ final class TransactionAssembler {
             if (isBarrier(r)) {
                 break; // released by releaseBarriers once every partition of the table has its copy
             }
+            if (setAside.skipped(r) == null && KeyMoves.mustWait(connection, r)) {
+                break; // a key move's create: its delete, in another partition, hands the row over first
+            }
             if (r.value() != null) {
                 noteStraggler(r, tx);
                 applyRecord(r);
@@ -131,6 +134,7 @@ final class TransactionAssembler {
         PoisonEvent skipped = setAside.skipped(r);
         if (skipped != null) {
             DeadLetterStore.insert(connection, skipped);
+            KeyMoves.skipped(connection, r);
         } else if (!r.topic().equals(heartbeatTopic)) {
             // Heartbeat rows only move the watermark; the follower has no table for them.
             events.apply(connection, writer, r, events.decode(r), batched);

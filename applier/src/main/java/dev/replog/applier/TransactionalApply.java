@@ -192,7 +192,8 @@ final class TransactionalApply {
             }
             if (boundary.kind() == TransactionBoundary.Kind.END
                     && (watermark == null || boundary.source().lsn().isAfter(watermark))) {
-                return PendingTransaction.of(boundary, r.offset(), settings.topics()::topicOf);
+                return PendingTransaction.of(boundary, r.offset(), name -> DataCollections.topicOf(name, settings.topics(),
+                        fetched::tracks, () -> consumer.listTopics().keySet()));
             }
             passOver(r);
         }

@@ -19,8 +19,18 @@ import java.util.Optional;
  */
 final class TruncateBarrier {
 
-    /** One truncate: its topic and LSN. */
-    record Id(String topic, Lsn lsn) {
+    /** One truncate: its topic and LSN. A partition whose copy arrived waits until it is executed. */
+    record Id(String topic, Lsn lsn) implements PartitionWait {
+
+        @Override
+        public boolean released(Connection c) throws SQLException {
+            return TruncateBarrier.released(c, this);
+        }
+
+        @Override
+        public String toString() {
+            return "the truncate or schema change at LSN " + lsn + " (for the table's other partitions)";
+        }
     }
 
     private TruncateBarrier() {

@@ -56,7 +56,7 @@ public final class CaptureService implements AutoCloseable {
 
     /** Checks the leader, creates Replog's topics, and starts streaming in the background. */
     public static CaptureService start(CaptureSettings settings) {
-        LeaderPreflight.check(settings.leader(), settings.tables());
+        LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets());
         // The heartbeat table is published too, so that beats move the slot (see HeartbeatTable).
         LeaderPublication.ensure(settings.leader(), settings.publicationName(),
                 java.util.stream.Stream.concat(settings.tables().stream(), java.util.stream.Stream.of(HeartbeatTable.TABLE)).toList());

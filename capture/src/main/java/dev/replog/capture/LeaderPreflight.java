@@ -15,14 +15,15 @@ import java.util.List;
 /**
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
  * silently: logical decoding enabled, every captured table present, named so that Debezium can
- * follow it, keyed by a primary key, and made of column types Replog replicates exactly.
+ * follow it, keyed by a primary key, and made of column types Replog replicates exactly (for
+ * timetz, with the help of {@link TimetzDomain}).
  */
 final class LeaderPreflight {
 
     private LeaderPreflight() {
     }
 
-    static void check(LeaderConnection leader, List<TableId> tables) {
+    static void check(LeaderConnection leader, List<TableId> tables, TimetzOffsets timetzOffsets) {
         try (Connection c = leader.open()) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
                 rs.next();
@@ -31,13 +32,13 @@ final class LeaderPreflight {
                             + "; capture needs wal_level=logical (set it in postgresql.conf and restart PostgreSQL)");
                 }
             }
-            for (TableId table : tables) {
-                if (!DebeziumConfig.isPattern(table)) {
-                    checkName(c, table);
-                    checkTable(c, table);
-                    checkColumnTypes(c, table);
-                }
+            List<TableId> exact = tables.stream().filter(t -> !DebeziumConfig.isPattern(t)).toList();
+            for (TableId table : exact) {
+                checkName(c, table);
+                checkTable(c, table);
+                checkColumnTypes(c, table);
             }
+            TimetzDomain.apply(c, exact, timetzOffsets);
             HeartbeatTable.createIfMissing(c);
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);

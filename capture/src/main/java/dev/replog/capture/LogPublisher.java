@@ -11,6 +11,7 @@ import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicProvisioner;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.debezium.relational.RelationalChangeRecordEmitter;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -184,6 +185,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 : isRowChange(r, source) ? keyFromRow(r, source) : null;
         byte[] value = r.value() == null ? null : valueEncoder.encode(topic, r.valueSchema(), r.value());
         RecordHeaders headers = headers(r, source);
+        addKeyMove(r, headers);
         if (topic.equals(topics.transactions())) {
             sendOrdered(topic, key, value, transactionHeaders(r), sends);
         } else if (key == null && value != null) {
@@ -197,6 +199,25 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         } else {
             provisioner.ensureTableTopic(topic);
             sends.add(producer.send(new ProducerRecord<>(topic, (Integer) null, key, value, headers)));
+        }
+    }
+
+    /**
+     * Debezium sends a primary-key update as a delete of the old key and a create of the new one, each
+     * naming the other key in a header. Replog passes them on, written like record keys: under the
+     * default replica identity the create lacks the large values the update left alone, and the
+     * applier takes them from the old row (see the applier's KeyMoves).
+     */
+    private void addKeyMove(SourceRecord r, RecordHeaders headers) {
+        if (r.value() == null) {
+            return;
+        }
+        for (org.apache.kafka.connect.header.Header h : r.headers()) {
+            String name = h.key().equals(RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD) ? LogHeaders.KEY_OLD
+                    : h.key().equals(RelationalChangeRecordEmitter.PK_UPDATE_NEWKEY_FIELD) ? LogHeaders.KEY_NEW : null;
+            if (name != null && h.value() != null) {
+                headers.add(name, keyConverter.fromConnectData(r.topic(), h.schema(), h.value()));
+            }
         }
     }
 

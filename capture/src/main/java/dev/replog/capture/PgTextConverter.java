@@ -30,9 +30,10 @@ import java.util.Properties;
  * the stream hand over the driver's array object, whose text is exactly what PostgreSQL printed.</li>
  * <li>date and timestamp: Debezium's numbers turn ±infinity into far-future garbage, and the
  * snapshot's values (the driver's java.sql.Date and Timestamp) lose the era of BC dates.</li>
- * <li>timetz: the snapshot hands over PostgreSQL's text with its original offset. The stream
- * cannot: Debezium 3.6.3 converts pgoutput's timetz to UTC before any converter sees it, so a
- * streamed value keeps its instant but arrives with offset +00.</li>
+ * <li>timetz: Debezium's own form is a UTC time, without the original offset. The snapshot hands
+ * over PostgreSQL's text; the stream too, thanks to {@link TimetzDomain} (without it, Debezium
+ * 3.6.3 converts pgoutput's timetz to UTC before any converter sees it, and a streamed value
+ * would keep its instant but arrive with offset +00).</li>
  * </ul>
  */
 public final class PgTextConverter implements CustomConverter<SchemaBuilder, RelationalColumn> {

@@ -77,14 +77,13 @@ public final class EnvelopeDecoder {
         } catch (NumberFormatException e) {
             throw new EventFormatException("transaction id '" + id + "' does not start with a transaction number");
         }
-        Map<TableId, Long> perTable = new HashMap<>();
+        Map<String, Long> perTable = new HashMap<>();
         for (JsonNode c : payload.path("data_collections")) {
             String name = c.path("data_collection").asText("");
-            int dot = name.indexOf('.');
-            if (dot < 0) {
+            if (name.indexOf('.') < 0) {
                 throw new EventFormatException("transaction " + id + " names data collection '" + name + "' (expected schema.table)");
             }
-            perTable.put(new TableId(name.substring(0, dot), name.substring(dot + 1)), c.path("event_count").asLong());
+            perTable.put(name, c.path("event_count").asLong());
         }
         SourcePosition at = new SourcePosition(commitLsn == null ? Lsn.ZERO : commitLsn, xid,
                 Instant.ofEpochMilli(payload.path("ts_ms").asLong(0)), false);

@@ -20,6 +20,16 @@ public final class LogHeaders {
     public static final String PREVIOUS_COMMIT_LSN = "replog.prev.commit.lsn";
     /** "true" on rows read by the initial snapshot. */
     public static final String SNAPSHOT = "replog.snapshot";
+    /**
+     * On the delete that starts a primary-key update: the row's new key, written like a record key
+     * (Debezium's {@code __debezium.newkey}).
+     */
+    public static final String KEY_NEW = "replog.key.new";
+    /**
+     * On the create that ends a primary-key update: the row's old key, written like a record key
+     * (Debezium's {@code __debezium.oldkey}).
+     */
+    public static final String KEY_OLD = "replog.key.old";
 
     private LogHeaders() {
     }

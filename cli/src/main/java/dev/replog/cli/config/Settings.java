@@ -6,6 +6,7 @@ import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
+import dev.replog.capture.TimetzOffsets;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
@@ -68,7 +69,7 @@ public final class Settings {
                 topics(c),
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
                         c.longValue(TOPICS_RETENTION_MS)),
-                kafka(c));
+                kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)));
     }
 
     public static FollowerConnection follower(ReplogConfig c) {

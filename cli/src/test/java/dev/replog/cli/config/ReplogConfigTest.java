@@ -1,5 +1,6 @@
 package dev.replog.cli.config;
 
+import dev.replog.capture.TimetzOffsets;
 import dev.replog.schemas.TableId;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,18 @@ class ReplogConfigTest {
         m.put("capture.slot.name", "Replog");
         ConfigException e = assertThrows(ConfigException.class, () -> Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))));
         assertTrue(e.getMessage().contains("capture.slot.name"), e.getMessage());
+    }
+
+    @Test
+    void timetzOffsetsAreExactByDefaultUtcOnRequestAndAnythingElseIsRefusedNamingTheKey() {
+        Map<String, String> m = validCapture();
+        assertEquals(TimetzOffsets.EXACT, Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).timetzOffsets());
+        m.put("capture.timetz.offsets", "utc");
+        assertEquals(TimetzOffsets.UTC, Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).timetzOffsets());
+        m.put("capture.timetz.offsets", "local");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("config key 'capture.timetz.offsets' is 'local' but must be one of [exact, utc]"),
+                e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.replog.cli.e2e;
 
+import dev.replog.applier.ApplyMode;
 import dev.replog.capture.CaptureException;
 import dev.replog.capture.CaptureService;
 import dev.replog.capture.CaptureSettings;
@@ -100,6 +101,39 @@ class IdentifierTest {
             r.leader("CREATE SCHEMA \"My\"", "CREATE TABLE \"My\".\"Schema.we\"\"ird.Tab le\" (id int PRIMARY KEY)");
             CaptureException e = assertThrows(CaptureException.class, r::startCapture);
             assertTrue(e.getMessage().contains("cannot be told apart from \"My\".\"Schema.we\"\"ird.Tab le\""), e.getMessage());
+        }
+    }
+
+    /**
+     * Debezium's transaction END names tables as unquoted {@code schema.table}: {@code My.Schema.we"ird.Tab le}
+     * is matched whole against the tables of the log, not split at its first dot, so a transactional
+     * follower gathers these tables' transactions like any other's.
+     */
+    @Test
+    void dotsInSchemaAndTableNamesReplicateInTransactionalMode() throws Exception {
+        try (Replication r = new Replication("dotted_tx", 2, List.of(DOTTED, COMMA))) {
+            r.mode(ApplyMode.TRANSACTIONAL);
+            r.leader("CREATE SCHEMA \"My.Schema\"",
+                    "CREATE TABLE " + DOTTED_SQL + " (" + DOTTED_KEY + " int PRIMARY KEY, \"say \"\"hi\"\"\" text, "
+                            + "\"\"\"lead\" numeric(6,2), \"trail\"\"\" timestamptz, \"a.b\" text[])",
+                    "INSERT INTO " + DOTTED_SQL + " VALUES (1, 'eins', 1.25, '2024-01-01 00:00+00', '{x,y}'), (2, NULL, NULL, NULL, NULL)",
+                    "CREATE TABLE " + COMMA_SQL + " (id int PRIMARY KEY, \"x,y\" text)",
+                    "INSERT INTO " + COMMA_SQL + " VALUES (1, 'a,b')");
+            r.startCapture();
+            r.startApplier();
+            r.awaitFollowerMatchesLeader();
+            assertSameRows(r);
+
+            r.leader("INSERT INTO " + DOTTED_SQL + " VALUES (4, 'vier', 4, now(), '{\"a.b\"}')",
+                    "BEGIN; UPDATE " + DOTTED_SQL + " SET \"say \"\"hi\"\"\" = 'zwei', \"a.b\" = '{z}' WHERE " + DOTTED_KEY + " = 2; "
+                            + "UPDATE " + DOTTED_SQL + " SET " + DOTTED_KEY + " = 30 WHERE " + DOTTED_KEY + " = 1; "
+                            + "UPDATE " + COMMA_SQL + " SET \"x,y\" = 'c,d'; INSERT INTO " + COMMA_SQL + " VALUES (2, NULL); COMMIT",
+                    "DELETE FROM " + DOTTED_SQL + " WHERE " + DOTTED_KEY + " = 4");
+            String token = Sql.queryRows(r.leaderUrl(), "SELECT pg_current_wal_lsn()::text").get(0).get(0);
+            r.awaitFollowerMatchesLeader();
+            assertSameRows(r);
+            assertEquals(List.of(List.of("t")), Sql.queryRows(r.followerUrl(), "SELECT replog.wait_for_lsn('" + token + "', '60 seconds')"),
+                    "the watermark passed every leader transaction");
         }
     }
 

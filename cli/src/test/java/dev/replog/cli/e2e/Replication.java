@@ -9,6 +9,7 @@ import dev.replog.applier.verify.TableComparison;
 import dev.replog.capture.CaptureService;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
+import dev.replog.capture.TimetzOffsets;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
@@ -43,6 +44,7 @@ final class Replication implements AutoCloseable {
     private ApplierService applier;
     private ErrorPolicy onError = ErrorPolicy.STOP;
     private ApplyMode mode = ApplyMode.ROW;
+    private TimetzOffsets timetzOffsets = TimetzOffsets.EXACT;
 
     Replication(String testName, int partitions, List<TableId> tables) {
         this.leaderDb = TestDatabase.fresh(servers.leader(), testName);
@@ -69,7 +71,12 @@ final class Replication implements AutoCloseable {
         PostgresServer l = servers.leader();
         return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb, l.user(), l.password(), "disable"),
                 name, name, tables, "initial", Duration.ofSeconds(1), topics(),
-                new TopicSettings(partitions, (short) 1, -1), kafka());
+                new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets);
+    }
+
+    /** Capture's {@code capture.timetz.offsets} from its next start on. */
+    void timetzOffsets(TimetzOffsets offsets) {
+        this.timetzOffsets = offsets;
     }
 
     ApplierSettings applierSettings() {

@@ -1,12 +1,20 @@
 package dev.replog.cli.e2e;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.replog.capture.CaptureException;
 import dev.replog.capture.CaptureService;
+import dev.replog.capture.CaptureSettings;
+import dev.replog.capture.LeaderConnection;
+import dev.replog.capture.TimetzOffsets;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -92,19 +100,53 @@ class TypeFidelityTest {
     }
 
     /**
-     * Debezium 3.6.3 turns a streamed timetz into UTC before any converter sees it: a streamed value
-     * keeps its instant but arrives with offset +00. The snapshot keeps the offset.
+     * Debezium 3.6.3 turns a streamed pg_catalog.timetz into UTC before any converter sees it; capture's
+     * domain {@code public.timetz} over text makes Debezium pass pgoutput's text instead (see TimetzDomain).
      */
     @Test
-    void timetzKeepsItsOffsetFromTheSnapshotAndItsInstantFromTheStream() throws Exception {
+    void timetzKeepsItsOffsetFromTheSnapshotAndTheStream() throws Exception {
         TableId clocks = new TableId("public", "clocks");
-        String rows = "INSERT INTO clocks VALUES (1, '00:00:00+14'), (2, '23:59:59.999999-12:30'), (3, '12:00:00+00'), (4, '01:02:03.5-03'), (5, NULL)";
+        String rows = "INSERT INTO clocks VALUES (1, '00:00:00+14'), (2, '23:59:59.999999-12:30'), (3, '12:00:00+00'), "
+                + "(4, '01:02:03.5-03'), (5, NULL), (6, '24:00:00-15:59:59')";
         try (Replication r = new Replication("timetz", 1, List.of(clocks))) {
-            r.leader("CREATE TABLE clocks (id int PRIMARY KEY, ttz timetz)", snapshotIds(rows));
+            r.leader("CREATE TABLE clocks (id int PRIMARY KEY, ttz timetz NOT NULL DEFAULT '08:00+05:30', early timetz[])",
+                    snapshotIds(rows).replace("VALUES", "(id, ttz) VALUES").replace("(105, NULL)", "(105, DEFAULT)"),
+                    "UPDATE clocks SET early = ARRAY[ttz, '00:00-01']");
+            r.startApplier();
+            r.startCapture();
+            r.leader(rows.replace("VALUES", "(id, ttz) VALUES").replace("(5, NULL)", "(5, DEFAULT)"),
+                    "UPDATE clocks SET ttz = '10:00:00+05:45', early = '{\"07:00:00-09:30\"}' WHERE id = 3",
+                    "UPDATE clocks SET id = 7 WHERE id = 4");
+            r.awaitFollowerMatchesLeader();
+            String text = "SELECT id, ttz::text, early::text FROM clocks ORDER BY id";
+            assertEquals(Sql.queryRows(r.leaderUrl(), text), Sql.queryRows(r.followerUrl(), text));
+            assertEquals(List.of(List.of("2", "23:59:59.999999-12:30")),
+                    Sql.queryRows(r.followerUrl(), "SELECT id, ttz::text FROM clocks WHERE id = 2"));
+            assertEquals("text", timetzDomainOnTheLeader(r));
+        }
+    }
+
+    /**
+     * {@code capture.timetz.offsets=utc}: nothing is added to the leader's schemas; a streamed timetz keeps
+     * its instant but arrives with offset +00, and one WARN line at start names each such column. The
+     * snapshot and timetz arrays keep the offset.
+     */
+    @Test
+    void timetzWithUtcOffsetsCreatesNoDomainAndStreamsTheInstantWithOffsetZero() throws Exception {
+        TableId clocks = new TableId("public", "clocks");
+        String rows = "INSERT INTO clocks VALUES (1, '00:00:00+14', '{\"07:00:00-09:30\"}'), (2, '23:59:59.999999-12:30', NULL), "
+                + "(3, '12:00:00+00', '{}'), (4, '01:02:03.5-03', '{NULL,\"00:00-01\"}'), (5, NULL, NULL)";
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        Logger timetzLog = (Logger) LoggerFactory.getLogger("dev.replog.capture.TimetzDomain");
+        warnings.start();
+        timetzLog.addAppender(warnings);
+        try (Replication r = new Replication("timetz_utc", 1, List.of(clocks))) {
+            r.timetzOffsets(TimetzOffsets.UTC);
+            r.leader("CREATE TABLE clocks (id int PRIMARY KEY, ttz timetz, early timetz[])", snapshotIds(rows));
             r.startApplier();
             r.startCapture();
             r.leader(rows);
-            String instants = "SELECT id, (ttz AT TIME ZONE 'UTC')::text FROM clocks ORDER BY id";
+            String instants = "SELECT id, (ttz AT TIME ZONE 'UTC')::text, early::text FROM clocks ORDER BY id";
             Await.until("follower has every clock", Replication.CATCH_UP, () -> {
                 if (r.applier().stopped().isCompletedExceptionally()) {
                     r.applier().stopped().join();
@@ -115,6 +157,36 @@ class TypeFidelityTest {
             assertEquals(Sql.queryRows(r.leaderUrl(), snapshotRows), Sql.queryRows(r.followerUrl(), snapshotRows));
             assertEquals(List.of(List.of("2", "12:29:59.999999+00")),
                     Sql.queryRows(r.followerUrl(), "SELECT id, ttz::text FROM clocks WHERE id = 2"));
+            assertEquals("none", timetzDomainOnTheLeader(r));
+            List<String> lines = warnings.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, lines.size(), lines.toString());
+            assertTrue(lines.get(0).contains("\"public\".\"clocks\".\"ttz\" keep their instant but arrive with offset +00"),
+                    lines.get(0));
+        } finally {
+            timetzLog.detachAppender(warnings);
+        }
+    }
+
+    /** The default, {@code exact}, needs the domain: a leader user who may not create it learns the statement. */
+    @Test
+    void timetzWithExactOffsetsStopsCaptureAtStartWithTheStatementForAnAdministratorIfTheUserMayNotCreateTheDomain() {
+        TableId clocks = new TableId("public", "clocks");
+        try (Replication r = new Replication("timetz_denied", 1, List.of(clocks))) {
+            r.leader("CREATE TABLE clocks (id int PRIMARY KEY, ttz timetz)",
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'replog_no_create') THEN "
+                            + "CREATE ROLE replog_no_create LOGIN; END IF; END $$",
+                    "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+            CaptureSettings s = r.captureSettings();
+            LeaderConnection l = s.leader();
+            CaptureSettings asPlainUser = new CaptureSettings(new LeaderConnection(l.host(), l.port(), l.database(),
+                    "replog_no_create", "", l.sslMode()), s.slotName(), s.publicationName(), s.tables(), s.snapshotMode(),
+                    s.heartbeatInterval(), s.topics(), s.topicSettings(), s.kafka(), TimetzOffsets.EXACT);
+            CaptureException e = assertThrows(CaptureException.class, () -> CaptureService.start(asPlainUser));
+            assertTrue(e.getMessage().contains("cannot create domain \"public\".timetz on the leader"), e.getMessage());
+            assertTrue(e.getMessage().contains("Create it as a user who may: CREATE DOMAIN \"public\".timetz AS pg_catalog.text"),
+                    e.getMessage());
+            assertEquals("none", timetzDomainOnTheLeader(r));
         }
     }
 
@@ -136,6 +208,12 @@ class TypeFidelityTest {
             e = assertThrows(CaptureException.class, () -> CaptureService.start(r.captureSettings()));
             assertTrue(e.getMessage().contains("column 'tier' has type \"Tier\""), e.getMessage());
         }
+    }
+
+    /** The base type of the domain {@code public.timetz} on the leader, or "none". */
+    private static String timetzDomainOnTheLeader(Replication r) {
+        return Sql.queryRows(r.leaderUrl(), "SELECT coalesce((SELECT format_type(typbasetype, NULL) FROM pg_type "
+                + "WHERE oid = to_regtype('public.timetz')), 'none')").get(0).get(0);
     }
 
     /** The same rows with ids 101.. for the initial snapshot. */
