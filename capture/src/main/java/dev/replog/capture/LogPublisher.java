@@ -216,7 +216,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             String name = h.key().equals(RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD) ? LogHeaders.KEY_OLD
                     : h.key().equals(RelationalChangeRecordEmitter.PK_UPDATE_NEWKEY_FIELD) ? LogHeaders.KEY_NEW : null;
             if (name != null && h.value() != null) {
-                headers.add(name, keyConverter.fromConnectData(r.topic(), h.schema(), h.value()));
+                headers.add(name, keyEncoder.encode(r.topic(), h.schema(), h.value()));
             }
         }
     }
