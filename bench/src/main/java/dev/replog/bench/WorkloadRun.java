@@ -107,7 +107,8 @@ final class WorkloadRun {
         return completeAtMarker[0] ? seen : full;
     }
 
-    private long awaitMarker(String what, String markerSql, long markerValue, Object... params) {
+    /** Polls the follower until {@code markerSql} returns {@code markerValue}; the {@link System#nanoTime()} of that poll. */
+    long awaitMarker(String what, String markerSql, long markerValue, Object... params) {
         return Poll.until(what, timeout, MARKER_POLL, replication::checkAlive,
                 () -> follower.queryLong(markerSql, params) == markerValue);
     }
