@@ -57,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--child-heap", defaultValue = "384m", description = "-Xmx of the capture and applier JVMs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--child-heap", defaultValue = "256m", description = "-Xmx of the capture and applier JVMs (default: ${DEFAULT-VALUE}).")
     String childHeap;
 
     @Option(names = "--profile", description = "Record a JFR profile of capture and applier in each workload (<out>/<timestamp>-logs/<workload>-<process>.jfr).")
