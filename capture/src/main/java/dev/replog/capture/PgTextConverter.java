@@ -1,6 +1,7 @@
 package dev.replog.capture;
 
 import io.debezium.connector.postgresql.PostgresValueConverter;
+import io.debezium.data.SpecialValueDecimal;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -8,6 +9,7 @@ import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -30,6 +32,8 @@ import java.util.Properties;
  * the stream hand over the driver's array object, whose text is exactly what PostgreSQL printed.</li>
  * <li>date and timestamp: Debezium's numbers turn ±infinity into far-future garbage, and the
  * snapshot's values (the driver's java.sql.Date and Timestamp) lose the era of BC dates.</li>
+ * <li>domains over numeric: Debezium names their type by the domain, so the applier could not
+ * tell Debezium's spelling of numeric infinities from a text value; PostgreSQL's text it can.</li>
  * <li>timetz: Debezium's own form is a UTC time, without the original offset. The snapshot hands
  * over PostgreSQL's text; the stream too, thanks to {@link TimetzDomain} (without it, Debezium
  * 3.6.3 converts pgoutput's timetz to UTC before any converter sees it, and a streamed value
@@ -54,7 +58,7 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
         // An array is known by its JDBC type: the snapshot names an array of a user type in another
         // schema, or one whose name needs quoting, as the driver prints it ("s"."_t"), not as _t.
         boolean array = column.jdbcType() == java.sql.Types.ARRAY || type.startsWith("_");
-        if (!array && !type.equals("timetz") && !type.equals("date") && !type.equals("timestamp")) {
+        if (!array && !type.equals("timetz") && !type.equals("date") && !type.equals("timestamp") && !isDomainOverNumeric(column)) {
             return;
         }
         // Always optional, even for NOT NULL columns: the before-image of an update or delete under
@@ -63,9 +67,26 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
         registration.register(schema, value -> toText(column, value));
     }
 
+    /**
+     * A domain over numeric: Debezium converts it as numeric but names its type by the domain, so
+     * the applier could not tell its infinities (spelled POSITIVE_INFINITY) from text.
+     */
+    private static boolean isDomainOverNumeric(RelationalColumn column) {
+        int jdbc = column.jdbcType();
+        return (jdbc == java.sql.Types.NUMERIC || jdbc == java.sql.Types.DECIMAL)
+                && !column.typeName().equalsIgnoreCase("numeric") && !column.typeName().equalsIgnoreCase("decimal");
+    }
+
     private static String toText(RelationalColumn column, Object value) {
         if (value == null) {
             return null;
+        }
+        if (value instanceof SpecialValueDecimal d) {
+            return d.equals(SpecialValueDecimal.POSITIVE_INF) ? "Infinity" : d.equals(SpecialValueDecimal.NEGATIVE_INF) ? "-Infinity"
+                    : d.equals(SpecialValueDecimal.NOT_A_NUMBER) ? "NaN" : d.getDecimalValue().map(BigDecimal::toPlainString).orElse(d.toString());
+        }
+        if (value instanceof BigDecimal d) {
+            return d.toPlainString();
         }
         if (value instanceof OffsetTime t) {
             return TIMETZ.format(t);

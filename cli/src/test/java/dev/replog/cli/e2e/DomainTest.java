@@ -56,6 +56,21 @@ class DomainTest {
     }
 
     @Test
+    void domainOverNumericKeepsInfinitiesAndNaNFromTheSnapshotAndTheStream() throws Exception {
+        TableId readings = new TableId("public", "readings");
+        try (Replication r = new Replication("domain_numeric_special", 1, List.of(readings))) {
+            r.leader("CREATE DOMAIN measure AS numeric", "CREATE TABLE readings (id int PRIMARY KEY, v measure, vs measure[])",
+                    "INSERT INTO readings VALUES (101, 'Infinity', '{-Infinity,NaN,1.5}'), (102, '-Infinity', NULL), (103, 'NaN', '{}')");
+            r.startCapture();
+            r.startApplier();
+            r.leader("INSERT INTO readings VALUES (1, 'Infinity', '{Infinity}'), (2, '-Infinity', NULL), (3, 'NaN', NULL), (4, 0.000001, NULL)",
+                    "UPDATE readings SET v = '-Infinity' WHERE id = 101");
+            r.awaitFollowerMatchesLeader();
+            assertEquals(TableContents.of(r.leaderUrl(), "public.readings", "id"), TableContents.of(r.followerUrl(), "public.readings", "id"));
+        }
+    }
+
+    @Test
     void domainInASchemaWhoseNameNeedsQuotingIsCreatedThereUnderItsExactName() throws Exception {
         TableId scores = new TableId("Dom \"Sch\" ema", "Scores");
         String schema = "\"Dom \"\"Sch\"\" ema\"";
