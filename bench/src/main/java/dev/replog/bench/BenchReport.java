@@ -58,6 +58,7 @@ final class BenchReport {
         for (MemoryFigure m : results.memory()) {
             out.printf(ROW, m.process() + " during " + m.workload() + " (MiB)", "—", String.format("%.0f", m.mebibytes()), "");
         }
+        printCpu(out);
         List<Figure> failed = results.figures().stream().filter(f -> !f.ok()).toList();
         for (Figure f : failed) {
             out.println("FAIL " + f.workload() + "/" + f.kind().label() + " " + f.metric().label() + ": " + f.failure());
@@ -67,6 +68,33 @@ final class BenchReport {
         }
         out.println("Lag: a marker row committed on the leader every 100 ms, the follower polled every 2 ms; "
                 + "lag = first seen on the follower − leader commit returned.");
+    }
+
+    /** Where the machine's CPU went in each measured phase: on saturated cores, CPU per row bounds throughput. */
+    private void printCpu(PrintStream out) {
+        List<CpuFigure> cpu = results.cpu();
+        if (cpu.isEmpty()) {
+            return;
+        }
+        List<String> processes = new ArrayList<>();
+        cpu.forEach(f -> f.seconds().keySet().stream().filter(p -> !processes.contains(p)).forEach(processes::add));
+        out.println("6. CPU seconds per process during each measured phase (from /proc; busy = all cores, whoever used them)");
+        StringBuilder header = new StringBuilder(String.format("  %-24s %-7s %7s %6s %9s", "phase", "system", "wall s", "busy",
+                "µs/unit"));
+        processes.forEach(p -> header.append(String.format(" %10s", abbreviate(p))));
+        out.println(header.append(String.format(" %10s", "other")));
+        for (CpuFigure f : cpu) {
+            StringBuilder line = new StringBuilder(String.format("  %-24s %-7s %7.1f %5.0f%% %9.0f", f.phase(), f.kind().label(),
+                    f.wallSeconds(), 100 * f.machineBusy() / Math.max(1e-9, f.machineAll()), f.busyMicrosPerUnit()));
+            processes.forEach(p -> line.append(f.seconds().containsKey(p)
+                    ? String.format(" %10.1f", f.seconds().get(p)) : String.format(" %10s", "—")));
+            out.println(line.append(String.format(" %10.1f", f.otherSeconds())));
+        }
+    }
+
+    /** "follower PostgreSQL" → "follower PG": the column must stay narrow. */
+    private static String abbreviate(String process) {
+        return process.replace("PostgreSQL", "PG");
     }
 
     private String cell(BenchResults.Row row, ReplicationKind kind) {
@@ -101,6 +129,7 @@ final class BenchReport {
         }
         root.put("peakResidentMemory", memory);
         root.put("lag", lag());
+        root.put("cpu", cpu());
         root.put("notes", results.notes());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
     }
@@ -152,6 +181,28 @@ final class BenchReport {
             m.put("firstQuarterP50Ms", nanToNull(s.quarterMedian(false)));
             m.put("lastQuarterP50Ms", nanToNull(s.quarterMedian(true)));
             m.put("samples", s.samples().stream().map(x -> List.of(round(x.atSeconds()), round(x.lagMillis()))).toList());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> cpu() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (CpuFigure f : results.cpu()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("workload", f.workload());
+            m.put("phase", f.phase());
+            m.put("system", f.kind().label());
+            m.put("wallSeconds", round(f.wallSeconds()));
+            m.put("machineBusySeconds", round(f.machineBusy()));
+            m.put("machineAvailableSeconds", round(f.machineAll()));
+            m.put("units", f.units());
+            m.put("unit", f.unit());
+            m.put("busyMicrosPerUnit", Double.isNaN(f.busyMicrosPerUnit()) ? null : round(f.busyMicrosPerUnit()));
+            Map<String, Object> perProcess = new LinkedHashMap<>();
+            f.seconds().forEach((p, s) -> perProcess.put(p, round(s)));
+            perProcess.put("other", round(f.otherSeconds()));
+            m.put("cpuSecondsByProcess", perProcess);
             out.add(m);
         }
         return out;

@@ -12,6 +12,7 @@ final class BenchResults {
     private final List<MemoryFigure> memory = new ArrayList<>();
     private final List<LagSeries> lag = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<CpuFigure> cpu = new ArrayList<>();
 
     synchronized void add(Figure figure) {
         figures.add(figure);
@@ -23,6 +24,14 @@ final class BenchResults {
 
     synchronized void add(LagSeries series) {
         lag.add(series);
+    }
+
+    synchronized void add(CpuFigure figure) {
+        cpu.add(figure);
+    }
+
+    synchronized List<CpuFigure> cpu() {
+        return List.copyOf(cpu);
     }
 
     synchronized void note(String note) {

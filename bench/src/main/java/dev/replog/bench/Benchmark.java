@@ -13,7 +13,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -62,7 +64,14 @@ public final class Benchmark {
             out.println("Machine: " + machine.summary());
             ReplogPipeline.Launch launch = new ReplogPipeline.Launch(options.replogMainClass(), options.childHeap(), workDir,
                     broker.bootstrapServers(), options.partitions());
-            WorkloadRunner runner = new WorkloadRunner(leader, follower, launch, options.timeout(), options.profile(), results, out);
+            Map<String, Long> processes = new LinkedHashMap<>();
+            processes.put("leader PostgreSQL", leader.pid());
+            processes.put("follower PostgreSQL", follower.pid());
+            processes.put("kafka broker", broker.pid());
+            // The bench's own JVM: the workload's loader, lag probe and pgbench (its child).
+            processes.put("bench driver", ProcessHandle.current().pid());
+            WorkloadRunner runner = new WorkloadRunner(leader, follower, launch, ProcessCpu.of(processes), options.timeout(),
+                    options.profile(), results, out);
             for (Workload workload : workloads) {
                 out.println(workload.title());
                 for (ReplicationKind kind : ReplicationKind.values()) {

@@ -4,6 +4,7 @@ import dev.replog.schemas.TableId;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static dev.replog.schemas.SqlIdentifiers.quote;
@@ -52,6 +53,12 @@ final class NativeReplication implements Replication {
     @Override
     public List<MemoryFigure> peakMemory(String workload) {
         return List.of();
+    }
+
+    @Override
+    public Map<String, Long> processes() {
+        // The walsender and the apply worker are backends: counted in the two PostgreSQL servers.
+        return Map.of();
     }
 
     /** Drops the subscription, which also drops its slot on the leader. */

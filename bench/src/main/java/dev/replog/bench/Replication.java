@@ -1,6 +1,7 @@
 package dev.replog.bench;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running replication from a leader database to a follower database, started by a workload run
@@ -15,6 +16,9 @@ interface Replication extends AutoCloseable {
 
     /** Peak resident memory of the replication's own processes so far; none for native replication. */
     List<MemoryFigure> peakMemory(String workload);
+
+    /** The replication's own processes by name (for their CPU time); none for native replication. */
+    Map<String, Long> processes();
 
     @Override
     void close();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -123,6 +124,14 @@ final class ReplogPipeline implements Replication {
         add(out, workload, "capture", PeakMemory.of(capture.pid()));
         add(out, workload, "applier", PeakMemory.of(applier.pid()));
         return out;
+    }
+
+    @Override
+    public Map<String, Long> processes() {
+        Map<String, Long> named = new LinkedHashMap<>();
+        named.put("capture", capture.pid());
+        named.put("applier", applier.pid());
+        return named;
     }
 
     private static void add(List<MemoryFigure> out, String workload, String process, OptionalLong bytes) {

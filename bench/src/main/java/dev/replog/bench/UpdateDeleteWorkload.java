@@ -65,6 +65,7 @@ final class UpdateDeleteWorkload implements Workload {
         String table = quote(TABLE);
 
         run.progress("updating %,d rows ...", rows);
+        run.startCpu();
         long start = System.nanoTime();
         inBatches(run, "UPDATE " + table + " SET \"amount\" = \"amount\" + 1, \"note\" = ? WHERE \"id\" BETWEEN ? AND ?", UPDATED);
         long done = run.awaitFollower("the follower has every update",
@@ -73,6 +74,7 @@ final class UpdateDeleteWorkload implements Workload {
         report(run, UPDATES, start, done);
 
         run.progress("deleting %,d rows ...", rows);
+        run.startCpu();
         start = System.nanoTime();
         inBatches(run, "DELETE FROM " + table + " WHERE \"id\" BETWEEN ? AND ?");
         done = run.awaitFollower("the follower has every delete", BenchTables.exists(TABLE), 0,
@@ -95,6 +97,7 @@ final class UpdateDeleteWorkload implements Workload {
     }
 
     private void report(WorkloadRun run, Metric metric, long start, long done) {
+        run.recordCpu(metric == UPDATES ? "updates" : "deletes", rows, "rows");
         double seconds = Poll.secondsSince(start, done);
         run.progress("%s: follower complete after %.1f s, %,.0f rows/s end to end", metric.label(), seconds, rows / seconds);
         run.record(metric, rows / seconds);

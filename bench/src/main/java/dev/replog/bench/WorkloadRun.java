@@ -20,7 +20,7 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
  * One workload running through one replication: the databases, the clock, and the figures it has
  * measured but that do not count until the follower has been compared with the leader.
  */
-final class WorkloadRun {
+final class WorkloadRun implements AutoCloseable {
 
     private static final Duration MARKER_POLL = Duration.ofMillis(20);
     private static final Duration COUNT_POLL = Duration.ofMillis(250);
@@ -37,9 +37,17 @@ final class WorkloadRun {
     private final Map<Metric, Double> pending = new LinkedHashMap<>();
     private final List<Metric> counted = new ArrayList<>();
     private long liveMarker;
+    private final ProcessCpu cpu;
+    private ProcessCpu.Snapshot cpuFrom;
+    private long cpuFromNanos;
+    /**
+     * One connection for every poll of the follower: a new connection per poll (50 a second) costs
+     * the follower a backend start each time and would tax the slower replication more.
+     */
+    private Connection poller;
 
     WorkloadRun(Workload workload, BenchDatabase leader, BenchDatabase follower, Replication replication, long startedNanos,
-                Duration timeout, BenchResults results, PrintStream out) {
+                Duration timeout, BenchResults results, PrintStream out, ProcessCpu cpu, ProcessCpu.Snapshot cpuAtStart) {
         this.workload = workload;
         this.leader = leader;
         this.follower = follower;
@@ -48,6 +56,9 @@ final class WorkloadRun {
         this.timeout = timeout;
         this.results = results;
         this.out = out;
+        this.cpu = cpu;
+        this.cpuFrom = cpuAtStart;
+        this.cpuFromNanos = startedNanos;
     }
 
     BenchDatabase leader() {
@@ -99,7 +110,7 @@ final class WorkloadRun {
         boolean[] first = {true};
         boolean[] completeAtMarker = {false};
         long full = Poll.until(what + " (full count)", timeout, COUNT_POLL, replication::checkAlive, () -> {
-            boolean complete = follower.queryLong(countSql) == countValue;
+            boolean complete = pollFollower(countSql) == countValue;
             completeAtMarker[0] = complete && first[0];
             first[0] = false;
             return complete;
@@ -110,17 +121,34 @@ final class WorkloadRun {
     /** Polls the follower until {@code markerSql} returns {@code markerValue}; the {@link System#nanoTime()} of that poll. */
     long awaitMarker(String what, String markerSql, long markerValue, Object... params) {
         return Poll.until(what, timeout, MARKER_POLL, replication::checkAlive,
-                () -> follower.queryLong(markerSql, params) == markerValue);
+                () -> pollFollower(markerSql, params) == markerValue);
     }
 
     /** Waits until the follower's {@code table} has exactly {@code rows} rows (e.g. a preload copied by the snapshot). */
     void awaitRowCount(TableId table, long rows) {
         Poll.until(rows + " rows in " + table + " on the follower", timeout, COUNT_POLL, replication::checkAlive,
-                () -> follower.queryLong("SELECT count(*) FROM " + quote(table)) == rows);
+                () -> pollFollower("SELECT count(*) FROM " + quote(table)) == rows);
     }
 
     void checkAlive() {
         replication.checkAlive();
+    }
+
+    /** Starts counting CPU time for the next phase; until called, a run counts from just before replication started. */
+    void startCpu() {
+        cpuFrom = cpu.snapshot();
+        cpuFromNanos = System.nanoTime();
+    }
+
+    /** Records the CPU time every process used since {@link #startCpu()}, for {@code units} rows or transactions. */
+    void recordCpu(String phase, long units, String unit) {
+        ProcessCpu.Snapshot now = cpu.snapshot();
+        CpuFigure figure = CpuFigure.of(workload.name(), kind(), phase, Poll.secondsSince(cpuFromNanos, System.nanoTime()),
+                now.minus(cpuFrom), units, unit);
+        results.add(figure);
+        progress("CPU during %s: %.0f%% of the machine busy, %.0f µs per %s", phase,
+                100 * figure.machineBusy() / Math.max(1e-9, figure.machineAll()), figure.busyMicrosPerUnit(),
+                unit.endsWith("s") ? unit.substring(0, unit.length() - 1) : unit);
     }
 
     /** A figure measured, to be counted once {@link #verify()} has compared leader and follower. */
@@ -191,6 +219,39 @@ final class WorkloadRun {
             }
         }
         return null;
+    }
+
+    private long pollFollower(String sql, Object... params) throws SQLException {
+        if (poller == null || poller.isClosed()) {
+            poller = follower.connect();
+        }
+        try {
+            return queryLong(poller, sql, params);
+        } catch (SQLException e) {
+            // A missing table (not created on the follower yet) leaves the connection usable; a broken one is replaced.
+            if (e.getSQLState() == null || e.getSQLState().startsWith("08")) {
+                closePoller();
+            }
+            throw e;
+        }
+    }
+
+    /** Closes the polling connection (the databases are dropped next). */
+    @Override
+    public void close() {
+        closePoller();
+    }
+
+    private void closePoller() {
+        try {
+            if (poller != null) {
+                poller.close();
+            }
+        } catch (SQLException ignored) {
+            // Closing a broken connection: nothing left to release.
+        } finally {
+            poller = null;
+        }
     }
 
     /** Runs one statement with bound parameters on an open connection, returning the update count. */

@@ -19,16 +19,19 @@ final class WorkloadRunner {
     private final PostgresServer leader;
     private final PostgresServer follower;
     private final ReplogPipeline.Launch launch;
+    private final ProcessCpu cpu;
     private final Duration timeout;
     private final boolean profile;
     private final BenchResults results;
     private final PrintStream out;
 
-    WorkloadRunner(PostgresServer leader, PostgresServer follower, ReplogPipeline.Launch launch, Duration timeout,
-                   boolean profile, BenchResults results, PrintStream out) {
+    /** @param cpu the CPU accounting of the servers and the bench itself; each run adds its own processes */
+    WorkloadRunner(PostgresServer leader, PostgresServer follower, ReplogPipeline.Launch launch, ProcessCpu cpu,
+                   Duration timeout, boolean profile, BenchResults results, PrintStream out) {
         this.leader = leader;
         this.follower = follower;
         this.launch = launch;
+        this.cpu = cpu;
         this.timeout = timeout;
         this.profile = profile;
         this.results = results;
@@ -52,9 +55,11 @@ final class WorkloadRunner {
             }
             List<TableId> tables = new ArrayList<>(workload.tables());
             tables.add(new TableId("public", LagProbe.TABLE));
+            ProcessCpu.Snapshot cpuBefore = cpu.snapshot();
             long started = System.nanoTime();
             try (Replication replication = start(kind, workload, leaderDb, followerDb, tables)) {
-                run = new WorkloadRun(workload, leaderDb, followerDb, replication, started, timeout, results, out);
+                run = new WorkloadRun(workload, leaderDb, followerDb, replication, started, timeout, results, out,
+                        cpu.with(replication.processes()), cpuBefore);
                 try {
                     workload.measure(run);
                 } finally {
@@ -70,6 +75,9 @@ final class WorkloadRunner {
                 run.failRemaining(why);
             }
         } finally {
+            if (run != null) {
+                run.close();
+            }
             drop(leaderDb);
             drop(followerDb);
         }

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,11 +40,38 @@ class BenchReportTest {
         results.add(Figure.of("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.NATIVE, 80_000));
         results.add(Figure.failed("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.REPLOG, "follower differs"));
         results.add(new MemoryFigure("insert", "capture", 300L << 20));
+        results.add(new CpuFigure("insert", ReplicationKind.REPLOG, "bulk insert", 10, cpuSeconds(), 19, 20, 1000, "rows"));
         results.add(new LagSeries(ReplicationKind.NATIVE, "unthrottled",
                 List.of(new LagSeries.Sample(0.1, 1.5), new LagSeries.Sample(0.2, 2.5))));
         results.add(new LagSeries(ReplicationKind.REPLOG, "500 tps",
                 List.of(new LagSeries.Sample(0.1, 150), new LagSeries.Sample(0.2, 4000))));
         return results;
+    }
+
+    private static Map<String, Double> cpuSeconds() {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        seconds.put("leader PostgreSQL", 2.0);
+        seconds.put("capture", 9.0);
+        seconds.put("applier", 4.5);
+        return seconds;
+    }
+
+    @Test
+    void theCpuTableShowsEachProcessTheRestOfTheMachineAndTheCostPerRow(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        report(results()).print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        Path file = dir.resolve("result.json");
+        report(results()).writeJson(file);
+        JsonNode cpu = new ObjectMapper().readTree(file.toFile()).get("cpu").get(0);
+
+        // 19 busy CPU seconds for 1,000 rows: 19,000 µs a row; 19 - (2 + 9 + 4.5) = 3.5 s used by no named process.
+        assertTrue(table.lines().anyMatch(l -> l.contains("bulk insert") && l.contains("95%") && l.contains("19000")
+                && l.contains("9.0") && l.contains("3.5")), table);
+        assertTrue(table.contains("leader PG") && table.contains("capture") && table.contains("other"), table);
+        assertEquals(19000, cpu.get("busyMicrosPerUnit").asDouble());
+        assertEquals(9.0, cpu.get("cpuSecondsByProcess").get("capture").asDouble());
+        assertEquals(3.5, cpu.get("cpuSecondsByProcess").get("other").asDouble());
     }
 
     private BenchReport report(BenchResults results) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,8 +31,10 @@ class NativeWorkloadRunTest {
 
     private WorkloadRunner runner(Duration timeout) {
         TestServers servers = TestServers.get();
+        ProcessCpu cpu = ProcessCpu.of(Map.of("leader PostgreSQL", servers.leader().pid(),
+                "follower PostgreSQL", servers.follower().pid(), "bench driver", ProcessHandle.current().pid()));
         return new WorkloadRunner(servers.leader(), servers.follower(),
-                new ReplogPipeline.Launch("unused", "64m", dir, "unused", 1), timeout, false, results,
+                new ReplogPipeline.Launch("unused", "64m", dir, "unused", 1), cpu, timeout, false, results,
                 new PrintStream(output, true, StandardCharsets.UTF_8));
     }
 
@@ -42,6 +45,19 @@ class NativeWorkloadRunTest {
         Figure figure = results.find("insert", BulkInsertWorkload.RATE, ReplicationKind.NATIVE).orElseThrow();
         assertTrue(figure.ok() && figure.value() > 0, figure + "\n" + output);
         assertTrue(output.toString(StandardCharsets.UTF_8).contains("follower equals leader"), output.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theBulkInsertReportsTheCpuTimeOfEachServerAndTheCostPerRow() {
+        runner(Duration.ofSeconds(60)).run(new BulkInsertWorkload(2_000), ReplicationKind.NATIVE);
+
+        CpuFigure cpu = results.cpu().stream().filter(f -> f.phase().equals("bulk insert")).findFirst().orElseThrow();
+        // Inserting and replicating 2,000 rows costs the leader and the follower some CPU, and the
+        // machine was busy at least as long as the processes named.
+        assertTrue(cpu.seconds().get("leader PostgreSQL") > 0 && cpu.seconds().get("follower PostgreSQL") > 0, cpu.toString());
+        assertTrue(cpu.machineBusy() + 0.05 >= cpu.seconds().values().stream().mapToDouble(Double::doubleValue).sum(), cpu.toString());
+        assertEquals(2_000, cpu.units());
+        assertTrue(cpu.busyMicrosPerUnit() > 0, cpu.toString());
     }
 
     @Test

@@ -106,6 +106,16 @@ public final class PostgresServer implements AutoCloseable {
         return name;
     }
 
+    /** The postmaster's process id (from its pid file), the root of the server's processes. */
+    public long pid() {
+        String firstLine = Dirs.head(dir.resolve("data").resolve("postmaster.pid"));
+        try {
+            return Long.parseLong(firstLine.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("PostgreSQL '" + name + "' has no readable postmaster.pid: " + firstLine);
+        }
+    }
+
     public String host() {
         return HOST;
     }

@@ -30,6 +30,9 @@ class PostgresServerTest {
                 assertEquals("on", single(connection, "SHOW synchronous_commit"));
                 assertEquals("127.0.0.1/32", single(connection, "SELECT inet_server_addr()::text"));
                 assertEquals("17", single(connection, "SELECT current_setting('server_version_num')::int / 10000"));
+                // The backend serving this connection is a child of the postmaster whose pid the server reports.
+                long backend = Long.parseLong(single(connection, "SELECT pg_backend_pid()"));
+                assertEquals(server.pid(), ProcessHandle.of(backend).orElseThrow().parent().orElseThrow().pid());
             }
 
             String awkwardName = "Orders \"EU\"";
