@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -60,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--child-heap", defaultValue = "256m", description = "-Xmx of the capture and applier JVMs (default: ${DEFAULT-VALUE}).")
     String childHeap;
 
+    @Option(names = "--child-java-option", paramLabel = "OPTION",
+            description = "An extra option of the capture and applier JVMs, e.g. --child-java-option=-XX:TieredStopAtLevel=1 (repeatable).")
+    List<String> childJavaOptions = new ArrayList<>();
+
     @Option(names = "--profile", description = "Record a JFR profile of capture and applier in each workload (<out>/<timestamp>-logs/<workload>-<process>.jfr).")
     boolean profile;
 
@@ -91,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive");
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
-                pgbenchClients, Set.copyOf(workloads), partitions, childHeap, profile, pgbench, out,
+                pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
                 Duration.ofSeconds(timeoutSeconds), replogMainClass, commandLine());
         return new Benchmark(options, System.out).run() ? 0 : 1;
     }

@@ -42,6 +42,7 @@ final class BenchReport {
         out.println("Replog vs PostgreSQL native logical replication — " + startedAt);
         out.println("Machine: " + machine.summary());
         out.println("Kafka broker: " + Benchmark.BROKER + "; capture and applier: child JVMs, -Xmx" + options.childHeap()
+                + (options.childJavaOptions().isEmpty() ? "" : " " + String.join(" ", options.childJavaOptions()))
                 + ", topics.partitions=" + options.partitions());
         out.println("TPC-B driver: " + tpcb);
         out.println("Command: " + options.commandLine());
@@ -145,6 +146,7 @@ final class BenchReport {
         m.put("only", options.only());
         m.put("partitions", options.partitions());
         m.put("childHeap", options.childHeap());
+        m.put("childJavaOptions", options.childJavaOptions());
         m.put("profile", options.profile());
         return m;
     }

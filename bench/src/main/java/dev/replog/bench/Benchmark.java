@@ -62,7 +62,7 @@ public final class Benchmark {
              KafkaBrokerProcess broker = KafkaBrokerProcess.start(serverDir)) {
             machine = MachineInfo.describe(postgresVersion(leader));
             out.println("Machine: " + machine.summary());
-            ReplogPipeline.Launch launch = new ReplogPipeline.Launch(options.replogMainClass(), options.childHeap(), workDir,
+            ReplogPipeline.Launch launch = new ReplogPipeline.Launch(options.replogMainClass(), options.childHeap(), options.childJavaOptions(), workDir,
                     broker.bootstrapServers(), options.partitions());
             Map<String, Long> processes = new LinkedHashMap<>();
             processes.put("leader PostgreSQL", leader.pid());

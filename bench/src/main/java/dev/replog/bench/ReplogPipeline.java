@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
 final class ReplogPipeline implements Replication {
 
     /** How the child JVMs are started: the replog main class, their heap, where they write. */
-    record Launch(String mainClass, String maxHeap, Path workDir, String bootstrapServers, int partitions) {
+    record Launch(String mainClass, String maxHeap, List<String> javaOptions, Path workDir, String bootstrapServers,
+                  int partitions) {
     }
 
     private final BenchDatabase leader;

@@ -89,8 +89,11 @@ final class WorkloadRunner {
             return NativeReplication.start(leaderDb, followerDb, tables);
         }
         // %p becomes the process (capture or applier) in the file name; see ReplogPipeline.
-        List<String> jvmOptions = profile ? List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                + launch.workDir().resolve(workload.name() + "-%p.jfr")) : List.of();
+        List<String> jvmOptions = new ArrayList<>(launch.javaOptions());
+        if (profile) {
+            jvmOptions.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + launch.workDir().resolve(workload.name() + "-%p.jfr"));
+        }
         return ReplogPipeline.start(launch, leaderDb, followerDb, tables, jvmOptions);
     }
 

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchReportTest {
 
     private static final BenchOptions OPTIONS = new BenchOptions(1000, 500, Duration.ofSeconds(5), 500, 1, 4, Set.of(), 1,
-            "384m", false, "auto", Path.of("bench-results"), Duration.ofSeconds(60), "Main",
+            "384m", List.of(), false, "auto", Path.of("bench-results"), Duration.ofSeconds(60), "Main",
             "java -jar cli/target/replog.jar bench --rows 1000");
     private static final MachineInfo MACHINE = new MachineInfo(2, 24L << 30, "test CPU", "Linux", "OpenJDK 17",
             "PostgreSQL 17.11 on x86_64", "4.3.1");
