@@ -99,6 +99,9 @@ public final class ApplierService implements AutoCloseable {
         // A value with its schema is a few KiB: the default 1 MiB per partition fetch holds far fewer
         // records than one batch, so a poll would apply a fraction of apply.batch.size.
         p.put("max.partition.fetch.bytes", Integer.toString(8 * 1024 * 1024));
+        boolean waits = !s.fetchWait().isZero();
+        p.put("fetch.min.bytes", Integer.toString(waits ? ApplierSettings.FETCH_MIN_BYTES : 1));
+        p.put("fetch.max.wait.ms", Long.toString(waits ? s.fetchWait().toMillis() : 0));
         // Pattern subscriptions find new table topics only on a metadata refresh (default 5 min).
         p.put("metadata.max.age.ms", "2000");
         p.put("client.id", "replog-applier-" + s.groupId());

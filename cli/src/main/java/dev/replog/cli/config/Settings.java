@@ -85,10 +85,15 @@ public final class Settings {
         if (c.integer(APPLY_BATCH_SIZE) < 1) {
             throw new ConfigException("config key 'apply.batch.size' must be at least 1");
         }
+        long fetchWait = c.longValue(APPLY_FETCH_WAIT_MS);
+        if (fetchWait < 0 || fetchWait > 5_000) {
+            throw new ConfigException("config key 'apply.fetch.wait.ms' must be between 0 and 5000, not " + fetchWait);
+        }
         return new ApplierSettings(follower(c), c.string(APPLY_GROUP), c.integer(APPLY_BATCH_SIZE),
                 Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c),
                 ErrorPolicy.parse(c.string(APPLY_ON_ERROR)),
-                ApplyMode.valueOf(c.string(APPLY_MODE).toUpperCase(java.util.Locale.ROOT)));
+                ApplyMode.valueOf(c.string(APPLY_MODE).toUpperCase(java.util.Locale.ROOT)),
+                Duration.ofMillis(fetchWait));
     }
 
     public static Duration startupTimeout(ReplogConfig c) {

@@ -54,6 +54,20 @@ class ReplogConfigTest {
     }
 
     @Test
+    void applierFetchWaitIsTwentyFiveMillisecondsByDefaultZeroOnRequestAndNeverNegative() {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+        m.put("follower.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/app");
+        m.put("follower.user", "writer");
+        assertEquals(java.time.Duration.ofMillis(25), Settings.applier(ReplogConfig.of(m, Set.of(APPLY))).fetchWait());
+        m.put("apply.fetch.wait.ms", "0");
+        assertEquals(java.time.Duration.ZERO, Settings.applier(ReplogConfig.of(m, Set.of(APPLY))).fetchWait());
+        m.put("apply.fetch.wait.ms", "-5");
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.applier(ReplogConfig.of(m, Set.of(APPLY))));
+        assertTrue(e.getMessage().contains("'apply.fetch.wait.ms'") && e.getMessage().contains("-5"), e.getMessage());
+    }
+
+    @Test
     void valueOutsideChoicesListsTheChoices() {
         Map<String, String> m = validCapture();
         m.put("leader.sslmode", "always");
