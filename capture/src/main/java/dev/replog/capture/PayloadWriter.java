@@ -69,7 +69,6 @@ final class PayloadWriter {
      */
     byte[] write(byte[] head, Schema schema, Object value, byte[] tail) {
         JsonGenerator g = generator();
-        out.write(head, 0, head.length);
         try {
             value(g, schema, value);
             g.flush();
@@ -80,8 +79,11 @@ final class PayloadWriter {
             discard();
             throw e;
         }
-        out.write(tail, 0, tail.length);
-        byte[] bytes = Arrays.copyOf(out.bytes, out.size);
+        // The head (the schema, most of an event's bytes) is copied once, straight into the result.
+        int size = out.size;
+        byte[] bytes = Arrays.copyOf(head, head.length + size + tail.length);
+        System.arraycopy(out.bytes, 0, bytes, head.length, size);
+        System.arraycopy(tail, 0, bytes, head.length + size, tail.length);
         out.reset();
         return bytes;
     }
@@ -137,30 +139,31 @@ final class PayloadWriter {
         }
     }
 
-    /** Writes a value of one of Connect's logical types; false if {@code name} names none. */
+    /**
+     * Writes a value of one of Connect's logical types; false if {@code name} names none. An if chain
+     * and not a switch: nearly every name differs in length from all four, which equals sees at once.
+     */
     private static boolean logical(JsonGenerator g, Schema schema, String name, Object value) throws IOException {
-        switch (name) {
-            case Decimal.LOGICAL_NAME -> {
-                if (!(value instanceof BigDecimal decimal)) {
-                    throw new BadValue("Invalid type for Decimal, expected BigDecimal but was " + value.getClass());
-                }
-                g.writeBinary(Decimal.fromLogical(schema, decimal));
+        if (name.equals(Decimal.LOGICAL_NAME)) {
+            if (!(value instanceof BigDecimal decimal)) {
+                throw new BadValue("Invalid type for Decimal, expected BigDecimal but was " + value.getClass());
             }
-            case Date.LOGICAL_NAME -> g.writeNumber(Date.fromLogical(schema, date("Date", value)));
-            case Time.LOGICAL_NAME -> g.writeNumber(Time.fromLogical(schema, date("Time", value)));
-            case Timestamp.LOGICAL_NAME -> g.writeNumber(Timestamp.fromLogical(schema, date("Timestamp", value)));
-            default -> {
-                return false;
-            }
+            g.writeBinary(Decimal.fromLogical(schema, decimal));
+        } else if (name.equals(Timestamp.LOGICAL_NAME)) {
+            g.writeNumber(Timestamp.fromLogical(schema, date("Timestamp", value)));
+        } else if (name.equals(Date.LOGICAL_NAME)) {
+            g.writeNumber(Date.fromLogical(schema, date("Date", value)));
+        } else if (name.equals(Time.LOGICAL_NAME)) {
+            g.writeNumber(Time.fromLogical(schema, date("Time", value)));
+        } else {
+            return false;
         }
         return true;
     }
 
     private static boolean isLogical(String name) {
-        return switch (name) {
-            case Decimal.LOGICAL_NAME, Date.LOGICAL_NAME, Time.LOGICAL_NAME, Timestamp.LOGICAL_NAME -> true;
-            default -> false;
-        };
+        return name.equals(Decimal.LOGICAL_NAME) || name.equals(Timestamp.LOGICAL_NAME) || name.equals(Date.LOGICAL_NAME)
+                || name.equals(Time.LOGICAL_NAME);
     }
 
     private static java.util.Date date(String type, Object value) {
