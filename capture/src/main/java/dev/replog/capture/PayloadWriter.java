@@ -291,7 +291,7 @@ final class PayloadWriter {
     }
 
     /** A value the converter would not write (or that is left to it), with the path of fields to it. */
-    static final class BadValue extends DataException {
+    private static final class BadValue extends DataException {
 
         private final String reason;
         private String path = "";
@@ -311,10 +311,6 @@ final class PayloadWriter {
             BadValue bad = e instanceof BadValue b ? b : new BadValue(e.getMessage(), e);
             bad.path = bad.path.isEmpty() || bad.path.startsWith("[") ? step + bad.path : step + "." + bad.path;
             return bad;
-        }
-
-        String path() {
-            return path;
         }
 
         @Override

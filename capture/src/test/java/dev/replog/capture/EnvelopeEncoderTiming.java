@@ -37,15 +37,7 @@ final class EnvelopeEncoderTiming {
                 .field("note", column(SchemaBuilder.string().optional(), "TEXT"))
                 .field("created_at", column(ZonedTimestamp.builder(), "TIMESTAMPTZ"))
                 .build();
-        Schema source = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
-                .field("version", Schema.STRING_SCHEMA).field("connector", Schema.STRING_SCHEMA)
-                .field("name", Schema.STRING_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA)
-                .field("snapshot", SchemaFactory.get().datatypeEnumSchema("true,first,last,false").optional().defaultValue("false").build())
-                .field("db", Schema.STRING_SCHEMA).field("sequence", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("ts_us", Schema.OPTIONAL_INT64_SCHEMA).field("ts_ns", Schema.OPTIONAL_INT64_SCHEMA)
-                .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-                .field("txId", Schema.OPTIONAL_INT64_SCHEMA).field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
-                .field("xmin", Schema.OPTIONAL_INT64_SCHEMA).build();
+        Schema source = PayloadWriterTest.postgresSource();
         Schema tx = SchemaFactory.get().transactionBlockSchema();
         Envelope envelope = Envelope.defineSchema().withName("p.public.bench.Envelope").withRecord(row).withSource(source)
                 .withTransaction(tx).build();

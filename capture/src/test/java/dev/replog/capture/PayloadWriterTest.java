@@ -211,15 +211,7 @@ class PayloadWriterTest {
                 .field("Ünï \"col\"", Schema.OPTIONAL_INT16_SCHEMA)
                 .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
                 .build();
-        Schema source = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
-                .field("version", Schema.STRING_SCHEMA).field("connector", Schema.STRING_SCHEMA)
-                .field("name", Schema.STRING_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA)
-                .field("snapshot", SchemaFactory.get().datatypeEnumSchema("true,first,last,false").optional().defaultValue("false").build())
-                .field("db", Schema.STRING_SCHEMA).field("sequence", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("ts_us", Schema.OPTIONAL_INT64_SCHEMA).field("ts_ns", Schema.OPTIONAL_INT64_SCHEMA)
-                .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-                .field("txId", Schema.OPTIONAL_INT64_SCHEMA).field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
-                .field("xmin", Schema.OPTIONAL_INT64_SCHEMA).build();
+        Schema source = postgresSource();
         Envelope envelope = Envelope.defineSchema().withName("p.public.t.Envelope").withRecord(row).withSource(source)
                 .withTransaction(SchemaFactory.get().transactionBlockSchema()).build();
         Struct src = new Struct(source).put("version", "3.6.3.Final").put("connector", "postgresql").put("name", "p")
@@ -241,6 +233,19 @@ class PayloadWriterTest {
                 .put("data_collection_order", 1L)));
         same(row, after.put("dflt", 3));
         same(row.field("dflt").schema(), null);
+    }
+
+    /** The source block of Debezium's PostgreSQL connector (its snapshot field has a default). */
+    static Schema postgresSource() {
+        return SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
+                .field("version", Schema.STRING_SCHEMA).field("connector", Schema.STRING_SCHEMA)
+                .field("name", Schema.STRING_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA)
+                .field("snapshot", SchemaFactory.get().datatypeEnumSchema("true,first,last,false").optional().defaultValue("false").build())
+                .field("db", Schema.STRING_SCHEMA).field("sequence", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("ts_us", Schema.OPTIONAL_INT64_SCHEMA).field("ts_ns", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
+                .field("txId", Schema.OPTIONAL_INT64_SCHEMA).field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("xmin", Schema.OPTIONAL_INT64_SCHEMA).build();
     }
 
     @Test
