@@ -6,16 +6,20 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The encoder's bytes are JsonConverter's (schemas embedded), event after event of one schema. */
 class EnvelopeEncoderTest {
@@ -95,12 +99,44 @@ class EnvelopeEncoderTest {
     }
 
     @Test
+    void aValueThePayloadWriterLeavesToTheConverterIsTheConvertersBytes() {
+        Schema schema = SchemaBuilder.struct().name("p.public.t.Value")
+                .field("m", SchemaBuilder.map(Schema.OPTIONAL_STRING_SCHEMA, Schema.INT32_SCHEMA).build()).build();
+        JsonConverter reference = converter(false);
+        EnvelopeEncoder encoder = new EnvelopeEncoder(false);
+        Struct first = new Struct(schema).put("m", Map.of("a", 1));
+        assertArrayEquals(reference.fromConnectData("p.public.t", schema, first), encoder.encode("p.public.t", schema, first));
+        Map<String, Integer> nullKey = new HashMap<>();
+        nullKey.put(null, 2);
+        Struct second = new Struct(schema).put("m", nullKey);
+        assertArrayEquals(reference.fromConnectData("p.public.t", schema, second), encoder.encode("p.public.t", schema, second));
+        assertArrayEquals(reference.fromConnectData("p.public.t", schema, first), encoder.encode("p.public.t", schema, first));
+        // As a schema's first event it leaves the schema to the converter (with a warning).
+        EnvelopeEncoder other = new EnvelopeEncoder(false);
+        for (Struct v : List.of(second, first, second)) {
+            assertArrayEquals(reference.fromConnectData("p.public.t", schema, v), other.encode("p.public.t", schema, v));
+        }
+    }
+
+    @Test
+    void aValueNeitherWritesIsRefusedNamingTheField() {
+        EnvelopeEncoder encoder = new EnvelopeEncoder(false);
+        Struct good = new Struct(ENVELOPE).put("after", row(1, false)).put("op", "c");
+        encoder.encode("p.public.t", ENVELOPE, good);
+        // Struct.put checks the class of a decimal, not its scale; the converter refuses another scale.
+        Struct bad = new Struct(ENVELOPE).put("after", row(2, false).put("dec", new BigDecimal("1.234"))).put("op", "c");
+        DataException e = assertThrows(DataException.class, () -> encoder.encode("p.public.t", ENVELOPE, bad));
+        assertTrue(e.getMessage().startsWith("field after.dec: "), e.getMessage());
+        assertArrayEquals(converter(false).fromConnectData("p.public.t", ENVELOPE, good), encoder.encode("p.public.t", ENVELOPE, good));
+    }
+
+    @Test
     void anEnvelopeThatIsNotSchemaPlusPayloadIsNotSplit() {
         byte[] payload = "{\"id\":1}".getBytes(StandardCharsets.UTF_8);
-        assertNull(EnvelopeEncoder.schemaPart("{\"schema\":{},\"payload\":{\"id\":2}}".getBytes(StandardCharsets.UTF_8), payload));
-        assertNull(EnvelopeEncoder.schemaPart("{\"payload\":{\"id\":1},\"schema\":{}}".getBytes(StandardCharsets.UTF_8), payload));
-        assertArrayEquals("{}".getBytes(StandardCharsets.UTF_8),
-                EnvelopeEncoder.schemaPart("{\"schema\":{},\"payload\":{\"id\":1}}".getBytes(StandardCharsets.UTF_8), payload));
+        assertNull(EnvelopeEncoder.head("{\"schema\":{},\"payload\":{\"id\":2}}".getBytes(StandardCharsets.UTF_8), payload));
+        assertNull(EnvelopeEncoder.head("{\"payload\":{\"id\":1},\"schema\":{}}".getBytes(StandardCharsets.UTF_8), payload));
+        assertArrayEquals("{\"schema\":{},\"payload\":".getBytes(StandardCharsets.UTF_8),
+                EnvelopeEncoder.head("{\"schema\":{},\"payload\":{\"id\":1}}".getBytes(StandardCharsets.UTF_8), payload));
     }
 
     private static JsonConverter converter(boolean isKey) {
