@@ -15,21 +15,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The payload of a row change or truncate read from its JSON tokens, without building its tree: the
- * applier spent most of its time building and walking payload trees. It reads {@code op}, the
- * {@code source} fields Replog uses, and the values of {@code before} and {@code after}, which it
- * keeps as the tokens gave them and turns into text only when asked, in schema order, once the
- * operation is known (the tree path turns them in that order, so the first bad value is the same).
+ * The payload of a row change or truncate read from its JSON tokens, without building its tree:
+ * building the payload's tree was the largest part of the applier's JSON decoding. It reads
+ * {@code op}, the {@code source} fields Replog uses, and the values of {@code before} and
+ * {@code after}, which it keeps as the tokens gave them and turns into text only when asked, once the
+ * operation is known, in schema order: a value written twice counts in its last form, as in a tree.
  *
  * <p>What each column needs is worked out once per table version ({@link Layout}). A string, an
  * integer or a double that the column's {@link PgValues.Conversion} takes goes to it directly; any
  * other value (arrays, structs, booleans, a value of a JSON kind its column does not expect) is read
  * as the small tree the tree path would have had and goes through {@link PgValues.Conversion#text}.
  *
- * <p>It gives up (null) on anything but the usual shape: a row or source object written twice, a missing or oddly
- * typed {@code op} or {@code source} field, {@code before} and {@code after} schemas that differ.
- * The caller then decodes the event from its tree, which also words every error as it always has.
- * Not thread-safe: one per decoder; what {@link #read} returns is valid until the next read.
+ * <p>It gives up (null) on anything but the usual shape: a row or source object written twice, a
+ * missing or oddly typed {@code op} or {@code source} field, {@code before} and {@code after} schemas
+ * that differ. The caller then decodes the event from its tree, which also words every error as it
+ * always has. Not thread-safe: one per decoder; what {@link #read} returns is valid until the next read.
  */
 final class StreamedPayload implements EnvelopeReader.PayloadReader<StreamedPayload> {
 
@@ -65,7 +65,7 @@ final class StreamedPayload implements EnvelopeReader.PayloadReader<StreamedPayl
     private record Layout(String[] names, JsonNode[] fields, PgValues.Conversion[] conversions, Map<String, Integer> slots) {
     }
 
-    /** How a value was found: its slot in {@link Values} says which of its arrays holds it. */
+    /** What a row had for a column, and so which array of {@link Values} holds it. */
     private enum Found { ABSENT, NULL, TEXT, LONG, DOUBLE, NODE }
 
     /** One row's values as read, by slot; reused from event to event. */
@@ -204,33 +204,22 @@ final class StreamedPayload implements EnvelopeReader.PayloadReader<StreamedPayl
         txId = 0;
         commitMillis = 0;
         String snapshotText = "false";
-        int seen = 0;
+        int required = 0; // bits: schema, table, lsn
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken token = p.nextToken();
-            int bit = switch (name) {
-                case "schema" -> 1;
-                case "table" -> 2;
-                case "lsn" -> 4;
-                case "txId" -> 8;
-                case "ts_ms" -> 16;
-                case "snapshot" -> 32;
-                default -> 0;
-            };
-            if (bit == 0) {
-                p.skipChildren();
-                continue;
-            }
-            seen |= bit; // a field written twice: the last counts here as in the tree
+            // A field written twice: the last counts, here as in the tree.
             switch (name) {
                 case "schema", "table" -> {
                     if (token != JsonToken.VALUE_STRING) {
                         return false;
                     }
-                    if (bit == 1) {
+                    if (name.equals("schema")) {
                         schemaName = p.getText();
+                        required |= 1;
                     } else {
                         tableName = p.getText();
+                        required |= 2;
                     }
                 }
                 case "lsn" -> {
@@ -241,15 +230,17 @@ final class StreamedPayload implements EnvelopeReader.PayloadReader<StreamedPayl
                     } else {
                         return false;
                     }
+                    required |= 4;
                 }
                 case "txId" -> txId = asLong(p, token);
                 case "ts_ms" -> commitMillis = asLong(p, token);
-                default -> snapshotText = token == JsonToken.VALUE_STRING ? p.getText()
+                case "snapshot" -> snapshotText = token == JsonToken.VALUE_STRING ? p.getText()
                         : token == JsonToken.VALUE_NULL ? "false" : json.<JsonNode>readTree(p).asText("false");
+                default -> p.skipChildren();
             }
         }
         snapshot = !snapshotText.equals("false") && !snapshotText.isEmpty();
-        return (seen & 7) == 7; // schema, table and lsn
+        return required == 7;
     }
 
     private static boolean isLong(JsonParser p, JsonToken token) throws IOException {
