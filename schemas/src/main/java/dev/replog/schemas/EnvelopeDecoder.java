@@ -1,8 +1,11 @@
 package dev.replog.schemas;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +16,9 @@ import java.util.Map;
 
 /**
  * Reads a change event from the log: Debezium's envelope as Kafka's JsonConverter writes it with
- * schemas embedded ({@code {"schema": ..., "payload": ...}}) for key and value.
+ * schemas embedded ({@code {"schema": ..., "payload": ...}}) for key and value. Row changes and
+ * truncates of the usual shape are read from the payload's tokens; everything else, errors included,
+ * from its tree, as before the tokens were read.
  */
 public final class EnvelopeDecoder {
 
@@ -21,12 +26,64 @@ public final class EnvelopeDecoder {
     private final ObjectMapper json = new ObjectMapper();
     private final EnvelopeReader values = new EnvelopeReader(json);
     private final EnvelopeReader keys = new EnvelopeReader(json);
+    private final StreamedPayload streamed = new StreamedPayload(json);
 
     /**
      * @param key   the record key bytes (null for truncate)
      * @param value the record value bytes; never null (tombstones are not events)
      */
     public ChangeEvent decode(byte[] key, byte[] value) {
+        ChangeEvent event = decodeStreamed(key, value);
+        return event != null ? event : decodeTree(key, value);
+    }
+
+    /**
+     * A row change or truncate of the usual shape, read from the payload's tokens ({@link StreamedPayload}):
+     * the applier's hot path. Null for any other event and for every event that is wrong in any way:
+     * {@link #decodeTree} decodes those, and words their errors as it always has.
+     */
+    ChangeEvent decodeStreamed(byte[] key, byte[] value) {
+        try {
+            StreamedPayload payload = values.readPayload(value, streamed);
+            if (payload == null || payload.op().equals(SchemaChangeFormat.OP)) {
+                return null;
+            }
+            TableId table = payload.table();
+            SourcePosition position = payload.position();
+            if (payload.op().equals("t")) {
+                return new Truncate(table, position);
+            }
+            Operation operation = Operation.fromCode(payload.op());
+            List<String> keyColumns = key == null ? null : keys.readPayload(key, EnvelopeDecoder::keyNames);
+            if (keyColumns == null) {
+                return null;
+            }
+            TableSchema tableSchema = tableSchema(payload.schema(), operation, keyColumns, table);
+            return new RowChange(table, operation, tableSchema, payload.before(), payload.after(), position);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The key's column names as {@link #keyColumns} reads them from the tree; null if that would refuse them. */
+    private static List<String> keyNames(JsonNode schema, JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(2);
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (!names.contains(name)) {
+                names.add(name); // a name written twice stands where it first stood, as in a tree
+            }
+            p.nextToken();
+            p.skipChildren();
+        }
+        return names.isEmpty() ? null : names;
+    }
+
+    /** Every event from its tree: the rare shapes, the errors, and what the streamed path is tested against. */
+    ChangeEvent decodeTree(byte[] key, byte[] value) {
         EnvelopeReader.Parts envelope = values.read(value, "value");
         JsonNode schema = envelope.schema();
         JsonNode payload = envelope.payload();
@@ -115,12 +172,21 @@ public final class EnvelopeDecoder {
 
     private static JsonNode rowSchema(JsonNode envelopeSchema, Operation op, TableId table) {
         String wanted = op.leavesRow() ? "after" : "before";
+        JsonNode found = findRowSchema(envelopeSchema, wanted);
+        if (found == null) {
+            throw new EventFormatException("envelope schema of " + table + " has no '" + wanted + "' field");
+        }
+        return found;
+    }
+
+    /** @param wanted "before" or "after"; @return null if the envelope schema has no such field */
+    static JsonNode findRowSchema(JsonNode envelopeSchema, String wanted) {
         for (JsonNode f : envelopeSchema.path("fields")) {
             if (wanted.equals(f.path("field").asText())) {
                 return f;
             }
         }
-        throw new EventFormatException("envelope schema of " + table + " has no '" + wanted + "' field");
+        return null;
     }
 
     /**

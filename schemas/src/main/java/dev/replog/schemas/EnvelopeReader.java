@@ -17,7 +17,8 @@ import java.util.Map;
  * into its schema and its payload without building a tree of the schema for every record: the schema
  * of one table version is the same bytes in every event, so it is parsed once and found again by its
  * bytes; only the payload is parsed per record. The parts are what a tree parse of the whole record
- * would give.
+ * would give. {@link #readPayload} goes one step further and hands the payload's tokens to a reader
+ * that decodes them without a tree.
  *
  * <p>Not thread-safe: one per decoder.
  */
@@ -89,16 +90,8 @@ final class EnvelopeReader {
      * closing brace. Anything else (returns null) goes the general way.
      */
     private Parts readWithLastSchema(byte[] record) {
-        if (last == null) {
-            return null;
-        }
-        SchemaBytes s = last.bytes();
-        int schemaEnd = SCHEMA_FIELD.length + s.length();
-        int payloadStart = schemaEnd + PAYLOAD_FIELD.length;
-        if (record.length <= payloadStart || record[record.length - 1] != '}'
-                || !Arrays.equals(record, 0, SCHEMA_FIELD.length, SCHEMA_FIELD, 0, SCHEMA_FIELD.length)
-                || !Arrays.equals(record, SCHEMA_FIELD.length, schemaEnd, s.array, s.from, s.to)
-                || !Arrays.equals(record, schemaEnd, payloadStart, PAYLOAD_FIELD, 0, PAYLOAD_FIELD.length)) {
+        int payloadStart = payloadAfterLastSchema(record);
+        if (payloadStart < 0) {
             return null;
         }
         try (JsonParser p = json.getFactory().createParser(record, payloadStart, record.length - 1 - payloadStart)) {
@@ -109,6 +102,68 @@ final class EnvelopeReader {
             return p.nextToken() == null ? new Parts(last.tree(), payload) : null;
         } catch (IOException e) {
             return null; // the general way reports it
+        }
+    }
+
+    /** Where the payload starts if the record is {@code {"schema":<the last schema>,"payload":...}}; else -1. */
+    private int payloadAfterLastSchema(byte[] record) {
+        if (last == null) {
+            return -1;
+        }
+        SchemaBytes s = last.bytes();
+        int schemaEnd = SCHEMA_FIELD.length + s.length();
+        int payloadStart = schemaEnd + PAYLOAD_FIELD.length;
+        if (record.length <= payloadStart || record[record.length - 1] != '}'
+                || !Arrays.equals(record, 0, SCHEMA_FIELD.length, SCHEMA_FIELD, 0, SCHEMA_FIELD.length)
+                || !Arrays.equals(record, SCHEMA_FIELD.length, schemaEnd, s.array, s.from, s.to)
+                || !Arrays.equals(record, schemaEnd, payloadStart, PAYLOAD_FIELD, 0, PAYLOAD_FIELD.length)) {
+            return -1;
+        }
+        return payloadStart;
+    }
+
+    /** Decodes a payload from its tokens. */
+    interface PayloadReader<T> {
+        /**
+         * @param payload at the payload's first token; to be left at its last
+         * @return null if this payload is not one the reader decodes
+         */
+        T read(JsonNode schema, JsonParser payload) throws IOException;
+    }
+
+    /**
+     * The record's payload decoded by {@code reader} from its tokens, without its tree; for records
+     * laid out as JsonConverter writes them ({@code {"schema":{...},"payload":...}}, no spaces).
+     * Null where that is not the whole answer: another layout, JSON that is not valid, a reader that
+     * gives up. {@link #read} then gives the parts, or the error.
+     */
+    <T> T readPayload(byte[] record, PayloadReader<T> reader) {
+        try {
+            if (payloadAfterLastSchema(record) < 0) {
+                learnSchema(record);
+            }
+            int payloadStart = payloadAfterLastSchema(record);
+            if (payloadStart < 0) {
+                return null;
+            }
+            try (JsonParser p = json.getFactory().createParser(record, payloadStart, record.length - 1 - payloadStart)) {
+                T decoded = p.nextToken() == null ? null : reader.read(last.tree(), p);
+                return decoded != null && p.nextToken() == null ? decoded : null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Makes the schema of a record that starts with {@code {"schema":{} the last schema (a table switch). */
+    private void learnSchema(byte[] record) throws IOException {
+        try (JsonParser p = json.getFactory().createParser(record)) {
+            if (p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME
+                    && p.currentName().equals("schema") && p.nextToken() == JsonToken.START_OBJECT
+                    && p.currentTokenLocation().getByteOffset() == SCHEMA_FIELD.length) {
+                p.skipChildren();
+                schemaAt(record, SCHEMA_FIELD.length, (int) p.currentLocation().getByteOffset());
+            }
         }
     }
 

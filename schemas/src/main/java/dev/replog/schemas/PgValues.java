@@ -39,26 +39,7 @@ public final class PgValues {
         if (value == null || value.isNull()) {
             return null;
         }
-        String semantic = field.path("name").asText("");
-        String connectType = field.path("type").asText("");
-        try {
-            return switch (semantic) {
-                case "io.debezium.time.Date" -> date(value.asLong());
-                case "io.debezium.time.Time" -> time(value.asLong() * 1_000L);
-                case "io.debezium.time.MicroTime" -> time(value.asLong());
-                case "io.debezium.time.NanoTime" -> time(value.asLong() / 1_000L);
-                case "io.debezium.time.Timestamp" -> timestamp(Math.multiplyExact(value.asLong(), 1_000L));
-                case "io.debezium.time.MicroTimestamp" -> timestamp(value.asLong());
-                case "io.debezium.time.NanoTimestamp" -> timestamp(value.asLong() / 1_000L);
-                case "io.debezium.time.ZonedTimestamp" -> zonedTimestamp(value.asText());
-                case "org.apache.kafka.connect.data.Decimal" -> decimal(value.asText(), field.path("parameters").path("scale").asInt());
-                case "io.debezium.data.VariableScaleDecimal" -> decimal(value.path("value").asText(), value.path("scale").asInt());
-                default -> plain(field, connectType, value, column);
-            };
-        } catch (RuntimeException e) {
-            throw new EventFormatException("column '" + column + "': cannot read value " + abbreviate(value)
-                    + " as " + (semantic.isEmpty() ? connectType : semantic) + ": " + e.getMessage(), e);
-        }
+        return new Conversion(field, column).text(value);
     }
 
     /** Debezium's stand-in for an unchanged TOASTed value that the WAL does not carry. */
@@ -79,45 +60,201 @@ public final class PgValues {
         if (value.isArray()) {
             return value.size() == 1 && isUnavailable(field.path("items"), value.get(0));
         }
-        if (!value.isTextual()) {
-            return false;
-        }
-        String text = value.asText();
+        return value.isTextual() && isUnavailable(value.asText());
+    }
+
+    /** {@link #isUnavailable(JsonNode, JsonNode)} of a JSON string value, whatever its column. */
+    static boolean isUnavailable(String text) {
         return text.equals(UNAVAILABLE) || text.equalsIgnoreCase(UNAVAILABLE_HEX) || text.equals(UNAVAILABLE_BASE64);
     }
 
-    private static String plain(JsonNode field, String connectType, JsonNode value, String column) {
-        if (connectType.equals("array")) {
-            return arrayLiteral(field.path("items"), value, column);
+    /** How a column's values are read: each kind is one conversion of {@link Conversion}. */
+    private enum Kind {
+        DATE, TIME_MILLIS, TIME_MICROS, TIME_NANOS, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, TIMESTAMP_NANOS,
+        ZONED_TIMESTAMP, DECIMAL, VARIABLE_SCALE_DECIMAL, ARRAY, BASE64_BYTES, HEX_BYTES, NUMERIC,
+        /** As the JSON value is: text, number or boolean. */
+        PLAIN,
+        /** PLAIN, but a number is a real. */
+        REAL
+    }
+
+    /**
+     * How one column's values become text, decided once from its field schema. A decoder that reads
+     * many values of one table version keeps one per column, so the field schema is not asked again
+     * for every value; and it may hand over a JSON string, integer or double without building a
+     * node for it ({@link #ofText}, {@link #ofLong}, {@link #ofDouble}: only where {@link #readsText}
+     * etc. say so). The tree path ({@link #text}) goes through those same methods, so each type has
+     * exactly one conversion. The scalar methods throw plain exceptions; {@link #text} words them.
+     */
+    static final class Conversion {
+
+        private final String column;
+        private final String connectType;
+        /** The semantic name, or the Connect type when there is none: what a message says was expected. */
+        private final String expected;
+        private final Kind kind;
+        /** Decimal: the scale parameter. */
+        private final int scale;
+        /** Array: the elements' conversion. */
+        private final Conversion elements;
+
+        Conversion(JsonNode field, String column) {
+            this.column = column;
+            String semantic = field.path("name").asText("");
+            this.connectType = field.path("type").asText("");
+            this.expected = semantic.isEmpty() ? connectType : semantic;
+            this.kind = switch (semantic) {
+                case "io.debezium.time.Date" -> Kind.DATE;
+                case "io.debezium.time.Time" -> Kind.TIME_MILLIS;
+                case "io.debezium.time.MicroTime" -> Kind.TIME_MICROS;
+                case "io.debezium.time.NanoTime" -> Kind.TIME_NANOS;
+                case "io.debezium.time.Timestamp" -> Kind.TIMESTAMP_MILLIS;
+                case "io.debezium.time.MicroTimestamp" -> Kind.TIMESTAMP_MICROS;
+                case "io.debezium.time.NanoTimestamp" -> Kind.TIMESTAMP_NANOS;
+                case "io.debezium.time.ZonedTimestamp" -> Kind.ZONED_TIMESTAMP;
+                case "org.apache.kafka.connect.data.Decimal" -> Kind.DECIMAL;
+                case "io.debezium.data.VariableScaleDecimal" -> Kind.VARIABLE_SCALE_DECIMAL;
+                default -> plainKind(field, connectType);
+            };
+            this.scale = kind == Kind.DECIMAL ? field.path("parameters").path("scale").asInt() : 0;
+            this.elements = kind == Kind.ARRAY ? new Conversion(field.path("items"), column) : null;
         }
-        if (connectType.equals("bytes")) {
-            // binary.handling.mode=bytes: base64 on the wire.
-            return "\\x" + hex(Base64.getDecoder().decode(value.asText()));
+
+        private static Kind plainKind(JsonNode field, String connectType) {
+            if (connectType.equals("array")) {
+                return Kind.ARRAY;
+            }
+            if (connectType.equals("bytes")) {
+                return Kind.BASE64_BYTES; // binary.handling.mode=bytes: base64 on the wire
+            }
+            String sourceType = field.path("parameters").path("__debezium.source.column.type").asText("");
+            if (connectType.equals("string") && sourceType.equalsIgnoreCase("BYTEA")) {
+                return Kind.HEX_BYTES; // binary.handling.mode=hex: the hex digits of the bytes
+            }
+            if (sourceType.equalsIgnoreCase("NUMERIC") || sourceType.equalsIgnoreCase("DECIMAL")) {
+                return Kind.NUMERIC;
+            }
+            return connectType.equals("float") ? Kind.REAL : Kind.PLAIN;
         }
-        String sourceType = field.path("parameters").path("__debezium.source.column.type").asText("");
-        if (connectType.equals("string") && sourceType.equalsIgnoreCase("BYTEA")) {
-            // binary.handling.mode=hex: the hex digits of the bytes.
-            return "\\x" + value.asText();
+
+        /** The value as a tree node: any JSON value. @return null for SQL NULL */
+        String text(JsonNode value) {
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            try {
+                return switch (kind) {
+                    case DATE, TIME_MILLIS, TIME_MICROS, TIME_NANOS, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, TIMESTAMP_NANOS ->
+                            ofLong(value.asLong());
+                    case VARIABLE_SCALE_DECIMAL -> decimal(value.path("value").asText(), value.path("scale").asInt());
+                    case ARRAY -> arrayLiteral(value);
+                    case PLAIN, REAL -> plain(value);
+                    default -> ofText(value.asText());
+                };
+            } catch (RuntimeException e) {
+                throw new EventFormatException("column '" + column + "': cannot read value " + abbreviate(value)
+                        + " as " + expected + ": " + e.getMessage(), e);
+            }
         }
-        if (sourceType.equalsIgnoreCase("NUMERIC") || sourceType.equalsIgnoreCase("DECIMAL")) {
-            return numeric(value.asText());
+
+        /** Whether {@link #ofText} takes this column's JSON strings; other values go through {@link #text}. */
+        boolean readsText() {
+            return switch (kind) {
+                case ZONED_TIMESTAMP, DECIMAL, BASE64_BYTES, HEX_BYTES, NUMERIC, PLAIN, REAL -> true;
+                default -> false;
+            };
         }
-        if (value.isTextual()) {
-            return value.asText();
+
+        /** Whether {@link #ofLong} takes this column's JSON integers. */
+        boolean readsLong() {
+            return switch (kind) {
+                case DATE, TIME_MILLIS, TIME_MICROS, TIME_NANOS, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, TIMESTAMP_NANOS,
+                     PLAIN, REAL -> true;
+                default -> false;
+            };
         }
-        if (value.isBoolean()) {
-            return value.asBoolean() ? "true" : "false";
+
+        /** Whether {@link #ofDouble} takes this column's JSON numbers with a fraction or exponent. */
+        boolean readsDouble() {
+            return kind == Kind.PLAIN || kind == Kind.REAL;
         }
-        if (connectType.equals("float")) {
+
+        /** The value of a JSON string; only where {@link #readsText()}. */
+        String ofText(String text) {
+            return switch (kind) {
+                case ZONED_TIMESTAMP -> zonedTimestamp(text);
+                case DECIMAL -> decimal(text, scale);
+                case BASE64_BYTES -> "\\x" + hex(Base64.getDecoder().decode(text));
+                case HEX_BYTES -> "\\x" + text;
+                case NUMERIC -> numeric(text);
+                case PLAIN, REAL -> text;
+                default -> throw new IllegalStateException(kind + " is not read from a JSON string");
+            };
+        }
+
+        /** The value of a JSON integer within long's range; only where {@link #readsLong()}. */
+        String ofLong(long value) {
+            return switch (kind) {
+                case DATE -> date(value);
+                case TIME_MILLIS -> time(value * 1_000L);
+                case TIME_MICROS -> time(value);
+                case TIME_NANOS -> time(value / 1_000L);
+                case TIMESTAMP_MILLIS -> timestamp(Math.multiplyExact(value, 1_000L));
+                case TIMESTAMP_MICROS -> timestamp(value);
+                case TIMESTAMP_NANOS -> timestamp(value / 1_000L);
+                // Through the double, as a real written as an integer always was.
+                case REAL -> Float.toString((float) (double) value);
+                case PLAIN -> Long.toString(value);
+                default -> throw new IllegalStateException(kind + " is not read from a JSON integer");
+            };
+        }
+
+        /** The value of a JSON number with a fraction or exponent; only where {@link #readsDouble()}. */
+        String ofDouble(double value) {
             // A real arrives as the shortest decimal of the float; printing it as a double would
             // add digits that name a different real.
-            return Float.toString((float) value.asDouble());
+            return kind == Kind.REAL ? Float.toString((float) value) : Double.toString(value);
         }
-        if (value.isNumber()) {
-            return value.asText();
+
+        private String plain(JsonNode value) {
+            if (value.isTextual()) {
+                return ofText(value.asText());
+            }
+            if (value.isBoolean()) {
+                return value.asBoolean() ? "true" : "false";
+            }
+            if (value.isIntegralNumber() && value.canConvertToLong()) {
+                return ofLong(value.longValue());
+            }
+            if (value.isDouble()) {
+                return ofDouble(value.doubleValue());
+            }
+            if (kind == Kind.REAL) {
+                return Float.toString((float) value.asDouble());
+            }
+            if (value.isNumber()) {
+                return value.asText();
+            }
+            throw new EventFormatException("column '" + column + "': unexpected JSON " + value.getNodeType()
+                    + " for type " + connectType);
         }
-        throw new EventFormatException("column '" + column + "': unexpected JSON " + value.getNodeType()
-                + " for type " + connectType);
+
+        private String arrayLiteral(JsonNode array) {
+            StringBuilder out = new StringBuilder("{");
+            Iterator<JsonNode> it = array.elements();
+            while (it.hasNext()) {
+                String element = elements.text(it.next());
+                if (element == null) {
+                    out.append("NULL");
+                } else {
+                    out.append('"').append(element.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                }
+                if (it.hasNext()) {
+                    out.append(',');
+                }
+            }
+            return out.append('}').toString();
+        }
     }
 
     /** decimal.handling.mode=string spells numeric's infinities as Java enum names. */
@@ -174,23 +311,6 @@ public final class PgValues {
 
     private static String decimal(String base64, int scale) {
         return new BigDecimal(new BigInteger(Base64.getDecoder().decode(base64)), scale).toPlainString();
-    }
-
-    private static String arrayLiteral(JsonNode items, JsonNode array, String column) {
-        StringBuilder out = new StringBuilder("{");
-        Iterator<JsonNode> it = array.elements();
-        while (it.hasNext()) {
-            String element = toText(items, it.next(), column);
-            if (element == null) {
-                out.append("NULL");
-            } else {
-                out.append('"').append(element.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            }
-            if (it.hasNext()) {
-                out.append(',');
-            }
-        }
-        return out.append('}').toString();
     }
 
     private static String hex(byte[] bytes) {
