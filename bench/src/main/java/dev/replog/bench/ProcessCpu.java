@@ -31,10 +31,14 @@ final class ProcessCpu {
     /** CPU ticks per named process tree, and the machine's busy and total ticks, at one moment. */
     record Snapshot(Map<String, Long> ticks, long machineBusy, long machineTotal) {
 
-        /** This snapshot minus an earlier one; a process missing from either counts as 0. */
+        /**
+         * This snapshot minus an earlier one. A process not named in the earlier one started in
+         * between (capture and applier of a snapshot phase, which counts from before their launch):
+         * all its time is in the phase.
+         */
         Snapshot minus(Snapshot earlier) {
             Map<String, Long> delta = new LinkedHashMap<>();
-            ticks.forEach((name, t) -> delta.put(name, t - earlier.ticks.getOrDefault(name, t)));
+            ticks.forEach((name, t) -> delta.put(name, t - earlier.ticks.getOrDefault(name, 0L)));
             return new Snapshot(delta, machineBusy - earlier.machineBusy, machineTotal - earlier.machineTotal);
         }
     }

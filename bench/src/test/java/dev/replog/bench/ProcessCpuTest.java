@@ -58,14 +58,14 @@ class ProcessCpuTest {
     }
 
     @Test
-    void aPhaseIsTheDifferenceOfTwoSnapshotsAndAProcessThatStartedInBetweenCountsFromZero() {
+    void aPhaseIsTheDifferenceOfTwoSnapshotsAndAProcessThatStartedInBetweenCountsAllItsTime() {
         ProcessCpu.Snapshot before = new ProcessCpu.Snapshot(Map.of("a", 10L), 100, 400);
         ProcessCpu.Snapshot after = new ProcessCpu.Snapshot(new LinkedHashMap<>(Map.of("a", 25L, "b", 7L)), 180, 600);
 
         ProcessCpu.Snapshot delta = after.minus(before);
 
         assertEquals(15, delta.ticks().get("a"));
-        assertEquals(0, delta.ticks().get("b"));
+        assertEquals(7, delta.ticks().get("b"));
         assertEquals(80, delta.machineBusy());
         assertEquals(200, delta.machineTotal());
     }
