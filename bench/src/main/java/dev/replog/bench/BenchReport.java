@@ -86,7 +86,7 @@ final class BenchReport {
         out.println(header.append(String.format(" %10s", "other")));
         for (CpuFigure f : cpu) {
             StringBuilder line = new StringBuilder(String.format("  %-24s %-7s %7.1f %5.0f%% %9.0f", f.phase(), f.kind().label(),
-                    f.wallSeconds(), 100 * f.machineBusy() / Math.max(1e-9, f.machineAll()), f.busyMicrosPerUnit()));
+                    f.wallSeconds(), 100 * f.busyShare(), f.busyMicrosPerUnit()));
             processes.forEach(p -> line.append(f.seconds().containsKey(p)
                     ? String.format(" %10.1f", f.seconds().get(p)) : String.format(" %10s", "—")));
             out.println(line.append(String.format(" %10.1f", f.otherSeconds())));

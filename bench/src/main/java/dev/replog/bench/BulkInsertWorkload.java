@@ -73,7 +73,7 @@ final class BulkInsertWorkload implements Workload {
         run.note(String.format("leader alone inserted at %.0f rows/s", rows / leaderSeconds));
         long done = run.awaitFollower("the follower has all " + rows + " rows", BenchTables.exists(TABLE), 1,
                 BenchTables.count(TABLE), rows, rows);
-        run.recordCpu("bulk insert", rows, "rows");
+        run.recordCpu("bulk insert", rows, "row");
         double seconds = Poll.secondsSince(start, done);
         run.progress("follower complete after %.1f s: %,.0f rows/s end to end", seconds, rows / seconds);
         run.record(RATE, rows / seconds);

@@ -105,7 +105,7 @@ final class PgbenchWorkload implements Workload {
             long leaderState = run.leader().queryLong(FINGERPRINT);
             run.progress("leader ran %.0f tps; waiting for the follower's pgbench tables to equal the leader's ...", tps);
             catchUp = (run.awaitMarker("the follower's pgbench tables equal the leader's", FINGERPRINT, leaderState) - stopped) / 1e9;
-            run.recordCpu("pgbench " + label, Math.round(tps * duration.toSeconds()), "transactions");
+            run.recordCpu("pgbench " + label, Math.round(tps * duration.toSeconds()), "transaction");
             run.progress("follower equal %.1f s after pgbench stopped; waiting for it to show every lag marker ...", catchUp);
             probe.awaitAll(run.timeout(), run::checkAlive);
             series = probe.series(run.kind(), label);

@@ -68,7 +68,7 @@ final class SnapshotWorkload implements Workload {
         run.progress("replication started; waiting for the follower to have %,d rows ...", rows);
         long done = run.awaitFollower("the follower has the snapshot's " + rows + " rows", BenchTables.exists(TABLE), 1,
                 BenchTables.count(TABLE), rows, rows);
-        run.recordCpu("snapshot", rows, "rows");
+        run.recordCpu("snapshot", rows, "row");
         double seconds = Poll.secondsSince(run.replicationStartedNanos(), done);
         run.progress("follower complete %.1f s after replication started (%,.0f rows/s)", seconds, rows / seconds);
         run.record(SECONDS, seconds);

@@ -97,7 +97,7 @@ final class UpdateDeleteWorkload implements Workload {
     }
 
     private void report(WorkloadRun run, Metric metric, long start, long done) {
-        run.recordCpu(metric == UPDATES ? "updates" : "deletes", rows, "rows");
+        run.recordCpu(metric == UPDATES ? "updates" : "deletes", rows, "row");
         double seconds = Poll.secondsSince(start, done);
         run.progress("%s: follower complete after %.1f s, %,.0f rows/s end to end", metric.label(), seconds, rows / seconds);
         run.record(metric, rows / seconds);

@@ -140,15 +140,14 @@ final class WorkloadRun implements AutoCloseable {
         cpuFromNanos = System.nanoTime();
     }
 
-    /** Records the CPU time every process used since {@link #startCpu()}, for {@code units} rows or transactions. */
+    /** Records the CPU time every process used since {@link #startCpu()}, for {@code units} of {@code unit} ("row", "transaction"). */
     void recordCpu(String phase, long units, String unit) {
         ProcessCpu.Snapshot now = cpu.snapshot();
         CpuFigure figure = CpuFigure.of(workload.name(), kind(), phase, Poll.secondsSince(cpuFromNanos, System.nanoTime()),
                 now.minus(cpuFrom), units, unit);
         results.add(figure);
-        progress("CPU during %s: %.0f%% of the machine busy, %.0f µs per %s", phase,
-                100 * figure.machineBusy() / Math.max(1e-9, figure.machineAll()), figure.busyMicrosPerUnit(),
-                unit.endsWith("s") ? unit.substring(0, unit.length() - 1) : unit);
+        progress("CPU during %s: %.0f%% of the machine busy, %.0f µs per %s", phase, 100 * figure.busyShare(),
+                figure.busyMicrosPerUnit(), unit);
     }
 
     /** A figure measured, to be counted once {@link #verify()} has compared leader and follower. */

@@ -40,7 +40,7 @@ class BenchReportTest {
         results.add(Figure.of("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.NATIVE, 80_000));
         results.add(Figure.failed("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.REPLOG, "follower differs"));
         results.add(new MemoryFigure("insert", "capture", 300L << 20));
-        results.add(new CpuFigure("insert", ReplicationKind.REPLOG, "bulk insert", 10, cpuSeconds(), 19, 20, 1000, "rows"));
+        results.add(new CpuFigure("insert", ReplicationKind.REPLOG, "bulk insert", 10, cpuSeconds(), 19, 20, 1000, "row"));
         results.add(new LagSeries(ReplicationKind.NATIVE, "unthrottled",
                 List.of(new LagSeries.Sample(0.1, 1.5), new LagSeries.Sample(0.2, 2.5))));
         results.add(new LagSeries(ReplicationKind.REPLOG, "500 tps",
