@@ -100,14 +100,23 @@ class FaultInjectionTest {
                 running.set(false);
                 String context = "seed " + seed + ", faults " + faults + ", " + workload.join() + " leader transactions";
                 log.info("injected faults: {}", context);
-                Await.until("both followers equal the leader after faults (" + context + ")", Duration.ofSeconds(180), () -> {
-                    for (ChildJvm p : List.of(capture, rowApplier, txApplier)) {
-                        if (!p.isAlive()) {
-                            throw new AssertionError("a replog process died (" + context + "):\n" + p.tail(40));
+                try {
+                    Await.until("both followers equal the leader after faults (" + context + ")", Duration.ofSeconds(180), () -> {
+                        for (ChildJvm p : List.of(capture, rowApplier, txApplier)) {
+                            if (!p.isAlive()) {
+                                throw new AssertionError("a replog process died (" + context + "):\n" + p.tail(40));
+                            }
                         }
-                    }
-                    return matches(leader, leaderDb, follower, rowDb) && matches(leader, leaderDb, follower, txDb);
-                });
+                        return matches(leader, leaderDb, follower, rowDb) && matches(leader, leaderDb, follower, txDb);
+                    });
+                } catch (AssertionError timedOut) {
+                    // CI shows the first lines of a failure: say which follower differs and what each process last did.
+                    throw new AssertionError(timedOut.getMessage() + "; row follower: " + differences(leader, leaderDb, follower, rowDb)
+                            + "; transactional follower: " + differences(leader, leaderDb, follower, txDb)
+                            + "; leader's slots: " + slots(leader, leaderDb)
+                            + "\n--- capture:\n" + capture.tail(15) + "\n--- apply-row:\n" + rowApplier.tail(15)
+                            + "\n--- apply-transactional:\n" + txApplier.tail(15), timedOut);
+                }
                 for (String db : List.of(rowDb, txDb)) {
                     for (String table : List.of("public.accounts", "public.ledger")) {
                         assertEquals(TableContents.of(leader.jdbcUrl(leaderDb), table, "id"),
@@ -162,13 +171,40 @@ class FaultInjectionTest {
 
     private static boolean matches(PostgresServer leader, String leaderDb, PostgresServer follower, String followerDb)
             throws SQLException {
+        return comparisons(leader, leaderDb, follower, followerDb).stream().allMatch(TableComparison::matches);
+    }
+
+    private static List<TableComparison> comparisons(PostgresServer leader, String leaderDb, PostgresServer follower,
+                                                     String followerDb) throws SQLException {
         try (Connection l = leader.connect(leaderDb); Connection f = follower.connect(followerDb)) {
+            List<TableComparison> result = new ArrayList<>();
             for (TableId t : TABLES) {
-                if (!TableComparison.compare(l, f, t).matches()) {
-                    return false;
-                }
+                result.add(TableComparison.compare(l, f, t));
             }
-            return true;
+            return result;
+        }
+    }
+
+    private static String slots(PostgresServer leader, String leaderDb) {
+        try (Connection c = leader.connect(leaderDb); var rows = c.createStatement().executeQuery(
+                "SELECT slot_name, active_pid, confirmed_flush_lsn, pg_current_wal_lsn() FROM pg_replication_slots")) {
+            List<String> slots = new ArrayList<>();
+            while (rows.next()) {
+                slots.add(rows.getString(1) + " pid " + rows.getString(2) + " flushed " + rows.getString(3) + " (leader at "
+                        + rows.getString(4) + ")");
+            }
+            return slots.toString();
+        } catch (SQLException e) {
+            return "not readable: " + e.getMessage();
+        }
+    }
+
+    private static String differences(PostgresServer leader, String leaderDb, PostgresServer follower, String followerDb) {
+        try {
+            return comparisons(leader, leaderDb, follower, followerDb).stream().map(TableComparison::describe)
+                    .collect(java.util.stream.Collectors.joining(", "));
+        } catch (SQLException e) {
+            return "not comparable: " + e.getMessage();
         }
     }
 
