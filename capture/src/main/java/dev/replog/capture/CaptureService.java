@@ -7,9 +7,6 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +30,7 @@ public final class CaptureService implements AutoCloseable {
 
     private final CaptureSettings settings;
     private final Admin admin;
-    private final Producer<byte[], byte[]> producer;
+    private final TransactionalLog kafka;
     private final LogPublisher publisher;
     private final SchemaTracker schemaTracker;
     private final Thread runner;
@@ -44,13 +41,14 @@ public final class CaptureService implements AutoCloseable {
     private CaptureService(CaptureSettings settings) {
         this.settings = settings;
         this.admin = Admin.create(settings.kafka().clientConfig());
-        this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), new ByteArraySerializer());
+        this.kafka = new TransactionalLog(producerConfig(settings),
+                "replog-capture-" + settings.topics().prefix() + "-" + settings.slotName());
         TopicProvisioner provisioner = new TopicProvisioner(admin, settings.topicSettings());
         provisioner.ensureOrderedTopic(settings.topics().captureOffsets(), true);
         provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
         provisioner.ensureOrderedTopic(settings.topics().heartbeat(), false);
         this.schemaTracker = new SchemaTracker(settings.leader());
-        this.publisher = new LogPublisher(producer, provisioner, settings.topics(), schemaTracker);
+        this.publisher = new LogPublisher(kafka, provisioner, settings.topics(), schemaTracker);
         this.runner = new Thread(this::runUntilStopped, "replog-capture");
     }
 
@@ -159,7 +157,7 @@ public final class CaptureService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         schemaTracker.close();
-        producer.close(Duration.ofSeconds(10));
+        kafka.close();
         admin.close(Duration.ofSeconds(10));
         log.info("capture stopped at LSN {} ({} events published)", publisher.lastPublishedLsn(), publisher.publishedCount());
     }

@@ -12,7 +12,6 @@ import dev.replog.topology.TopicProvisioner;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.relational.RelationalChangeRecordEmitter;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -33,12 +32,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes Debezium's batches to the replication log. The rule that makes capture lossless: the
- * whole batch is sent, every send is acknowledged by Kafka (acks=all), and only then are the
- * records marked processed, so Debezium's offset and the slot never move past what Kafka holds.
+ * whole batch is sent, every send is acknowledged by Kafka (acks=all) and the batch's Kafka
+ * transaction committed, and only then are the records marked processed, so Debezium's offset and
+ * the slot never move past what Kafka holds. A batch that fails is aborted: no reader sees part of it.
  */
 final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
-    private final Producer<byte[], byte[]> producer;
+    private final TransactionalLog kafka;
     private final TopicProvisioner provisioner;
     private final TopicNames topics;
     private final SchemaTracker schemas;
@@ -49,8 +49,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     /** Whether the last data record sent was a snapshot row. */
     private boolean snapshotRows;
 
-    LogPublisher(Producer<byte[], byte[]> producer, TopicProvisioner provisioner, TopicNames topics, SchemaTracker schemas) {
-        this.producer = producer;
+    LogPublisher(TransactionalLog kafka, TopicProvisioner provisioner, TopicNames topics, SchemaTracker schemas) {
+        this.kafka = kafka;
         this.schemas = schemas;
         this.provisioner = provisioner;
         this.topics = topics;
@@ -63,7 +63,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         try {
             publish(batch, committer);
         } catch (RuntimeException | InterruptedException e) {
-            // Schema changes noted for this batch may not have reached Kafka: publish them again.
+            // Nothing of the batch is readable; its schema changes must be published again with it.
+            kafka.abandon();
             schemas.reset();
             throw e;
         }
@@ -73,6 +74,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                          DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(batch.size());
+        kafka.begin();
         Lsn batchLsn = lastLsn;
         int changes = 0;
         // How far capture has read the WAL, heartbeats included: drops are published only past it.
@@ -117,6 +119,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             broadcast(d.topic(), SchemaChangeFormat.write(new SchemaChange(d.table(), null, at)), positionHeaders(at), sends);
         }
         awaitAll(sends);
+        kafka.commit();
         for (RecordChangeEvent<SourceRecord> event : batch) {
             committer.markProcessed(event);
         }
@@ -168,7 +171,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         provisioner.ensureTableTopic(topic);
         int partitions = provisioner.partitionsOf(topic);
         for (int p = 0; p < partitions; p++) {
-            sends.add(producer.send(new ProducerRecord<>(topic, p, (byte[]) null, value, headers)));
+            sends.add(kafka.send(new ProducerRecord<>(topic, p, (byte[]) null, value, headers)));
         }
     }
 
@@ -191,14 +194,10 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         } else if (key == null && value != null) {
             // A truncate has no key. Each partition gets a copy so that it is ordered against every
             // key's events; the applier truncates once all copies have arrived.
-            provisioner.ensureTableTopic(topic);
-            int partitions = provisioner.partitionsOf(topic);
-            for (int p = 0; p < partitions; p++) {
-                sends.add(producer.send(new ProducerRecord<>(topic, p, (byte[]) null, value, headers)));
-            }
+            broadcast(topic, value, headers, sends);
         } else {
             provisioner.ensureTableTopic(topic);
-            sends.add(producer.send(new ProducerRecord<>(topic, (Integer) null, key, value, headers)));
+            sends.add(kafka.send(new ProducerRecord<>(topic, (Integer) null, key, value, headers)));
         }
     }
 
@@ -223,7 +222,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
 
     private void sendOrdered(String topic, byte[] key, byte[] value, RecordHeaders headers, List<Future<RecordMetadata>> sends) {
         provisioner.ensureOrderedTopic(topic, false);
-        sends.add(producer.send(new ProducerRecord<>(topic, 0, key, value, headers)));
+        sends.add(kafka.send(new ProducerRecord<>(topic, 0, key, value, headers)));
     }
 
     /** BEGIN/END carry the transaction's xid and, from Debezium's offset, its WAL position (END: the commit). */

@@ -3,17 +3,31 @@ package dev.replog.cli.e2e;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
+import dev.replog.topology.TopicProvisioner;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,6 +75,94 @@ class RestartTest {
             assertEquals(List.of(List.of("1", "50", "2"), List.of("2", "7", "1")),
                     Sql.queryRows(r.followerUrl(), "SELECT * FROM accounts ORDER BY id"));
             assertEquals(2, r.applier().replayedCount(), "both replayed changes recognised by their source order");
+        }
+    }
+
+    /**
+     * A capture that dies during its initial snapshot leaves the slot behind and no offset saying the
+     * snapshot finished. Started again, Debezium snapshots once more; on a slot that already exists it
+     * cannot use the slot's exported snapshot, and transactions committing while it prepares fall
+     * between its snapshot and the LSN it streams from. The writes go on throughout.
+     */
+    @Test
+    void captureStartedAgainAfterDyingInItsInitialSnapshotLosesNoTransaction() throws Exception {
+        try (Replication r = new Replication("snapshot_died", 2, List.of(ACCOUNTS))) {
+            r.leader("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, version int NOT NULL)",
+                    "INSERT INTO accounts SELECT g, 100, 1 FROM generate_series(1, 1000) g");
+            r.leader("SELECT pg_create_logical_replication_slot('" + r.captureSettings().slotName() + "', 'pgoutput')");
+            AtomicBoolean writing = new AtomicBoolean(true);
+            CompletableFuture<Void> inserts = CompletableFuture.runAsync(() -> {
+                try (Connection c = DriverManager.getConnection(r.leaderUrl())) {
+                    for (int id = 1001; writing.get(); id++) {
+                        Sql.execute(c, "INSERT INTO accounts VALUES (" + id + ", 100, 1)");
+                        // A steady stream of commits rather than a loop that takes a core from capture.
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            r.startCapture();
+            long lastBeforeStreaming = Sql.queryForLong(r.leaderUrl(), "SELECT max(id) FROM accounts");
+            r.startApplier();
+            Await.until("the follower has rows written after capture started streaming", Duration.ofSeconds(60),
+                    () -> Sql.queryForLong(r.followerUrl(), "SELECT coalesce(max(id), 0) FROM accounts") > lastBeforeStreaming + 200);
+            writing.set(false);
+            inserts.join();
+            r.awaitFollowerMatchesLeader();
+        }
+    }
+
+    /**
+     * Kafka refuses the first row of a table's new shape (too large for the topic) after it took the
+     * schema change's copy for the table's other partition, in the same batch. A reader that saw that
+     * one copy would wait forever for its sibling; no reader may see any of the batch, and once the
+     * topic takes the row, capture publishes the batch whole and the follower gets all of it.
+     */
+    @Test
+    void aBatchKafkaTakesOnlyPartOfIsReadByNobodyUntilCapturePublishesAllOfIt() throws Exception {
+        TableId docs = new TableId("public", "docs");
+        try (Replication r = new Replication("partial_batch", 2, List.of(docs));
+             Admin admin = Admin.create(r.kafka().clientConfig())) {
+            r.leader("CREATE TABLE docs (id int PRIMARY KEY, body bytea NOT NULL)", "INSERT INTO docs VALUES (1, '\\x01')");
+            r.startCapture();
+            r.startApplier();
+            r.awaitFollowerMatchesLeader();
+            String topic = r.topics().forTable(docs);
+            maxMessageBytes(admin, topic, 64 * 1024);
+            long committedBefore = records(r, topic, "read_committed");
+            // 200 KB of incompressible bytes: too large for the topic now.
+            r.leader("ALTER TABLE docs ADD COLUMN note text",
+                    "INSERT INTO docs SELECT 2, decode(string_agg(md5(random()::text), ''), 'hex'), 'big' FROM generate_series(1, 12500)");
+            Await.until("capture tried to publish the schema change and the row", Duration.ofSeconds(60),
+                    () -> records(r, topic, "read_uncommitted") > committedBefore);
+            assertEquals(committedBefore, records(r, topic, "read_committed"), "records of the refused batch readable");
+            maxMessageBytes(admin, topic, TopicProvisioner.MAX_RECORD_BYTES);
+            r.leader("INSERT INTO docs VALUES (3, '\\x03', 'after')");
+            r.awaitFollowerMatchesLeader();
+        }
+    }
+
+    private static void maxMessageBytes(Admin admin, String topic, int bytes) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
+                new ConfigEntry("max.message.bytes", Integer.toString(bytes)), AlterConfigOp.OpType.SET)))).all().get();
+    }
+
+    /** How many records of the topic a reader with this isolation level can read now. */
+    private static long records(Replication r, String topic, String isolation) {
+        Properties config = r.kafka().clientConfig();
+        config.put("isolation.level", isolation);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+            long count = 0;
+            while (partitions.stream().anyMatch(p -> c.position(p) < ends.get(p))) {
+                count += c.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
         }
     }
 
