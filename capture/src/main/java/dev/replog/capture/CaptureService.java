@@ -99,9 +99,14 @@ public final class CaptureService implements AutoCloseable {
                     })
                     .build();
             engine.set(e);
+            long publishedBefore = publisher.publishedCount();
             e.run();
             if (stopping) {
                 break;
+            }
+            if (publisher.publishedCount() > publishedBefore) {
+                // It streamed again since the last failure: this is a new outage, not the same one going on.
+                backoff = Duration.ofSeconds(1);
             }
             String why = failure.get() != null ? rootMessage(failure.get()) : failureMessage.get();
             log.warn("capture stopped on error at LSN {}: {}; restarting from the last acknowledged offset in {} s",
