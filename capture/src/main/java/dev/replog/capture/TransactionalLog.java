@@ -29,8 +29,10 @@ final class TransactionalLog implements AutoCloseable {
         this.config.putAll(producerConfig);
         this.config.put("transactional.id", transactionalId);
         // A capture that dies holds back read-committed readers of the partitions its open transaction
-        // touched until it is aborted: by its successor's start, or by the broker after this long.
-        this.config.put("transaction.timeout.ms", "30000");
+        // touched until it is aborted: by its successor's start, or by the broker after this long. It
+        // also bounds one batch's publishing (a batch of large values to a distant cluster), so it stays
+        // at Kafka's default rather than shorter.
+        this.config.put("transaction.timeout.ms", "60000");
     }
 
     void begin() {
