@@ -15,9 +15,10 @@ import java.util.concurrent.Future;
  * The replication log as capture writes it: each Debezium batch is one Kafka transaction, so a batch
  * is in the log whole or not at all for readers that read committed records (the appliers do). A
  * capture that dies halfway through a batch can therefore not leave a truncate or schema change
- * copied into some of its table's partitions but not the others, nor part of a leader transaction.
- * The transactional id is the slot's: a capture started again aborts what its predecessor left
- * open, and two captures of one slot fence each other instead of both writing.
+ * copied into some of its table's partitions but not the others. (A leader transaction may still
+ * span batches; transactional apply gathers it by its END.) The transactional id names the log and
+ * the slot: a capture started again aborts what its predecessor left open, and two captures of one
+ * slot fence each other instead of both writing.
  */
 final class TransactionalLog implements AutoCloseable {
 
