@@ -1,12 +1,17 @@
 package dev.replog.applier;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.replog.schemas.SourceOrder;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import dev.replog.applier.deadletter.DeadLetterPublisher;
+import dev.replog.applier.deadletter.DeadLetterStore;
+import dev.replog.applier.deadletter.PoisonEvent;
+import dev.replog.applier.follower.KeyMoves;
+import dev.replog.applier.row.RowApply;
+import dev.replog.applier.state.PositionStore;
+import dev.replog.applier.state.StoppedTables;
+import dev.replog.applier.state.TableDefinitionStore;
+import dev.replog.applier.state.WatermarkStore;
+import dev.replog.applier.transactional.TransactionalApply;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -15,49 +20,31 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps one follower up to date: consumes the table topics in a consumer group and applies each
- * poll in one follower transaction that also stores the new positions. Where to resume is read from
- * the follower, never from Kafka's committed offsets (those are committed only for monitoring).
+ * Keeps one follower up to date: prepares the follower's {@code replog} schema, owns the pool, the
+ * consumer and the applier thread, and runs the {@link ApplyLoop} of the configured mode
+ * ({@link RowApply} or {@link TransactionalApply}) on it. Whatever ends that thread, an error
+ * included, completes {@link #stopped()}: the process never stays up with a dead applier.
  */
 public final class ApplierService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApplierService.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final ApplierSettings settings;
     private final HikariDataSource pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final BatchApplier batches;
-    private final Map<String, Integer> partitionCounts = new HashMap<>();
-    /** Assigned partitions not yet positioned from the follower: never polled until they are. */
-    private final Set<TopicPartition> unpositioned = new HashSet<>();
-    private final Map<TopicPartition, PartitionWait> waiting = new HashMap<>();
-    /** Partitions of tables stopped at a poison event: paused until the stop is lifted on the follower. */
-    private final Set<TopicPartition> stoppedPartitions = new HashSet<>();
     private final DeadLetterPublisher deadLetters;
     private final ApplierMetrics metrics;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
-    /** Per assigned partition, the source order of the last change applied (loaded with the positions). */
-    private final Map<TopicPartition, SourceOrder> lastApplied = new HashMap<>();
     private final AtomicLong deadLettered = new AtomicLong();
-    private long nextStopCheck;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Thread runner;
     private volatile boolean stopping;
-    private boolean caughtUp;
 
     private ApplierService(ApplierSettings settings) throws SQLException {
         this.settings = settings;
@@ -72,7 +59,6 @@ public final class ApplierService implements AutoCloseable {
             c.commit();
         }
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.batches = new BatchApplier(this::partitionCount);
         this.deadLetters = new DeadLetterPublisher(settings);
         this.metrics = new ApplierMetrics(settings.groupId(), applied::get, deadLettered::get);
         this.runner = new Thread(this::run, "replog-applier");
@@ -108,15 +94,7 @@ public final class ApplierService implements AutoCloseable {
         return p;
     }
 
-    /** What an apply loop reports back. */
-    interface Counters {
-        void applied(int events, int replayedEvents);
-
-        /** Sends a poison event to the dead-letter topic, acknowledged before anything moves past it. */
-        void deadLettered(PoisonEvent e);
-    }
-
-    private final Counters counters = new Counters() {
+    private final ApplyCounters counters = new ApplyCounters() {
         @Override
         public void applied(int events, int replayedEvents) {
             applied.addAndGet(events);
@@ -130,238 +108,42 @@ public final class ApplierService implements AutoCloseable {
         }
     };
 
+    private ApplyLoop loop() {
+        return settings.mode() == ApplyMode.TRANSACTIONAL
+                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping)
+                : new RowApply(settings, pool, consumer, counters, () -> stopping);
+    }
+
     private void run() {
         try {
-            if (settings.mode() == ApplyMode.TRANSACTIONAL) {
-                new TransactionalApply(settings, pool, consumer, counters, () -> stopping).run();
-            } else {
-                runRows();
-            }
+            loop().run();
             stopped.complete(null);
         } catch (WakeupException e) {
             stopped.complete(null);
-        } catch (RuntimeException e) {
-            log.error("applier stopped on error: {}", e.getMessage());
+        } catch (Throwable e) {
+            // Errors too (OutOfMemoryError included): the thread ends here, so the process must end
+            // with it, or a supervisor would see a live process with a follower frozen in time.
+            log.error("applier stopped on error: {}", describe(e));
             stopped.completeExceptionally(e);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    /** Row mode: a consumer group's partitions, each poll in one follower transaction. */
-    private void runRows() {
-        consumer.subscribe(settings.topics().tableTopicPattern(), new Positioner());
-        log.info("applier started: group {} applying {}.* to follower {}", settings.groupId(),
-                settings.topics().prefix(), settings.follower());
-        while (!stopping) {
-            releaseStopped();
-            positionPending();
-            releaseWaiting();
-            ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
-            if (records.isEmpty()) {
-                if (!caughtUp && applied.get() > 0) {
-                    log.info("applier caught up: {} events applied", applied.get());
-                    caughtUp = true;
-                }
-                continue;
-            }
-            caughtUp = false;
-            applyWithRetry(records);
-        }
-    }
-
-    private void applyWithRetry(ConsumerRecords<byte[], byte[]> records) {
-        SetAside setAside = new SetAside();
-        boolean batched = true;
-        Duration backoff = Duration.ofMillis(500);
-        for (int attempt = 1; ; attempt++) {
-            try (Connection c = pool.getConnection()) {
-                BatchApplier.Outcome outcome = batches.apply(c, records, batched, setAside, lastApplied);
-                afterCommit(outcome, setAside);
-                return;
-            } catch (PoisonEventException e) {
-                // Applied again without it; the good records of the poll must not suffer.
-                setAside(e.event(), setAside);
-                continue;
-            } catch (SQLException e) {
-                if (!SqlErrors.isRetriable(e)) {
-                    if (!batched) {
-                        // Not one record's fault (e.g. the replog schema itself): nothing to set aside.
-                        throw new ApplyException("follower refused a batch: " + SqlErrors.describe(e), e);
-                    }
-                    // Re-run change by change, so the error names the one record at fault.
-                    batched = false;
-                    continue;
-                }
-                if (stopping) {
-                    throw new ApplyException("stopped while the follower was unavailable", e);
-                }
-                log.warn("follower {} unavailable (attempt {}): {}; retrying in {} ms", settings.follower(), attempt,
-                        SqlErrors.describe(e), backoff.toMillis());
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException ignored) {
+                // Stopping anyway; a consumer that cannot leave its group is fenced by the group's timeout.
             }
         }
     }
 
-    /** Sends a poison event to the dead-letter topic (acknowledged before any transaction moves past it). */
-    private void setAside(PoisonEvent e, SetAside setAside) {
-        counters.deadLettered(e);
-        if (settings.onError() == ErrorPolicy.SKIP) {
-            log.warn("skipped poison event at {}: {}; kept in dead-letter topic {} and replog.dead_letters",
-                    e.where(), e.reason(), settings.topics().deadLetter());
-            setAside.skip(e);
-        } else {
-            setAside.stop(e);
-        }
+    static String describe(Throwable e) {
+        return e instanceof ApplyException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
-    private void afterCommit(BatchApplier.Outcome outcome, SetAside setAside) {
-        applied.addAndGet(outcome.applied());
-        replayed.addAndGet(outcome.replayed());
-        outcome.positions().forEach((tp, pos) -> {
-            if (pos.applied() != null) {
-                lastApplied.put(tp, pos.applied());
-            }
-        });
-        for (PoisonEvent stop : setAside.stops()) {
-            log.error("{} stopped at a poison event: {}; other tables go on. The event is in dead-letter topic {}; "
-                    + "once fixed run `replog resume --table {}` (or add --skip to skip it)",
-                    stop.where(), stop.reason(), settings.topics().deadLetter(), stop.table());
-        }
-        for (TopicPartition tp : outcome.stopped()) {
-            // Its position on the follower stays before the poison event; re-read from there once resumed.
-            if (stoppedPartitions.add(tp)) {
-                consumer.pause(Set.of(tp));
-            }
-        }
-        for (Map.Entry<TopicPartition, BatchApplier.Wait> w : outcome.waiting().entrySet()) {
-            TopicPartition tp = w.getKey();
-            // The rest of this partition's poll was not applied: read it again once released.
-            consumer.seek(tp, w.getValue().from());
-            consumer.pause(Set.of(tp));
-            waiting.put(tp, w.getValue().until());
-            log.info("partition {} waits for {}", tp, w.getValue().until());
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        outcome.positions().forEach((tp, pos) -> offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1)));
-        consumer.commitAsync(offsets, null);
-    }
-
-    /** Positions again, and so resumes, partitions whose table's stop was lifted ({@code replog resume}). */
-    private void releaseStopped() {
-        if (stoppedPartitions.isEmpty() || System.nanoTime() - nextStopCheck < 0) {
-            return;
-        }
-        nextStopCheck = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-        try (Connection c = pool.getConnection()) {
-            Set<String> stillStopped = StoppedTables.all(c).keySet();
-            c.rollback();
-            for (Iterator<TopicPartition> it = stoppedPartitions.iterator(); it.hasNext(); ) {
-                TopicPartition tp = it.next();
-                if (!stillStopped.contains(tp.topic())) {
-                    it.remove();
-                    unpositioned.add(tp);
-                    log.info("partition {} resumes: its table is no longer stopped", tp);
-                }
-            }
-        } catch (SQLException e) {
-            log.warn("cannot check stopped tables on follower {}: {}", settings.follower(), e.getMessage());
-        }
-    }
-
-    private void releaseWaiting() {
-        if (waiting.isEmpty()) {
-            return;
-        }
-        try (Connection c = pool.getConnection()) {
-            for (Iterator<Map.Entry<TopicPartition, PartitionWait>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<TopicPartition, PartitionWait> w = it.next();
-                if (w.getValue().released(c)) {
-                    consumer.resume(Set.of(w.getKey()));
-                    it.remove();
-                }
-            }
-            c.rollback();
-        } catch (SQLException e) {
-            log.warn("cannot check waiting partitions on follower {}: {}", settings.follower(), e.getMessage());
-        }
-    }
-
-    /** Seeks newly assigned partitions to the position stored in the follower. */
-    private void positionPending() {
-        if (unpositioned.isEmpty()) {
-            return;
-        }
-        try (Connection c = pool.getConnection()) {
-            Map<TopicPartition, Long> stored = PositionStore.load(c, unpositioned);
-            unpositioned.forEach(lastApplied::remove);
-            lastApplied.putAll(PositionStore.loadAppliedOrders(c, unpositioned));
-            Map<String, PoisonEvent> stops = StoppedTables.all(c);
-            for (TopicPartition tp : unpositioned) {
-                Long offset = stored.get(tp);
-                if (offset == null) {
-                    consumer.seekToBeginning(Set.of(tp));
-                } else {
-                    consumer.seek(tp, offset + 1);
-                }
-                Optional<TruncateBarrier.Id> w = TruncateBarrier.waitingAt(c, tp);
-                PoisonEvent stop = stops.get(tp.topic());
-                if (stop != null) {
-                    if (stoppedPartitions.add(tp)) {
-                        log.error("partition {} stays paused: {} is stopped at a poison event: {}; once fixed run "
-                                + "`replog resume --table {}`", tp, stop.where(), stop.reason(), stop.table());
-                    }
-                } else if (w.isPresent()) {
-                    waiting.put(tp, w.get());
-                } else {
-                    consumer.resume(Set.of(tp));
-                }
-            }
-            c.rollback();
-            log.info("applier positioned {} partition(s) from follower: {}", unpositioned.size(), stored);
-            unpositioned.clear();
-        } catch (SQLException e) {
-            log.warn("cannot read positions from follower {}: {}; partitions stay paused", settings.follower(), e.getMessage());
-            sleep(Duration.ofSeconds(1));
-        }
-    }
-
-    private int partitionCount(String topic) {
-        return partitionCounts.computeIfAbsent(topic, t -> consumer.partitionsFor(t).size());
-    }
-
-    private final class Positioner implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            // Paused until positioned from the follower, so nothing is read from a wrong offset.
-            consumer.pause(partitions);
-            unpositioned.addAll(partitions);
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            unpositioned.removeAll(partitions);
-            stoppedPartitions.removeAll(partitions);
-            partitions.forEach(waiting::remove);
-            partitions.forEach(lastApplied::remove);
-        }
-    }
-
-    static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Events applied since start. */
     /** Changes recognised as already applied (written again by a restarted capture) and skipped. */
     public long replayedCount() {
         return replayed.get();
     }
 
+    /** Events applied since start. */
     public long appliedCount() {
         return applied.get();
     }
@@ -374,7 +156,7 @@ public final class ApplierService implements AutoCloseable {
         return deadLettered.get();
     }
 
-    /** Completes when the applier stops; exceptionally if it stopped on an error. */
+    /** Completes when the applier stops; exceptionally if it stopped on an error (already logged). */
     public CompletableFuture<Void> stopped() {
         return stopped;
     }

@@ -9,12 +9,12 @@ import org.apache.kafka.common.header.Header;
 import java.nio.charset.StandardCharsets;
 
 /** Reads Replog's headers ({@link LogHeaders}) off a consumed record; a malformed header reads as absent. */
-final class LogRecords {
+public final class LogRecords {
 
     private LogRecords() {
     }
 
-    static Lsn lsn(ConsumerRecord<byte[], byte[]> r) {
+    public static Lsn lsn(ConsumerRecord<byte[], byte[]> r) {
         String text = header(r, LogHeaders.LSN);
         if (text == null) {
             return null;
@@ -30,7 +30,7 @@ final class LogRecords {
      * Only streamed changes, which carry their place in a transaction, have an order to compare:
      * snapshot rows (all at the snapshot's LSN) and schema changes are idempotent and always applied.
      */
-    static SourceOrder order(ConsumerRecord<byte[], byte[]> r) {
+    public static SourceOrder order(ConsumerRecord<byte[], byte[]> r) {
         if (header(r, LogHeaders.TX_ORDER) == null) {
             return null;
         }
@@ -43,7 +43,7 @@ final class LogRecords {
     }
 
     /** The leader transaction (xid) the record belongs to; null for snapshot rows and Replog's own records. */
-    static Long txId(ConsumerRecord<byte[], byte[]> r) {
+    public static Long txId(ConsumerRecord<byte[], byte[]> r) {
         String text = header(r, LogHeaders.TX_ID);
         if (text == null || isSnapshot(r)) {
             return null;
@@ -56,7 +56,7 @@ final class LogRecords {
     }
 
     /** Commit LSN of the transaction before the record's own, if the header carries it. */
-    static Lsn previousCommit(ConsumerRecord<byte[], byte[]> r) {
+    public static Lsn previousCommit(ConsumerRecord<byte[], byte[]> r) {
         String text = header(r, LogHeaders.PREVIOUS_COMMIT_LSN);
         try {
             return text == null ? null : Lsn.parse(text);
@@ -69,13 +69,13 @@ final class LogRecords {
         return "true".equals(header(r, LogHeaders.SNAPSHOT));
     }
 
-    static String where(ConsumerRecord<byte[], byte[]> r) {
+    public static String where(ConsumerRecord<byte[], byte[]> r) {
         Lsn lsn = lsn(r);
         return "topic " + r.topic() + " partition " + r.partition() + " offset " + r.offset()
                 + (lsn == null ? "" : " (LSN " + lsn + ")");
     }
 
-    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    public static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }

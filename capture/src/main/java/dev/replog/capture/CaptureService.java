@@ -1,6 +1,7 @@
 package dev.replog.capture;
 
 import dev.replog.schemas.Lsn;
+import dev.replog.topology.Backoff;
 import dev.replog.topology.TopicProvisioner;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
@@ -26,7 +27,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class CaptureService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureService.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final CaptureSettings settings;
     private final Admin admin;
@@ -76,7 +76,7 @@ public final class CaptureService implements AutoCloseable {
     }
 
     private void runUntilStopped() {
-        Duration backoff = Duration.ofSeconds(1);
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
         while (!stopping) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<String> failureMessage = new AtomicReference<>();
@@ -106,18 +106,19 @@ public final class CaptureService implements AutoCloseable {
             }
             if (publisher.publishedCount() > publishedBefore) {
                 // It streamed again since the last failure: this is a new outage, not the same one going on.
-                backoff = Duration.ofSeconds(1);
+                backoff.reset();
+            }
+            if (failure.get() instanceof VirtualMachineError fatal) {
+                // Out of memory (or worse) is not an outage to wait out: the process must die whole.
+                throw fatal;
             }
             String why = failure.get() != null ? rootMessage(failure.get()) : failureMessage.get();
+            Duration delay = backoff.next();
             log.warn("capture stopped on error at LSN {}: {}; restarting from the last acknowledged offset in {} s",
-                    publisher.lastPublishedLsn(), why, backoff.toSeconds());
-            try {
-                Thread.sleep(backoff.toMillis());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
+                    publisher.lastPublishedLsn(), why, delay.toSeconds());
+            if (!Backoff.sleep(delay)) {
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 

@@ -40,8 +40,7 @@ final class ApplyCommand implements Callable<Integer> {
             applier.stopped().get();
             return 0;
         } catch (ExecutionException e) {
-            System.err.println("replog: error: " + e.getCause().getMessage());
-            return 1;
+            return 1; // the applier logged its one ERROR line when it stopped
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.replog.cli;
 
 import dev.replog.applier.ApplierSettings;
-import dev.replog.applier.DeadLetterReplay;
-import dev.replog.applier.DeadLetterStore;
-import dev.replog.applier.PoisonEvent;
+import dev.replog.applier.deadletter.DeadLetterReplay;
+import dev.replog.applier.deadletter.DeadLetterStore;
+import dev.replog.applier.deadletter.PoisonEvent;
 import dev.replog.schemas.TableId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

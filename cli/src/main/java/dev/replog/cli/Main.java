@@ -4,10 +4,10 @@ import dev.replog.applier.ApplyException;
 import dev.replog.bench.BenchCommand;
 import dev.replog.capture.CaptureException;
 import dev.replog.cli.config.ConfigException;
-import dev.replog.topology.TopologyException;
-import picocli.CommandLine;
 import dev.replog.cli.demo.DemoCommand;
+import dev.replog.topology.TopologyException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code replog} command. */
 @Command(name = "replog", mixinStandardHelpOptions = true, version = "replog 0.1.0",
@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        ProcessDeath.install();
         System.exit(run(args));
     }
 

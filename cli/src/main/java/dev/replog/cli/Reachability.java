@@ -1,6 +1,7 @@
 package dev.replog.cli;
 
 import dev.replog.capture.LeaderConnection;
+import dev.replog.topology.Backoff;
 import dev.replog.topology.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -31,8 +32,9 @@ final class Reachability {
 
     static void await(String what, Duration timeout, Check check) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Duration delay = Duration.ofMillis(500);
+        Backoff backoff = new Backoff(Duration.ofMillis(500), MAX_DELAY);
         for (int attempt = 1; ; attempt++) {
+            Duration delay = backoff.next();
             try {
                 check.run();
                 if (attempt > 1) {
@@ -46,13 +48,9 @@ final class Reachability {
                             + " attempts): " + reason + " (raise startup.timeout.seconds to wait longer)");
                 }
                 log.warn("{} unreachable (attempt {}): {}; retrying in {} ms", what, attempt, reason, delay.toMillis());
-                try {
-                    Thread.sleep(delay.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                if (!Backoff.sleep(delay)) {
                     throw new StartupException("interrupted while waiting for " + what);
                 }
-                delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
             }
         }
     }

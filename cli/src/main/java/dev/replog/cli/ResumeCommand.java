@@ -2,8 +2,8 @@ package dev.replog.cli;
 
 import dev.replog.applier.ApplierSettings;
 import dev.replog.applier.ApplyMode;
-import dev.replog.applier.PoisonEvent;
-import dev.replog.applier.StoppedTables;
+import dev.replog.applier.deadletter.PoisonEvent;
+import dev.replog.applier.state.StoppedTables;
 import dev.replog.schemas.TableId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,8 +1,8 @@
 package dev.replog.cli.e2e;
 
-import dev.replog.applier.DeadLetterHeaders;
 import dev.replog.applier.ApplyMode;
 import dev.replog.applier.ErrorPolicy;
+import dev.replog.applier.deadletter.DeadLetterHeaders;
 import dev.replog.cli.Main;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-
 import javax.management.ObjectName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,0 +1,51 @@
+package dev.replog.applier.follower;
+
+import dev.replog.schemas.TableDefinition.CheckConstraint;
+import dev.replog.schemas.TableDefinition.ColumnDefinition;
+import dev.replog.schemas.TableDefinition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static dev.replog.schemas.SqlIdentifiers.quote;
+
+/**
+ * DDL text for follower tables built from a leader definition. Names are quoted here; types,
+ * defaults, generation expressions and CHECK bodies are the leader catalog's own SQL
+ * ({@code format_type}, {@code pg_get_expr}, {@code pg_get_constraintdef}).
+ */
+public final class FollowerDdl {
+
+    private FollowerDdl() {
+    }
+
+    static String createTable(TableDefinition d) {
+        List<String> parts = new ArrayList<>();
+        d.columns().forEach(c -> parts.add(column(c)));
+        d.checks().forEach(c -> parts.add(check(c)));
+        if (!d.primaryKey().isEmpty()) {
+            parts.add("PRIMARY KEY (" + d.primaryKey().stream().map(k -> quote(k)).collect(Collectors.joining(", ")) + ")");
+        }
+        return "CREATE TABLE " + quote(d.table()) + " (" + String.join(", ", parts) + ")";
+    }
+
+    /** A column as it appears in CREATE TABLE or ADD COLUMN. */
+    static String column(ColumnDefinition c) {
+        StringBuilder sql = new StringBuilder(quote(c.name())).append(' ').append(c.type());
+        if (c.isGenerated()) {
+            // Recomputed on the follower: the value is never copied from the log.
+            sql.append(" GENERATED ALWAYS AS (").append(c.generatedExpression()).append(") STORED");
+        } else if (c.defaultExpression() != null) {
+            sql.append(" DEFAULT ").append(c.defaultExpression());
+        }
+        if (c.notNull()) {
+            sql.append(" NOT NULL");
+        }
+        return sql.toString();
+    }
+
+    static String check(CheckConstraint c) {
+        return "CONSTRAINT " + quote(c.name()) + " " + c.definition();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.replog.applier.follower;
+
+import java.sql.SQLException;
+
+/**
+ * Decides once, from the SQLSTATE, whether a follower error is worth retrying: lost connections,
+ * serialization failures, deadlocks and shutdowns pass; data errors (classes 22, 23, 42, ...) do not.
+ */
+public final class SqlErrors {
+
+    private SqlErrors() {
+    }
+
+    public static boolean isRetriable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException e) {
+                String state = e.getSQLState();
+                if (state == null) {
+                    continue;
+                }
+                if (state.startsWith("08") || state.startsWith("53") || state.equals("40001")
+                        || state.equals("40P01") || state.startsWith("57P")) {
+                    return true;
+                }
+                SQLException next = e.getNextException();
+                if (next != null && next != e && isRetriable(next)) {
+                    return true;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** The most telling message: a batch failure's real reason is in its next exception. */
+    public static String describe(Throwable t) {
+        if (t instanceof SQLException e && e.getNextException() != null) {
+            return e.getNextException().getMessage();
+        }
+        return t.getMessage();
+    }
+}
