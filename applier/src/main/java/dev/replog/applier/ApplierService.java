@@ -83,8 +83,10 @@ public final class ApplierService implements AutoCloseable {
         p.put("isolation.level", "read_committed");
         p.put("max.poll.records", Integer.toString(s.batchSize()));
         // A value with its schema is a few KiB: the default 1 MiB per partition fetch holds far fewer
-        // records than one batch, so a poll would apply a fraction of apply.batch.size.
-        p.put("max.partition.fetch.bytes", Integer.toString(8 * 1024 * 1024));
+        // records than one batch, so a poll would apply a fraction of apply.batch.size. Kafka buffers
+        // one fetch per broker, so its share of apply.buffer.max.bytes bounds it whatever the partitions.
+        p.put("fetch.max.bytes", Integer.toString(s.fetchMaxBytes()));
+        p.put("max.partition.fetch.bytes", Integer.toString(Math.min(8 * 1024 * 1024, s.fetchMaxBytes())));
         boolean waits = !s.fetchWait().isZero();
         p.put("fetch.min.bytes", Integer.toString(waits ? ApplierSettings.FETCH_MIN_BYTES : 1));
         p.put("fetch.max.wait.ms", Long.toString(waits ? s.fetchWait().toMillis() : 0));

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param mode      row-by-partition or whole leader transactions in commit order
  * @param fetchWait how long the broker may hold a fetch to gather {@link #FETCH_MIN_BYTES}; zero
  *                  answers every fetch at once
+ * @param bufferBytes bytes of fetched events held in memory: the transactional mode's queues across
+ *                  all partitions, and a quarter of it for Kafka's own fetch buffer in both modes
  */
 public record ApplierSettings(FollowerConnection follower,
                               String groupId,
@@ -24,7 +26,8 @@ public record ApplierSettings(FollowerConnection follower,
                               KafkaSettings kafka,
                               ErrorPolicy onError,
                               ApplyMode mode,
-                              Duration fetchWait) {
+                              Duration fetchWait,
+                              long bufferBytes) {
 
     /**
      * What a fetch waits for (up to {@link #fetchWait}): a batch of a few hundred events instead of
@@ -34,22 +37,40 @@ public record ApplierSettings(FollowerConnection follower,
      */
     public static final int FETCH_MIN_BYTES = 256 * 1024;
     public static final Duration DEFAULT_FETCH_WAIT = Duration.ofMillis(25);
+    public static final long DEFAULT_BUFFER_BYTES = 64L * 1024 * 1024;
+    public static final long MIN_BUFFER_BYTES = 1024L * 1024;
+
+    public ApplierSettings {
+        if (bufferBytes < MIN_BUFFER_BYTES) {
+            throw new IllegalArgumentException("apply buffer must be at least " + MIN_BUFFER_BYTES + " bytes, not " + bufferBytes);
+        }
+    }
 
     /** With the default policy, {@link ErrorPolicy#STOP}. */
     public ApplierSettings(FollowerConnection follower, String groupId, int batchSize, Duration pollTimeout,
                            TopicNames topics, KafkaSettings kafka) {
-        this(follower, groupId, batchSize, pollTimeout, topics, kafka, ErrorPolicy.STOP, ApplyMode.ROW, DEFAULT_FETCH_WAIT);
+        this(follower, groupId, batchSize, pollTimeout, topics, kafka, ErrorPolicy.STOP, ApplyMode.ROW, DEFAULT_FETCH_WAIT,
+                DEFAULT_BUFFER_BYTES);
     }
 
     public ApplierSettings withOnError(ErrorPolicy policy) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, policy, mode, fetchWait);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, policy, mode, fetchWait, bufferBytes);
     }
 
     public ApplierSettings withMode(ApplyMode applyMode) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, applyMode, fetchWait);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, applyMode, fetchWait, bufferBytes);
     }
 
     public ApplierSettings withFetchWait(Duration wait) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, wait);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, wait, bufferBytes);
+    }
+
+    public ApplierSettings withBufferBytes(long bytes) {
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bytes);
+    }
+
+    /** Kafka's fetch buffer: one fetch per broker of at most this many (compressed) bytes. */
+    public int fetchMaxBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, bufferBytes / 4);
     }
 }

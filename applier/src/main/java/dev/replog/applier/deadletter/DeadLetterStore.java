@@ -52,6 +52,26 @@ public final class DeadLetterStore {
         return out;
     }
 
+    /**
+     * The skipped events the follower's positions have not passed yet: the only ones an applier can
+     * meet again, so what it loads at start does not grow with the history of dead letters.
+     */
+    public static List<PoisonEvent> ahead(Connection c) throws SQLException {
+        if (!PoisonColumns.tableExists(c, "replog.dead_letters")) {
+            return List.of();
+        }
+        List<PoisonEvent> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + PoisonColumns.selectList("d")
+                + " FROM replog.dead_letters d LEFT JOIN replog.positions p ON p.topic = d.topic AND p.partition = d.partition"
+                + " WHERE p.kafka_offset IS NULL OR d.kafka_offset > p.kafka_offset");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(PoisonColumns.read(rs));
+            }
+        }
+        return out;
+    }
+
     static void delete(Connection c, PoisonEvent e) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "DELETE FROM replog.dead_letters WHERE topic = ? AND partition = ? AND kafka_offset = ?")) {

@@ -87,4 +87,17 @@ public final class PoisonColumns {
     public static String selectList() {
         return NAMES.replace("source_lsn", "source_lsn::text AS source_lsn");
     }
+
+    /** {@link #selectList()} with every column taken from the table under this alias. */
+    static String selectList(String alias) {
+        StringBuilder out = new StringBuilder();
+        for (String name : NAMES.split(",")) {
+            String n = name.trim();
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(alias).append('.').append(n).append(n.equals("source_lsn") ? "::text AS source_lsn" : "");
+        }
+        return out.toString();
+    }
 }

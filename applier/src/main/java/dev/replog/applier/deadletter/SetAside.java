@@ -38,6 +38,26 @@ public final class SetAside {
                 .mapToLong(PoisonEvent::offset).findFirst();
     }
 
+    /**
+     * Forgets the skipped events of a partition up to and including an offset its position has
+     * passed: they can only come back after a reposition, which loads them again from the follower.
+     * Keeps a long-running applier's memory from growing with the history of skipped events.
+     */
+    public void forgetThrough(TopicPartition tp, long offset) {
+        Map<Long, PoisonEvent> p = skipped.get(tp);
+        if (p != null) {
+            p.keySet().removeIf(o -> o <= offset);
+            if (p.isEmpty()) {
+                skipped.remove(tp);
+            }
+        }
+    }
+
+    /** Skipped events remembered, for tests of what is kept. */
+    public int skippedCount() {
+        return skipped.values().stream().mapToInt(Map::size).sum();
+    }
+
     public List<PoisonEvent> stops() {
         return stops;
     }

@@ -22,6 +22,11 @@ import java.util.Map;
  */
 public final class FollowerWriter implements AutoCloseable {
 
+    /** Rows in one batch sent to the follower: beyond this, bigger batches no longer save time per row. */
+    static final int CHUNK_ROWS = 1000;
+    /** Characters of values in one batch: a few MiB whatever the width of the rows. */
+    static final long CHUNK_CHARS = 4L * 1024 * 1024;
+
     private final Connection connection;
     private final FollowerTables tables;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -35,6 +40,8 @@ public final class FollowerWriter implements AutoCloseable {
      * sent every poll with a repeated key (pgbench's branches) back to change-by-change apply.
      */
     private final Map<List<String>, List<String>> pendingRows = new LinkedHashMap<>();
+    /** Characters of the values in {@link #pendingRows}: a snapshot or a huge transaction is sent in chunks. */
+    private long pendingChars;
 
     /** @param batched false sends every change on its own, so a failure points at one change */
     public FollowerWriter(Connection connection, FollowerTables tables, boolean batched) {
@@ -72,7 +79,11 @@ public final class FollowerWriter implements AutoCloseable {
             keyValues.add(row.get(k));
         }
         pendingRows.put(keyValues, values);
-        if (!batched) {
+        pendingChars += chars(values);
+        // A batch is sent once it is big enough to cost little per row: the rows go to the follower,
+        // inside the open follower transaction, instead of piling up on the applier's heap (a
+        // 500,000-row snapshot in one transaction ran the applier out of memory here).
+        if (!batched || pendingRows.size() >= CHUNK_ROWS || pendingChars >= CHUNK_CHARS) {
             flush();
         }
     }
@@ -97,6 +108,15 @@ public final class FollowerWriter implements AutoCloseable {
         }
         pending = null;
         pendingRows.clear();
+        pendingChars = 0;
+    }
+
+    private static long chars(List<String> values) {
+        long n = 0;
+        for (String v : values) {
+            n += v == null ? 0 : v.length();
+        }
+        return n;
     }
 
     /** A statement's SQL by what it is for: building and quoting it per change showed in profiles. */

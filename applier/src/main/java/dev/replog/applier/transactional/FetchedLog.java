@@ -3,6 +3,7 @@ package dev.replog.applier.transactional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import java.util.Set;
 /**
  * Records fetched from Kafka and not yet applied, in log order: one queue per table partition and
  * one for the transactions topic. Transactional apply takes from the heads of these queues in the
- * leader's commit order, which is not the order Kafka hands the partitions over.
+ * leader's commit order, which is not the order Kafka hands the partitions over. Each queue's heap
+ * cost is counted in bytes, so the applier can hold the whole log's queues to a byte budget.
  */
 public final class FetchedLog {
 
@@ -24,6 +26,9 @@ public final class FetchedLog {
     private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> partitions = new LinkedHashMap<>();
     private final Map<String, List<TopicPartition>> byTopic = new HashMap<>();
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> transactions = new ArrayDeque<>();
+    private final Map<TopicPartition, Long> bytes = new HashMap<>();
+    private long transactionBytes;
+    private long totalBytes;
 
     FetchedLog(String transactionsTopic) {
         this.transactionsTopic = transactionsTopic;
@@ -42,10 +47,15 @@ public final class FetchedLog {
 
     void add(ConsumerRecords<byte[], byte[]> records) {
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            long size = heapBytes(r);
+            totalBytes += size;
             if (r.topic().equals(transactionsTopic)) {
                 transactions.add(r);
+                transactionBytes += size;
             } else {
-                partitions.get(new TopicPartition(r.topic(), r.partition())).add(r);
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                partitions.get(tp).add(r);
+                bytes.merge(tp, size, Long::sum);
             }
         }
     }
@@ -55,11 +65,52 @@ public final class FetchedLog {
     }
 
     ConsumerRecord<byte[], byte[]> pop(TopicPartition tp) {
-        return partitions.get(tp).poll();
+        ConsumerRecord<byte[], byte[]> r = partitions.get(tp).poll();
+        if (r != null) {
+            long size = heapBytes(r);
+            totalBytes -= size;
+            bytes.merge(tp, -size, Long::sum);
+        }
+        return r;
     }
 
-    int queued(TopicPartition tp) {
-        return partitions.get(tp).size();
+    /** The next record of the transactions topic, taken off its queue; null if none is fetched. */
+    ConsumerRecord<byte[], byte[]> popTransaction() {
+        ConsumerRecord<byte[], byte[]> r = transactions.poll();
+        if (r != null) {
+            long size = heapBytes(r);
+            totalBytes -= size;
+            transactionBytes -= size;
+        }
+        return r;
+    }
+
+    int transactionsQueued() {
+        return transactions.size();
+    }
+
+    /** Heap bytes held by this partition's queue (the transactions topic's for its partition). */
+    long queuedBytes(TopicPartition tp) {
+        return tp.topic().equals(transactionsTopic) ? transactionBytes : bytes.getOrDefault(tp, 0L);
+    }
+
+    /** Heap bytes held by every queue together. */
+    long totalBytes() {
+        return totalBytes;
+    }
+
+    /**
+     * What a fetched record costs on the heap: its key and value arrays and its headers, plus a
+     * rough constant for the record object and the queue's bookkeeping.
+     */
+    static long heapBytes(ConsumerRecord<byte[], byte[]> r) {
+        long size = 256;
+        size += r.key() == null ? 0 : r.key().length;
+        size += r.value() == null ? 0 : r.value().length;
+        for (Header h : r.headers()) {
+            size += 48 + 2L * h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
     }
 
     Set<TopicPartition> partitions() {
@@ -74,10 +125,6 @@ public final class FetchedLog {
         return byTopic.getOrDefault(topic, List.of());
     }
 
-    ArrayDeque<ConsumerRecord<byte[], byte[]>> transactions() {
-        return transactions;
-    }
-
     boolean isEmpty() {
         return transactions.isEmpty() && partitions.values().stream().allMatch(ArrayDeque::isEmpty);
     }
@@ -86,5 +133,8 @@ public final class FetchedLog {
     void clear() {
         partitions.values().forEach(ArrayDeque::clear);
         transactions.clear();
+        bytes.clear();
+        transactionBytes = 0;
+        totalBytes = 0;
     }
 }

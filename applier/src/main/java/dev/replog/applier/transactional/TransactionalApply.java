@@ -69,7 +69,6 @@ public final class TransactionalApply implements ApplyLoop {
     private final TopicPartition transactionsPartition;
     private final SetAside setAside = new SetAside();
     private final Set<TopicPartition> paused = new HashSet<>();
-    private final int maxQueued;
 
     private Connection connection;
     private FollowerWriter writer;
@@ -97,7 +96,6 @@ public final class TransactionalApply implements ApplyLoop {
         this.assembler = new TransactionAssembler(fetched, events, settings.topics().heartbeat());
         this.transactionsPartition = new TopicPartition(settings.topics().transactions(), 0);
         this.assignment = new LogAssignment(settings.topics());
-        this.maxQueued = Math.max(1_000, settings.batchSize() * 4);
     }
 
     @Override
@@ -183,7 +181,7 @@ public final class TransactionalApply implements ApplyLoop {
                 }
                 return;
             }
-            if (!currentTouched && uncommittedTransactions > 0 && fetched.transactions().isEmpty()) {
+            if (!currentTouched && uncommittedTransactions > 0 && fetched.transactionsQueued() == 0) {
                 // Show what is complete before waiting on the next transaction's events.
                 commit();
             }
@@ -206,7 +204,7 @@ public final class TransactionalApply implements ApplyLoop {
 
     /** The next END after the watermark; BEGINs and ENDs applied before are passed over. */
     private PendingTransaction nextTransaction() {
-        for (ConsumerRecord<byte[], byte[]> r = fetched.transactions().poll(); r != null; r = fetched.transactions().poll()) {
+        for (ConsumerRecord<byte[], byte[]> r = fetched.popTransaction(); r != null; r = fetched.popTransaction()) {
             if (r.value() == null) {
                 passOver(r);
                 continue;
@@ -252,6 +250,7 @@ public final class TransactionalApply implements ApplyLoop {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         assembler.positions().forEach((tp, pos) -> offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1)));
         consumer.commitAsync(offsets, null); // for monitoring only: positions live in the follower
+        assembler.positions().forEach((tp, pos) -> setAside.forgetThrough(tp, pos.offset()));
         assembler.positions().clear();
         uncommittedTransactions = 0;
         lastFinished = null;
@@ -313,7 +312,8 @@ public final class TransactionalApply implements ApplyLoop {
         Optional<WatermarkStore.Watermark> w = WatermarkStore.load(connection);
         watermark = w.map(WatermarkStore.Watermark::commitLsn).orElse(null);
         snapshot.reset(watermark != null);
-        for (PoisonEvent e : DeadLetterStore.list(connection, null, null)) {
+        stored.forEach(setAside::forgetThrough);
+        for (PoisonEvent e : DeadLetterStore.ahead(connection)) {
             setAside.skip(e); // skipped with `replog resume --skip`, or before a crash: stays skipped
         }
         stoppedAtPoison = !StoppedTables.all(connection).isEmpty();
@@ -339,18 +339,25 @@ public final class TransactionalApply implements ApplyLoop {
     }
 
 
-    /** Pauses partitions whose fetched queue is full: memory stays bounded whatever the transaction size. */
+    /**
+     * Holds the fetched queues to {@code apply.buffer.max.bytes}, whatever the number of partitions
+     * or the size of a transaction: a partition whose queue holds more than its share of the budget
+     * pauses until it is down to half of it. A queue with nothing in it never pauses, so the partition
+     * the next event must come from can always fetch it; a transaction larger than the budget is
+     * streamed into the open follower transaction.
+     */
     private void limitQueues() {
+        long share = Math.max(1, settings.bufferBytes() / (fetched.partitions().size() + 1));
         for (TopicPartition tp : fetched.partitions()) {
-            limitQueue(tp, fetched.queued(tp));
+            limitQueue(tp, fetched.queuedBytes(tp), share);
         }
-        limitQueue(transactionsPartition, fetched.transactions().size());
+        limitQueue(transactionsPartition, fetched.queuedBytes(transactionsPartition), share);
     }
 
-    private void limitQueue(TopicPartition tp, int queued) {
-        if (queued >= maxQueued && paused.add(tp)) {
+    private void limitQueue(TopicPartition tp, long queuedBytes, long share) {
+        if (queuedBytes > share && paused.add(tp)) {
             consumer.pause(Set.of(tp));
-        } else if (queued < maxQueued / 2 && paused.remove(tp)) {
+        } else if (queuedBytes <= share / 2 && paused.remove(tp)) {
             consumer.resume(Set.of(tp));
         }
     }

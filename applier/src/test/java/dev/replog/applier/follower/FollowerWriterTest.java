@@ -88,4 +88,32 @@ public class FollowerWriterTest {
             }
         }
     }
+
+    @Test
+    void aLongRunOfChangesIsSentToTheFollowerInChunksInsideTheOpenTransaction() throws Exception {
+        TableId table = new TableId("public", "chunked");
+        FollowerConnection pool = new FollowerConnection(follower.jdbcUrl(), follower.user(), follower.password(), "disable", 1);
+        try (HikariDataSource ds = pool.openPool("writer-chunks"); Connection c = ds.getConnection()) {
+            try (FollowerWriter w = new FollowerWriter(c, new FollowerTables(), true)) {
+                int rows = FollowerWriter.CHUNK_ROWS * 2 + FollowerWriter.CHUNK_ROWS / 2;
+                for (int id = 1; id <= rows; id++) {
+                    RowChange ch = change(Operation.CREATE, id, id);
+                    w.apply(new RowChange(table, ch.op(), ch.schema(), ch.before(), ch.after(), ch.source()));
+                }
+                // Two whole chunks are already on the follower (uncommitted, seen by this transaction
+                // only); the rest waits for the flush. Nothing grows with the size of the transaction.
+                assertEquals(FollowerWriter.CHUNK_ROWS * 2, count(c, "chunked"));
+                w.flush();
+                assertEquals(rows, count(c, "chunked"));
+            }
+            c.rollback();
+        }
+    }
+
+    private static long count(Connection c, String table) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 }

@@ -91,6 +91,10 @@ public final class ConfigKeys {
             "How long the broker may hold a fetch until 256 KiB of events are there: bigger batches cost the applier, "
                     + "the broker and the follower less CPU per event, at up to this much added lag when the log is quiet. "
                     + "0 answers every fetch at once.");
+    public static final ConfigKey APPLY_BUFFER_MAX_BYTES = key("apply.buffer.max.bytes", LONG, "67108864", List.of(APPLY),
+            "Bytes of fetched events an applier holds in memory, whatever the number of tables, partitions or the size of a "
+                    + "transaction or snapshot: the transactional mode's queues across all partitions (a partition pauses at its "
+                    + "share), and a quarter of it for Kafka's fetch buffer in both modes. At least 1048576. See Memory.");
     public static final ConfigKey APPLY_ON_ERROR = choice("apply.on.error", "stop", List.of(APPLY), List.of("stop", "skip"),
             "What an event that cannot be decoded or applied does (it always goes to the `<prefix>.dead-letter` topic first): `stop` stops its table until `replog resume`; `skip` records it in `replog.dead_letters` and goes on.");
     public static final ConfigKey APPLY_MODE = choice("apply.mode", "row", List.of(APPLY), List.of("row", "transactional"),
@@ -106,7 +110,8 @@ public final class ConfigKeys {
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
             CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_TIMETZ_OFFSETS,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
-            APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_ON_ERROR, APPLY_MODE,
+            APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
+            APPLY_MODE,
             STARTUP_TIMEOUT_S);
 
     private ConfigKeys() {

@@ -89,11 +89,16 @@ public final class Settings {
         if (fetchWait < 0 || fetchWait > 5_000) {
             throw new ConfigException("config key 'apply.fetch.wait.ms' must be between 0 and 5000, not " + fetchWait);
         }
+        long buffer = c.longValue(APPLY_BUFFER_MAX_BYTES);
+        if (buffer < ApplierSettings.MIN_BUFFER_BYTES) {
+            throw new ConfigException("config key 'apply.buffer.max.bytes' must be at least "
+                    + ApplierSettings.MIN_BUFFER_BYTES + ", not " + buffer);
+        }
         return new ApplierSettings(follower(c), c.string(APPLY_GROUP), c.integer(APPLY_BATCH_SIZE),
                 Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c),
                 ErrorPolicy.parse(c.string(APPLY_ON_ERROR)),
                 ApplyMode.valueOf(c.string(APPLY_MODE).toUpperCase(java.util.Locale.ROOT)),
-                Duration.ofMillis(fetchWait));
+                Duration.ofMillis(fetchWait), buffer);
     }
 
     public static Duration startupTimeout(ReplogConfig c) {
