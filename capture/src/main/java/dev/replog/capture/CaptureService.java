@@ -64,7 +64,7 @@ public final class CaptureService implements AutoCloseable {
     }
 
     private static Properties producerConfig(CaptureSettings s) {
-        Properties p = s.kafka().clientConfig();
+        Properties p = s.kafka().producerConfig();
         p.put("acks", "all");
         p.put("enable.idempotence", "true");
         p.put("compression.type", "lz4");
@@ -99,6 +99,7 @@ public final class CaptureService implements AutoCloseable {
                     })
                     .build();
             engine.set(e);
+            publisher.engineStarting();
             long publishedBefore = publisher.publishedCount();
             e.run();
             if (stopping) {

@@ -140,6 +140,15 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         }
     }
 
+    /**
+     * A new engine run. A snapshot it takes starts over from scratch (Debezium re-runs one that did
+     * not complete), so every table's definition is published again before its first row: a
+     * snapshot's definition tells appliers to replace the table's rows (see the applier's EventApplier).
+     */
+    void engineStarting() {
+        schemas.reset();
+    }
+
     private static boolean isSnapshot(Struct source) {
         Object snapshot = source.get("snapshot");
         return snapshot != null && !"false".equals(snapshot.toString());
@@ -153,8 +162,12 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         if (change.isPresent()) {
             Long txId = source.getInt64("txId");
             Object snapshot = source.get("snapshot");
+            // Only an initial snapshot's definition marks the table's rows as replaced on appliers; an
+            // incremental snapshot's rows interleave with streamed changes, which must stay.
+            boolean initialSnapshot = snapshot != null && !"false".equals(snapshot.toString())
+                    && !"incremental".equals(snapshot.toString());
             SourcePosition at = new SourcePosition(new Lsn(source.getInt64("lsn")), txId == null ? 0 : txId,
-                    Instant.ofEpochMilli(source.getInt64("ts_ms")), snapshot != null && !"false".equals(snapshot.toString()));
+                    Instant.ofEpochMilli(source.getInt64("ts_ms")), initialSnapshot);
             RecordHeaders headers = positionHeaders(at);
             if (at.snapshot()) {
                 headers.add(LogHeaders.SNAPSHOT, utf8("true"));

@@ -17,6 +17,19 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
         return new KafkaSettings(bootstrapServers, Map.of());
     }
 
+    /**
+     * {@link #clientConfig()} for a producer: it has no default.api.timeout.ms, its blocking calls
+     * (room for a send, metadata, a transaction's commit) use max.block.ms, which takes that value.
+     */
+    public Properties producerConfig() {
+        Properties p = clientConfig();
+        Object blocking = p.remove("default.api.timeout.ms");
+        if (blocking != null) {
+            p.put("max.block.ms", blocking);
+        }
+        return p;
+    }
+
     /** Properties every client starts from; callers add their own on top. */
     public Properties clientConfig() {
         Properties p = new Properties();

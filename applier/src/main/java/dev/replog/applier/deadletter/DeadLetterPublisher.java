@@ -78,7 +78,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     private KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
-            Properties p = settings.kafka().clientConfig();
+            Properties p = settings.kafka().producerConfig();
             p.put("acks", "all");
             p.put("enable.idempotence", "true");
             p.put("client.id", "replog-dead-letters-" + settings.groupId());

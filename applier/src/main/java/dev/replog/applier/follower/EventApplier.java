@@ -59,6 +59,13 @@ public final class EventApplier {
                 writer.flush();
                 SchemaChangeApplier.apply(c, schemaChange);
                 tables.forget(schemaChange.table());
+                if (schemaChange.source().snapshot() && !schemaChange.isDrop()) {
+                    // Capture publishes a table's definition before its first snapshot row. A snapshot
+                    // that Debezium started over (capture killed, Kafka down) reads the table anew at a
+                    // later point: rows of the first attempt deleted on the leader since would stay here
+                    // for good, as no delete is streamed for them. So a snapshot replaces the rows.
+                    writer.truncate(schemaChange.table());
+                }
             } else {
                 throw new IllegalStateException("a " + event.getClass().getSimpleName() + " on table topic " + r.topic());
             }

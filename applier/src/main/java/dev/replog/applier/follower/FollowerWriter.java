@@ -2,10 +2,12 @@ package dev.replog.applier.follower;
 
 import dev.replog.schemas.Row;
 import dev.replog.schemas.RowChange;
+import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.TableId;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -88,8 +90,17 @@ public final class FollowerWriter implements AutoCloseable {
         }
     }
 
+    /** Empties a table; one the follower does not have is empty already (a snapshot's truncate comes first). */
     public void truncate(TableId table) throws SQLException {
         flush();
+        try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, SqlIdentifiers.quote(table));
+            try (ResultSet rs = exists.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
         try (Statement s = connection.createStatement()) {
             s.execute(RowStatements.truncate(table));
         }

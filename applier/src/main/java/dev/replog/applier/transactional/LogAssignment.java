@@ -22,10 +22,19 @@ public final class LogAssignment {
         this.topics = topics;
     }
 
-    /** Assigns the consumer every partition of the log as Kafka has it now, and tracks the gathered ones. */
+    /**
+     * Assigns the consumer every partition of the log as Kafka has it now, and tracks the gathered
+     * ones. Nothing while the transactions topic does not exist: without it no transaction, and so no
+     * snapshot, can ever be complete, and the table topics read meanwhile could not be committed.
+     */
     Set<TopicPartition> assignAll(Consumer<byte[], byte[]> consumer, FetchedLog fetched) {
         Set<TopicPartition> all = new HashSet<>();
-        for (Map.Entry<String, List<PartitionInfo>> t : consumer.listTopics().entrySet()) {
+        Map<String, List<PartitionInfo>> existing = consumer.listTopics();
+        if (!existing.containsKey(topics.transactions())) {
+            consumer.assign(all);
+            return all;
+        }
+        for (Map.Entry<String, List<PartitionInfo>> t : existing.entrySet()) {
             String topic = t.getKey();
             if (!isGathered(topic) && !topic.equals(topics.transactions())) {
                 continue;

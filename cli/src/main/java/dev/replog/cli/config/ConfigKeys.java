@@ -28,6 +28,10 @@ public final class ConfigKeys {
 
     public static final ConfigKey KAFKA_BOOTSTRAP = key("kafka.bootstrap.servers", HOST_PORT_LIST, null, BOTH,
             "Kafka bootstrap servers, `host:port[,host:port...]`.");
+    public static final ConfigKey KAFKA_CLIENT_TIMEOUT_MS = key("kafka.client.timeout.ms", LONG, "60000", BOTH,
+            "How long one Kafka client call (metadata, offsets, a send waiting for room, a transaction commit) may block "
+                    + "before it counts as an outage; capture and apply then wait and retry, with one WARN per attempt, for as "
+                    + "long as the outage lasts. Requests time out after the smaller of this and 30000 ms. At least 1000.");
     public static final ConfigKey KAFKA_SECURITY_PROTOCOL = choice("kafka.security.protocol", "PLAINTEXT", BOTH,
             List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"), "How clients talk to Kafka.");
     public static final ConfigKey KAFKA_SASL_MECHANISM = key("kafka.sasl.mechanism", STRING, "", BOTH,
@@ -105,7 +109,7 @@ public final class ConfigKeys {
 
     public static final List<ConfigKey> ALL = List.of(
             TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, TOPICS_RETENTION_MS,
-            KAFKA_BOOTSTRAP, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS,
+            KAFKA_BOOTSTRAP, KAFKA_CLIENT_TIMEOUT_MS, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS,
             KAFKA_TRUSTSTORE, KAFKA_TRUSTSTORE_PASSWORD, KAFKA_KEYSTORE, KAFKA_KEYSTORE_PASSWORD,
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
             CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_TIMETZ_OFFSETS,

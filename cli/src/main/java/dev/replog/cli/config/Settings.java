@@ -25,6 +25,12 @@ public final class Settings {
 
     public static KafkaSettings kafka(ReplogConfig c) {
         Map<String, String> client = new LinkedHashMap<>();
+        long timeout = c.longValue(KAFKA_CLIENT_TIMEOUT_MS);
+        if (timeout < 1000) {
+            throw new ConfigException("config key 'kafka.client.timeout.ms' must be at least 1000, not " + timeout);
+        }
+        client.put("default.api.timeout.ms", Long.toString(timeout));
+        client.put("request.timeout.ms", Long.toString(Math.min(timeout, 30_000)));
         client.put("security.protocol", c.string(KAFKA_SECURITY_PROTOCOL));
         putIfSet(client, "sasl.mechanism", c.string(KAFKA_SASL_MECHANISM));
         putIfSet(client, "sasl.jaas.config", c.string(KAFKA_SASL_JAAS));

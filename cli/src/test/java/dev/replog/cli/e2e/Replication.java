@@ -19,11 +19,16 @@ import dev.replog.testkit.TestServers;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * One replication set-up for one test, on the JVM's shared servers: a fresh leader database, a
@@ -109,9 +114,32 @@ final class Replication implements AutoCloseable {
     }
 
     void startCapture() throws InterruptedException {
+        startCapture(true);
+    }
+
+    /** @param awaitStreaming false returns at once (a capture that is to fail in its snapshot never streams) */
+    void startCapture(boolean awaitStreaming) throws InterruptedException {
         capture = CaptureService.start(captureSettings());
-        if (!capture.awaitStreaming(CATCH_UP)) {
+        if (awaitStreaming && !capture.awaitStreaming(CATCH_UP)) {
             throw new AssertionError("capture did not start streaming within " + CATCH_UP);
+        }
+    }
+
+    /** How many records of a topic a reader with this isolation level can read now. */
+    long records(String topic, String isolation) {
+        Properties config = kafka().clientConfig();
+        config.put("isolation.level", isolation);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+            long count = 0;
+            while (partitions.stream().anyMatch(p -> c.position(p) < ends.get(p))) {
+                count += c.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
         }
     }
 
