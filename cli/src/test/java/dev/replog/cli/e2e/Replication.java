@@ -139,6 +139,10 @@ final class Replication implements AutoCloseable {
         applier = null;
     }
 
+    CaptureService capture() {
+        return capture;
+    }
+
     ApplierService applier() {
         return applier;
     }
