@@ -1,6 +1,7 @@
 package dev.replog.cli.e2e;
 
 import dev.replog.applier.ApplyLag;
+import dev.replog.applier.ApplyMode;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
@@ -8,7 +9,8 @@ import dev.replog.testkit.Sql;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -28,10 +30,12 @@ class ApplyLagTest {
 
     private static final TableId ACCOUNTS = new TableId("public", "accounts");
 
-    @Test
-    void lagCountsEveryUnappliedDataRecordAndNoTransactionMarkerAndReachesExactlyZero() throws Exception {
-        try (Replication r = new Replication("apply_lag", 2, List.of(ACCOUNTS));
+    @ParameterizedTest
+    @EnumSource(ApplyMode.class)
+    void lagCountsEveryUnappliedDataRecordAndNoTransactionMarkerAndReachesExactlyZero(ApplyMode mode) throws Exception {
+        try (Replication r = new Replication("apply_lag_" + mode, 2, List.of(ACCOUNTS));
              ApplyLag lag = new ApplyLag(r.kafka(), r.topics())) {
+            r.mode(mode);
             r.leader("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)", "INSERT INTO accounts VALUES (0, 0)");
             r.startCapture();
             r.startApplier();
