@@ -6,6 +6,10 @@ import dev.replog.schemas.TableId;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Compares one table on the leader and a follower, chunk by chunk: the leader's primary key is
@@ -59,6 +63,21 @@ public record TableComparison(TableId table, TableChecksum leader, TableChecksum
             return problem(table, "follower lacks columns " + missing);
         }
         ChunkQueries queries = new ChunkQueries(table, columns, key, ChunkQueries.keyTypes(leaderDb, table));
+        // The follower computes a range's checksum while the leader computes its own.
+        ExecutorService followerSide = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "replog-verify-follower");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return walk(leaderDb, followerDb, table, key, queries, chunkRows, followerSide);
+        } finally {
+            followerSide.shutdownNow();
+        }
+    }
+
+    private static TableComparison walk(Connection leaderDb, Connection followerDb, TableId table, List<String> key,
+                                        ChunkQueries queries, int chunkRows, ExecutorService followerSide) throws SQLException {
         ChunkSum leaderTotal = ChunkSum.EMPTY;
         ChunkSum followerTotal = ChunkSum.EMPTY;
         int chunks = 0;
@@ -68,8 +87,9 @@ public record TableComparison(TableId table, TableChecksum leader, TableChecksum
         while (true) {
             List<String> upper = queries.nextUpper(leaderDb, lower, chunkRows);
             KeyRange range = new KeyRange(lower, upper);
+            Future<ChunkSum> follower = followerSide.submit(() -> queries.sum(followerDb, range));
             ChunkSum onLeader = queries.sum(leaderDb, range);
-            ChunkSum onFollower = queries.sum(followerDb, range);
+            ChunkSum onFollower = result(follower);
             chunks++;
             leaderTotal = leaderTotal.plus(onLeader);
             followerTotal = followerTotal.plus(onFollower);
@@ -86,6 +106,20 @@ public record TableComparison(TableId table, TableChecksum leader, TableChecksum
         }
         return new TableComparison(table, new TableChecksum(leaderTotal.rows(), leaderTotal.digest()),
                 new TableChecksum(followerTotal.rows(), followerTotal.digest()), chunks, chunkRows, differing, first, null);
+    }
+
+    private static ChunkSum result(Future<ChunkSum> f) throws SQLException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException("follower checksum failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while the follower computed a checksum", e);
+        }
     }
 
     private static TableComparison problem(TableId table, String problem) {
