@@ -8,9 +8,10 @@ import dev.replog.cli.demo.DemoCommand;
 import dev.replog.topology.TopologyException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code replog} command. */
-@Command(name = "replog", mixinStandardHelpOptions = true, version = "replog 0.1.0",
+/** The {@code replog} command. {@code --help} / {@code -h} (and {@code --version}) work on every subcommand. */
+@Command(name = "replog", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "replog 0.1.0",
         description = "Kafka-backed change-data-capture replication for PostgreSQL.",
         subcommands = {DemoCommand.class, CaptureCommand.class, ApplyCommand.class, VerifyCommand.class,
                 ConfigReferenceCommand.class, DeadLettersCommand.class, ResumeCommand.class})
@@ -23,6 +24,11 @@ public final class Main {
 
     /** Runs a command line and returns its exit code: 0 ok, 1 failed, 2 bad configuration or usage. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The whole command tree, every subcommand included, ready to execute. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         // The bench starts capture and applier as child JVMs running this class.
         cli.addSubcommand(new BenchCommand(Main.class.getName()));
@@ -38,6 +44,6 @@ public final class Main {
             }
             throw e;
         });
-        return cli.execute(args);
+        return cli;
     }
 }

@@ -8,28 +8,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-
-import static dev.replog.schemas.SqlIdentifiers.quote;
 
 /**
- * Row count and content checksum of a table, computed inside the database: an md5 over every row's
- * text form, in primary-key order, over an explicit column list. Two tables with equal checksums
- * hold the same values, as PostgreSQL prints them, in the same columns.
+ * Row count and content checksum of a whole table, the sum of its chunks' {@link ChunkSum}s: equal on
+ * two databases when they hold the same rows (the same values, as PostgreSQL prints them, in the
+ * same columns). Also the catalog look-ups a comparison needs.
  */
-public record TableChecksum(long rows, String md5) {
-
-    /** Checksum of {@code table} over {@code columns}, rows ordered by {@code keyColumns}. */
-    public static TableChecksum of(Connection c, TableId table, List<String> columns, List<String> keyColumns) throws SQLException {
-        String row = "ROW(" + columns.stream().map(col -> "t." + quote(col)).collect(Collectors.joining(", ")) + ")::text";
-        String order = keyColumns.stream().map(k -> "t." + quote(k)).collect(Collectors.joining(", "));
-        String sql = "SELECT count(*), coalesce(md5(string_agg(md5(" + row + "), '' ORDER BY " + order + ")), '')"
-                + " FROM " + quote(table) + " t";
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return new TableChecksum(rs.getLong(1), rs.getString(2));
-        }
-    }
+public record TableChecksum(long rows, String digest) {
 
     /** Columns of a table in declaration order. */
     public static List<String> columns(Connection c, TableId table) throws SQLException {

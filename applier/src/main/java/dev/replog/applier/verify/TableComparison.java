@@ -1,48 +1,151 @@
 package dev.replog.applier.verify;
 
+import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.TableId;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Compares one table on the leader and a follower: same row count, same content checksum over the
- * leader's columns, ordered by the leader's primary key.
+ * Compares one table on the leader and a follower, chunk by chunk: the leader's primary key is
+ * walked in chunks of at most {@code chunkRows} rows (keyset pagination), and each chunk's key range
+ * gets a row count and checksum computed inside each database ({@link ChunkSum}). Memory and every
+ * value PostgreSQL builds are bounded by the chunk, not the table. The first range whose sums differ
+ * is named, so an operator can look at those rows.
+ *
+ * @param chunks          key ranges compared (the first has no lower bound, the last no upper bound)
+ * @param differingChunks of those, how many differ
+ * @param firstDifference the first differing range and both sides' row counts in it; null if none
+ * @param problem         why the table could not be compared (it is then a mismatch); null if it was
  */
-public record TableComparison(TableId table, TableChecksum leader, TableChecksum follower, String problem) {
+public record TableComparison(TableId table, TableChecksum leader, TableChecksum follower, int chunks, int chunkRows,
+                              int differingChunks, String firstDifference, String problem) {
+
+    /** Rows per chunk when none is given: few round trips, and a chunk's work stays well under a second. */
+    public static final int DEFAULT_CHUNK_ROWS = 10_000;
+
+    private static final String ONLY_ON_FOLLOWER = "table exists on the follower but not on the leader";
 
     public boolean matches() {
-        return problem == null && leader.equals(follower);
+        return problem == null && differingChunks == 0;
     }
 
     public static TableComparison compare(Connection leaderDb, Connection followerDb, TableId table) throws SQLException {
+        return compare(leaderDb, followerDb, table, DEFAULT_CHUNK_ROWS);
+    }
+
+    public static TableComparison compare(Connection leaderDb, Connection followerDb, TableId table, int chunkRows)
+            throws SQLException {
+        if (chunkRows < 1) {
+            throw new IllegalArgumentException("chunk rows must be at least 1, not " + chunkRows);
+        }
         List<String> columns = TableChecksum.columns(leaderDb, table);
         List<String> key = TableChecksum.keyColumns(leaderDb, table);
         if (columns.isEmpty()) {
-            return new TableComparison(table, null, null, "table does not exist on the leader");
+            return problem(table, TableChecksum.columns(followerDb, table).isEmpty()
+                    ? "table does not exist on the leader (nor on the follower)"
+                    : ONLY_ON_FOLLOWER);
         }
         if (key.isEmpty()) {
-            return new TableComparison(table, null, null, "table has no primary key on the leader");
+            return problem(table, "table has no primary key on the leader (Replog replicates only tables with one)");
         }
-        TableChecksum onLeader = TableChecksum.of(leaderDb, table, columns, key);
         List<String> followerColumns = TableChecksum.columns(followerDb, table);
         if (followerColumns.isEmpty()) {
-            return new TableComparison(table, onLeader, null, "table does not exist on the follower");
+            return problem(table, "table exists on the leader but not on the follower");
         }
         if (!followerColumns.containsAll(columns)) {
             List<String> missing = columns.stream().filter(col -> !followerColumns.contains(col)).toList();
-            return new TableComparison(table, onLeader, null, "follower lacks columns " + missing);
+            return problem(table, "follower lacks columns " + missing);
         }
-        return new TableComparison(table, onLeader, TableChecksum.of(followerDb, table, columns, key), null);
+        ChunkQueries queries = new ChunkQueries(table, columns, key, ChunkQueries.keyTypes(leaderDb, table));
+        // The follower computes a range's checksum while the leader computes its own.
+        ExecutorService followerSide = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "replog-verify-follower");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return walk(leaderDb, followerDb, table, key, queries, chunkRows, followerSide);
+        } finally {
+            followerSide.shutdownNow();
+        }
     }
 
-    /** One line for an operator: verdict, counts and checksums. */
+    private static TableComparison walk(Connection leaderDb, Connection followerDb, TableId table, List<String> key,
+                                        ChunkQueries queries, int chunkRows, ExecutorService followerSide) throws SQLException {
+        ChunkSum leaderTotal = ChunkSum.EMPTY;
+        ChunkSum followerTotal = ChunkSum.EMPTY;
+        int chunks = 0;
+        int differing = 0;
+        String first = null;
+        List<String> lower = null;
+        while (true) {
+            List<String> upper = queries.nextUpper(leaderDb, lower, chunkRows);
+            KeyRange range = new KeyRange(lower, upper);
+            Future<ChunkSum> follower = followerSide.submit(() -> queries.sum(followerDb, range));
+            ChunkSum onLeader = queries.sum(leaderDb, range);
+            ChunkSum onFollower = result(follower);
+            chunks++;
+            leaderTotal = leaderTotal.plus(onLeader);
+            followerTotal = followerTotal.plus(onFollower);
+            if (!onLeader.equals(onFollower)) {
+                differing++;
+                if (first == null) {
+                    first = range.describe(key) + ": leader " + onLeader.rows() + " rows, follower " + onFollower.rows() + " rows";
+                }
+            }
+            if (upper == null) {
+                break;
+            }
+            lower = upper;
+        }
+        return new TableComparison(table, new TableChecksum(leaderTotal.rows(), leaderTotal.digest()),
+                new TableChecksum(followerTotal.rows(), followerTotal.digest()), chunks, chunkRows, differing, first, null);
+    }
+
+    private static ChunkSum result(Future<ChunkSum> f) throws SQLException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException("follower checksum failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while the follower computed a checksum", e);
+        }
+    }
+
+    private static TableComparison problem(TableId table, String problem) {
+        return new TableComparison(table, null, null, 0, 0, 0, null, problem);
+    }
+
+    /** The table as it is written in {@code capture.tables}: a name with '.', ',', '"' or outer spaces in double quotes. */
+    public String tableName() {
+        return written(table.schema()) + "." + written(table.table());
+    }
+
+    private static String written(String name) {
+        boolean plain = !name.isEmpty() && name.strip().equals(name) && name.chars().noneMatch(ch -> ch == '.' || ch == ',' || ch == '"');
+        return plain ? name : SqlIdentifiers.quote(name);
+    }
+
+    /** One line for an operator: verdict, counts, chunks and, for a mismatch, the first differing key range. */
     public String describe() {
         if (problem != null) {
-            return String.format("%-9s %s: %s", "MISMATCH", table, problem);
+            return String.format("%-9s %s: %s", "MISMATCH", tableName(), problem);
         }
-        return String.format("%-9s %s: leader %d rows md5 %s, follower %d rows md5 %s",
-                matches() ? "MATCH" : "MISMATCH", table, leader.rows(), leader.md5(), follower.rows(), follower.md5());
+        String chunking = chunks + (chunks == 1 ? " chunk" : " chunks") + " of up to " + chunkRows + " rows";
+        if (matches()) {
+            return String.format("%-9s %s: %d rows in %s, checksum %s", "MATCH", tableName(), leader.rows(), chunking, leader.digest());
+        }
+        return String.format("%-9s %s: leader %d rows, follower %d rows; %d of %s differ, the first at key range %s",
+                "MISMATCH", tableName(), leader.rows(), follower.rows(), differingChunks, chunking, firstDifference);
     }
 }

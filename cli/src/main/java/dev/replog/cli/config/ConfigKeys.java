@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import static dev.replog.cli.config.ConfigKey.Scope.APPLY;
 import static dev.replog.cli.config.ConfigKey.Scope.CAPTURE;
+import static dev.replog.cli.config.ConfigKey.Scope.VERIFY;
 import static dev.replog.cli.config.ConfigKey.Type.HOST_PORT_LIST;
 import static dev.replog.cli.config.ConfigKey.Type.INT;
 import static dev.replog.cli.config.ConfigKey.Type.TABLE_LIST;
@@ -104,6 +105,9 @@ public final class ConfigKeys {
     public static final ConfigKey APPLY_MODE = choice("apply.mode", "row", List.of(APPLY), List.of("row", "transactional"),
             "`row`: partitions applied in parallel batches, per-key order kept; the follower converges but may briefly show cross-table states the leader never had. `transactional`: every leader transaction applied atomically in commit order (consistent prefix reads, `replog.watermark`); one applier per follower. See Guarantees.");
 
+    public static final ConfigKey VERIFY_CHUNK_ROWS = key("verify.chunk.rows", INT, "10000", List.of(VERIFY),
+            "Rows per chunk of `replog verify`: each table is compared in primary-key ranges of this many leader rows, each range's count and checksum computed inside both databases. Smaller chunks name a difference more narrowly; larger ones take fewer round trips.");
+
     public static final ConfigKey STARTUP_TIMEOUT_S = key("startup.timeout.seconds", INT, "60", BOTH,
             "How long to keep retrying unreachable PostgreSQL or Kafka at start before giving up.");
 
@@ -116,7 +120,7 @@ public final class ConfigKeys {
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
             APPLY_MODE,
-            STARTUP_TIMEOUT_S);
+            VERIFY_CHUNK_ROWS, STARTUP_TIMEOUT_S);
 
     private ConfigKeys() {
     }

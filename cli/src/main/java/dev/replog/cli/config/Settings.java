@@ -78,6 +78,15 @@ public final class Settings {
                 kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)));
     }
 
+    /** {@code verify.chunk.rows}, at least 1. */
+    public static int verifyChunkRows(ReplogConfig c) {
+        int rows = c.integer(VERIFY_CHUNK_ROWS);
+        if (rows < 1) {
+            throw new ConfigException("config key 'verify.chunk.rows' must be at least 1, not " + rows);
+        }
+        return rows;
+    }
+
     public static FollowerConnection follower(ReplogConfig c) {
         String url = c.string(FOLLOWER_URL);
         if (!url.startsWith("jdbc:postgresql://")) {

@@ -78,7 +78,11 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 run.join();
                 out.println("Workload done; waiting for the follower to catch up ...");
-                boolean caughtUp = awaitCatchUp(workload.lastChangeFloor(), capture, applier, lag, leaderDb, followerDb);
+                long waitStart = System.nanoTime();
+                boolean caughtUp = awaitCatchUp(workload.lastChangeFloor(), capture, applier, lag, followerDb);
+                out.println(caughtUp
+                        ? String.format("Follower caught up in %.1f s.", (System.nanoTime() - waitStart) / 1e9)
+                        : "Follower did not catch up within " + catchUpTimeout + " s.");
                 progress(workload, capture, applier, lag, leaderDb, followerDb);
                 out.println();
                 out.println("Leader vs follower, table by table:");
@@ -106,8 +110,12 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Waits until capture has published the whole workload and the follower has applied every data
+     * record of it (Kafka's transaction markers are not records to apply, see {@link ApplyLag}).
+     */
     private boolean awaitCatchUp(Lsn floor, CaptureService capture, ApplierService applier, ApplyLag lag,
-                                 Connection leaderDb, Connection followerDb) throws Exception {
+                                 Connection followerDb) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(catchUpTimeout).toNanos();
         while (System.nanoTime() < deadline) {
             if (applier.stopped().isDone()) {
@@ -117,19 +125,19 @@ public final class DemoCommand implements Callable<Integer> {
                 Thread.sleep(200);
                 continue;
             }
-            if (lag.pendingRecords(followerDb) == 0) {
+            if (lag.measure(followerDb, capture.lastPublishedLsn()).caughtUp()) {
                 return true;
             }
-            Thread.sleep(200);
+            Thread.sleep(100);
         }
         return false;
     }
 
     private void progress(DemoWorkload w, CaptureService capture, ApplierService applier, ApplyLag lag,
                           Connection leaderDb, Connection followerDb) throws SQLException {
-        out.printf("  leader commits %6d | captured %7d events (LSN %s) | applied %7d | apply lag %5d events | slot lag %s%n",
+        out.printf("  leader commits %6d | captured %7d events (LSN %s) | applied %7d | apply lag %s | slot lag %s%n",
                 w.commits(), capture.publishedCount(), capture.lastPublishedLsn(), applier.appliedCount(),
-                lag.pendingRecords(followerDb), slotLag(leaderDb));
+                lag.measure(followerDb, capture.lastPublishedLsn()).describe(), slotLag(leaderDb));
     }
 
     private static String slotLag(Connection leaderDb) throws SQLException {

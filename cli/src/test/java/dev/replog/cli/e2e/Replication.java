@@ -64,6 +64,16 @@ final class Replication implements AutoCloseable {
         Sql.execute(servers.leader().jdbcUrl(leaderDb), sql);
     }
 
+    /** The leader database's name (on the JVM's shared leader server). */
+    String leaderDatabase() {
+        return leaderDb;
+    }
+
+    /** The follower database's name (on the JVM's shared follower server). */
+    String followerDatabase() {
+        return followerDb;
+    }
+
     String leaderUrl() {
         return servers.leader().jdbcUrl(leaderDb);
     }
@@ -155,6 +165,10 @@ final class Replication implements AutoCloseable {
     void stopApplier() {
         applier.close();
         applier = null;
+    }
+
+    CaptureService capture() {
+        return capture;
     }
 
     ApplierService applier() {

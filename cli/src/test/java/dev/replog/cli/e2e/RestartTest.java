@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -181,31 +182,65 @@ class RestartTest {
         return out.subList(0, count);
     }
 
-    /** Stops one service while a workload runs, lets the leader move on, starts it again, compares. */
+    /**
+     * Stops one service while the leader is being written, writes more while it is down, starts it
+     * again, compares. The test drives every write itself, so nothing depends on how fast the machine
+     * is: a background writer runs until it is told to stop (the service is stopped while it writes,
+     * and started again while it writes), and a fixed number of transactions is written while the
+     * service is down.
+     */
     private static void restartMidStream(String name, int partitions, Consumer<Replication> stop, Consumer<Replication> start)
             throws Exception {
         try (Replication r = new Replication(name, partitions, List.of(ACCOUNTS))) {
             r.leader("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, version int NOT NULL)");
             r.startCapture();
             r.startApplier();
-            Thread w = new Thread(() -> {
-                for (int i = 1; i <= 600; i++) {
-                    r.leader("INSERT INTO accounts VALUES (" + i + ", 100, 1)",
-                            "UPDATE accounts SET balance = balance + 1, version = version + 1 WHERE id = " + Math.max(1, i / 2),
-                            i % 10 == 0 ? "DELETE FROM accounts WHERE id = " + (i - 5) : "SELECT 1");
+            AtomicInteger nextId = new AtomicInteger(1);
+            AtomicBoolean writing = new AtomicBoolean(true);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try (Connection c = DriverManager.getConnection(r.leaderUrl())) {
+                    while (writing.get()) {
+                        writeOne(c, nextId.getAndIncrement());
+                        // A steady stream of commits rather than a loop that takes a core from capture.
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
                 }
-            }, "workload");
-            w.start();
-            Await.until("the applier applied part of the workload", Duration.ofSeconds(60), () -> r.applier().appliedCount() > 100);
-            long rowsAtStop = Sql.queryForLong(r.leaderUrl(), "SELECT count(*) FROM accounts");
+            });
+            Await.until("the applier applied part of the workload", Duration.ofSeconds(60),
+                    () -> failIfDone(writer) || r.applier().appliedCount() > 100);
             stop.accept(r);
-            Await.until("the workload moved on while " + name + " was down", Duration.ofSeconds(60),
-                    () -> Sql.queryForLong(r.leaderUrl(), "SELECT count(*) FROM accounts") > rowsAtStop + 100);
+            try (Connection c = DriverManager.getConnection(r.leaderUrl())) {
+                for (int i = 0; i < 200; i++) {
+                    writeOne(c, nextId.getAndIncrement());
+                }
+            }
             start.accept(r);
-            w.join();
+            int afterStart = nextId.get();
+            Await.until("the writer went on after " + name + " was started again", Duration.ofSeconds(60),
+                    () -> failIfDone(writer) || nextId.get() > afterStart + 50);
+            writing.set(false);
+            writer.join();
             r.awaitFollowerMatchesLeader();
             assertEquals(Sql.queryRows(r.leaderUrl(), "SELECT * FROM accounts ORDER BY id"),
                     Sql.queryRows(r.followerUrl(), "SELECT * FROM accounts ORDER BY id"));
         }
+    }
+
+    /** One transaction per statement: a new row, an update of an older one, every tenth a delete. */
+    private static void writeOne(Connection c, int id) {
+        Sql.execute(c, "INSERT INTO accounts VALUES (" + id + ", 100, 1)",
+                "UPDATE accounts SET balance = balance + 1, version = version + 1 WHERE id = " + Math.max(1, id / 2),
+                id % 10 == 0 ? "DELETE FROM accounts WHERE id = " + (id - 5) : "SELECT 1");
+    }
+
+    /** Never true: a writer that ended while it should still be writing failed, and its error is thrown. */
+    private static boolean failIfDone(CompletableFuture<Void> writer) {
+        if (writer.isDone()) {
+            writer.join();
+            throw new AssertionError("the writer stopped before it was told to");
+        }
+        return false;
     }
 }

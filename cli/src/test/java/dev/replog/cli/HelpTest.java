@@ -1,0 +1,77 @@
+package dev.replog.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code --help} and {@code -h} print the usage of every command, subcommands of subcommands included. */
+class HelpTest {
+
+    @Test
+    void everySubcommandPrintsItsUsageForHelpAndH() {
+        List<List<String>> commands = new ArrayList<>();
+        collect(Main.commandLine(), new ArrayList<>(), commands);
+        // demo, capture, apply, verify, config-reference, dead-letters (list, replay), resume, bench
+        assertTrue(commands.size() >= 10, "commands found: " + commands);
+        for (List<String> path : commands) {
+            for (String flag : List.of("--help", "-h")) {
+                List<String> args = new ArrayList<>(path);
+                args.add(flag);
+                Outcome o = run(args.toArray(String[]::new));
+                String name = String.join(" ", path);
+                assertEquals(0, o.code(), "replog " + name + " " + flag + " exit code; stderr: " + o.err());
+                assertTrue(o.out().startsWith("Usage: replog" + (name.isEmpty() ? "" : " " + name)),
+                        "replog " + name + " " + flag + " printed: " + o.out() + o.err());
+                assertFalse(o.err().contains("Unknown option"), o.err());
+            }
+        }
+    }
+
+    @Test
+    void helpOfACommandWithARequiredOptionDoesNotAskForIt() {
+        Outcome o = run("verify", "--help");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("--config"), o.out());
+        assertTrue(o.err().isEmpty(), o.err());
+    }
+
+    private static void collect(CommandLine cmd, List<String> path, List<List<String>> out) {
+        out.add(List.copyOf(path));
+        for (var e : cmd.getSubcommands().entrySet()) {
+            if (e.getValue().getCommandSpec().aliases().length > 0 && !e.getKey().equals(e.getValue().getCommandName())) {
+                continue;
+            }
+            List<String> sub = new ArrayList<>(path);
+            sub.add(e.getKey());
+            collect(e.getValue(), sub, out);
+        }
+    }
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome run(String... args) {
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+}
