@@ -23,7 +23,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -132,13 +131,13 @@ class RestartTest {
             r.awaitFollowerMatchesLeader();
             String topic = r.topics().forTable(docs);
             maxMessageBytes(admin, topic, 64 * 1024);
-            long committedBefore = records(r, topic, "read_committed");
+            long committedBefore = r.records(topic, "read_committed");
             // 200 KB of incompressible bytes: too large for the topic now.
             r.leader("ALTER TABLE docs ADD COLUMN note text",
                     "INSERT INTO docs SELECT 2, decode(string_agg(md5(random()::text), ''), 'hex'), 'big' FROM generate_series(1, 12500)");
             Await.until("capture tried to publish the schema change and the row", Duration.ofSeconds(60),
-                    () -> records(r, topic, "read_uncommitted") > committedBefore);
-            assertEquals(committedBefore, records(r, topic, "read_committed"), "records of the refused batch readable");
+                    () -> r.records(topic, "read_uncommitted") > committedBefore);
+            assertEquals(committedBefore, r.records(topic, "read_committed"), "records of the refused batch readable");
             maxMessageBytes(admin, topic, TopicProvisioner.MAX_RECORD_BYTES);
             r.leader("INSERT INTO docs VALUES (3, '\\x03', 'after')");
             r.awaitFollowerMatchesLeader();
@@ -148,24 +147,6 @@ class RestartTest {
     private static void maxMessageBytes(Admin admin, String topic, int bytes) throws Exception {
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
                 new ConfigEntry("max.message.bytes", Integer.toString(bytes)), AlterConfigOp.OpType.SET)))).all().get();
-    }
-
-    /** How many records of the topic a reader with this isolation level can read now. */
-    private static long records(Replication r, String topic, String isolation) {
-        Properties config = r.kafka().clientConfig();
-        config.put("isolation.level", isolation);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-            long count = 0;
-            while (partitions.stream().anyMatch(p -> c.position(p) < ends.get(p))) {
-                count += c.poll(Duration.ofMillis(200)).count();
-            }
-            return count;
-        }
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readFromStart(Replication r, String topic, int count) {
