@@ -1,6 +1,8 @@
 package dev.replog.bench;
 
 import picocli.CommandLine.Command;
+import dev.replog.bench.soak.SoakBench;
+import dev.replog.bench.soak.SoakOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -52,8 +54,20 @@ public final class BenchCommand implements Callable<Integer> {
     String pgbench;
 
     @Option(names = "--only", split = ",", paramLabel = "WORKLOAD",
-            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench.")
+            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench, soak (soak: not in the default run).")
     List<String> only = List.of();
+
+    @Option(names = "--soak-rows", defaultValue = "500000", description = "soak: rows snapshotted before the load (default: ${DEFAULT-VALUE}).")
+    long soakRows;
+
+    @Option(names = "--soak-seconds", defaultValue = "300", description = "soak: seconds of load (default: ${DEFAULT-VALUE}).")
+    long soakSeconds;
+
+    @Option(names = "--soak-clients", defaultValue = "4", description = "soak: concurrent leader clients (default: ${DEFAULT-VALUE}).")
+    int soakClients;
+
+    @Option(names = "--soak-tps", defaultValue = "50", description = "soak: transactions a second per client at most (default: ${DEFAULT-VALUE}).")
+    int soakTps;
 
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -95,10 +109,20 @@ public final class BenchCommand implements Callable<Integer> {
         if (rows < 1 || updates < 1 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
             throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive");
         }
+        boolean soakPassed = true;
+        if (workloads.remove("soak")) {
+            // Not a comparison with native replication: a load test of Replog alone (see README, Memory).
+            soakPassed = SoakBench.run(new SoakOptions(soakRows, Duration.ofSeconds(soakSeconds), soakClients, soakTps, 3,
+                    childHeap, Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(Math.max(300, soakSeconds)),
+                    replogMainClass, null), out, System.out);
+            if (workloads.isEmpty()) {
+                return soakPassed ? 0 : 1;
+            }
+        }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
                 Duration.ofSeconds(timeoutSeconds), replogMainClass, commandLine());
-        return new Benchmark(options, System.out).run() ? 0 : 1;
+        return new Benchmark(options, System.out).run() && soakPassed ? 0 : 1;
     }
 
     /** The command as typed, e.g. {@code java -jar cli/target/replog.jar bench --rows 1000}. */

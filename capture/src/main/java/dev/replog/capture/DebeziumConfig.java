@@ -13,6 +13,9 @@ import java.util.stream.Stream;
  */
 final class DebeziumConfig {
 
+    /** Bytes of change events Debezium may hold between reading the WAL and handing a batch over. */
+    static final long QUEUE_BYTES = 64L * 1024 * 1024;
+
     private DebeziumConfig() {
     }
 
@@ -74,6 +77,9 @@ final class DebeziumConfig {
         // an idle queue is looked at every 10 ms instead of every 500 ms, which was a floor of the lag.
         p.put("max.batch.size", "4096");
         p.put("max.queue.size", "16384");
+        // The queue's count alone lets wide rows (large text, jsonb, bytea) fill any heap: it is
+        // also held to QUEUE_BYTES, so capture's memory does not depend on the width of the rows.
+        p.put("max.queue.size.in.bytes", Long.toString(QUEUE_BYTES));
         p.put("poll.interval.ms", "10");
 
         p.put("errors.max.retries", "-1");

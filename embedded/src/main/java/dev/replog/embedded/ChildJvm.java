@@ -63,6 +63,11 @@ public final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** The exit code of a process that has ended. */
+    public synchronized int exitCode() {
+        return process.exitValue();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -126,7 +126,7 @@ class BadInputTest {
     void undecodableEventStopsItsTableWithOneErrorLineNamingTableTopicPartitionOffsetAndReason() throws Exception {
         TableId items = new TableId("public", "items");
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        Logger applierLog = (Logger) LoggerFactory.getLogger("dev.replog.applier.ApplierService");
+        Logger applierLog = (Logger) LoggerFactory.getLogger("dev.replog.applier");
         lines.start();
         applierLog.addAppender(lines);
         try (Replication r = new Replication("poison", 1, List.of(items))) {
