@@ -67,7 +67,7 @@ final class ActiveLease implements AutoCloseable {
                 }
             } catch (SQLException e) {
                 release();
-                if (!e.getMessage().equals(lastProblem)) {
+                if (!java.util.Objects.equals(e.getMessage(), lastProblem)) {
                     log.warn("cannot take the transactional applier's lease on follower {}: {}; retrying every {} s",
                             follower, e.getMessage(), STANDBY_POLL.toSeconds());
                     lastProblem = e.getMessage();
