@@ -6,6 +6,8 @@ import dev.replog.applier.deadletter.DeadLetterStore;
 import dev.replog.applier.deadletter.PoisonEvent;
 import dev.replog.applier.follower.KeyMoves;
 import dev.replog.applier.row.RowApply;
+import dev.replog.applier.state.FollowerIdentity;
+import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.PositionStore;
 import dev.replog.applier.state.StoppedTables;
 import dev.replog.applier.state.TableDefinitionStore;
@@ -36,6 +38,7 @@ public final class ApplierService implements AutoCloseable {
 
     private final ApplierSettings settings;
     private final HikariDataSource pool;
+    private final FollowerIdentity identity;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final DeadLetterPublisher deadLetters;
     private final ApplierMetrics metrics;
@@ -56,7 +59,14 @@ public final class ApplierService implements AutoCloseable {
             TableDefinitionStore.createIfMissing(c);
             WatermarkStore.createIfMissing(c);
             KeyMoves.createIfMissing(c);
+            PartitionOwners.createIfMissing(c);
+            FollowerIdentity.createIfMissing(c);
+            // Refuses a follower fed by another group or mode, before this applier joins anything.
+            this.identity = FollowerIdentity.establish(c, settings.groupId(), settings.mode(), settings.follower().toString());
             c.commit();
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e;
         }
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deadLetters = new DeadLetterPublisher(settings);
@@ -112,8 +122,8 @@ public final class ApplierService implements AutoCloseable {
 
     private ApplyLoop loop() {
         return settings.mode() == ApplyMode.TRANSACTIONAL
-                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping)
-                : new RowApply(settings, pool, consumer, counters, () -> stopping);
+                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity)
+                : new RowApply(settings, pool, consumer, counters, () -> stopping, identity);
     }
 
     private void run() {

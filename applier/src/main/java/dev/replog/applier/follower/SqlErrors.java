@@ -1,10 +1,11 @@
 package dev.replog.applier.follower;
 
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 
 /**
  * Decides once, from the SQLSTATE, whether a follower error is worth retrying: lost connections,
- * serialization failures, deadlocks and shutdowns pass; data errors (classes 22, 23, 42, ...) do not.
+ * serialization failures, deadlocks, lock timeouts and shutdowns pass; data errors (classes 22, 23, 42, ...) do not.
  */
 public final class SqlErrors {
 
@@ -13,13 +14,17 @@ public final class SqlErrors {
 
     public static boolean isRetriable(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLTransientConnectionException) {
+                return true; // the pool's "connection is not available" while the follower does not answer
+            }
             if (c instanceof SQLException e) {
                 String state = e.getSQLState();
                 if (state == null) {
                     continue;
                 }
+                // 55P03: lock_timeout (a claim waiting for another applier's batch on its partitions)
                 if (state.startsWith("08") || state.startsWith("53") || state.equals("40001")
-                        || state.equals("40P01") || state.startsWith("57P")) {
+                        || state.equals("40P01") || state.startsWith("57P") || state.equals("55P03")) {
                     return true;
                 }
                 SQLException next = e.getNextException();

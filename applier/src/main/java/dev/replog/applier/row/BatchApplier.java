@@ -9,6 +9,7 @@ import dev.replog.applier.follower.FollowerWriter;
 import dev.replog.applier.follower.KeyMoves;
 import dev.replog.applier.follower.PartitionWait;
 import dev.replog.applier.follower.TruncateBarrier;
+import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.Position;
 import dev.replog.applier.state.PositionStore;
 import dev.replog.applier.state.StoppedTables;
@@ -49,9 +50,11 @@ public final class BatchApplier {
 
     private final EventApplier events = new EventApplier();
     private final ToIntFunction<String> partitionCount;
+    private final PartitionOwners owners;
 
-    public BatchApplier(ToIntFunction<String> partitionCount) {
+    public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners) {
         this.partitionCount = partitionCount;
+        this.owners = owners;
     }
 
     /**
@@ -62,6 +65,8 @@ public final class BatchApplier {
      *                    it was applied before (a restarted capture wrote it again) and is skipped
      * @throws SQLException          the follower refused; the transaction is rolled back
      * @throws PoisonEventException  a record cannot be decoded or applied, with its location
+     * @throws PartitionOwners.FencedException another applier claimed one of the poll's partitions
+     *                               since this one did; nothing was written
      */
     public Outcome apply(Connection c, ConsumerRecords<byte[], byte[]> records, boolean batched, SetAside setAside,
                   Map<TopicPartition, SourceOrder> lastApplied) throws SQLException {
@@ -71,6 +76,9 @@ public final class BatchApplier {
         int applied = 0;
         int replayed = 0;
         try (FollowerWriter writer = events.writer(c, batched)) {
+            // First, before anything is written: a claimer waits for this transaction, and a partition
+            // claimed since this applier took it is not written by it.
+            owners.verify(c, records.partitions());
             for (PoisonEvent stop : setAside.stops()) {
                 StoppedTables.record(c, stop);
             }

@@ -12,11 +12,14 @@ import dev.replog.applier.deadletter.SetAside;
 import dev.replog.applier.follower.PartitionWait;
 import dev.replog.applier.follower.SqlErrors;
 import dev.replog.applier.follower.TruncateBarrier;
+import dev.replog.applier.state.FollowerIdentity;
+import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.PositionStore;
 import dev.replog.applier.state.StoppedTables;
 import dev.replog.schemas.SourceOrder;
 import dev.replog.topology.Backoff;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -32,6 +35,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +55,8 @@ public final class RowApply implements ApplyLoop {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ApplyCounters counters;
     private final BooleanSupplier stopping;
+    private final FollowerIdentity identity;
+    private final PartitionOwners owners;
     private final BatchApplier batches;
     private final Map<String, Integer> partitionCounts = new HashMap<>();
     /** Assigned partitions not yet positioned from the follower: never polled until they are. */
@@ -61,17 +67,20 @@ public final class RowApply implements ApplyLoop {
     /** Per assigned partition, the source order of the last change applied (loaded with the positions). */
     private final Map<TopicPartition, SourceOrder> lastApplied = new HashMap<>();
     private long nextStopCheck;
+    private long nextGroupCheck;
     private long appliedSinceStart;
     private boolean caughtUp;
 
     public RowApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
-                    ApplyCounters counters, BooleanSupplier stopping) {
+                    ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity) {
         this.settings = settings;
         this.pool = pool;
         this.consumer = consumer;
         this.counters = counters;
         this.stopping = stopping;
-        this.batches = new BatchApplier(this::partitionCount);
+        this.identity = identity;
+        this.owners = new PartitionOwners(identity.applier());
+        this.batches = new BatchApplier(this::partitionCount, owners);
     }
 
     @Override
@@ -98,6 +107,7 @@ public final class RowApply implements ApplyLoop {
     }
 
     private void round() {
+        checkSharedGroup();
         releaseStopped();
         positionPending();
         releaseWaiting();
@@ -113,7 +123,8 @@ public final class RowApply implements ApplyLoop {
         applyWithRetry(records);
     }
 
-    private void applyWithRetry(ConsumerRecords<byte[], byte[]> records) {
+    private void applyWithRetry(ConsumerRecords<byte[], byte[]> polled) {
+        ConsumerRecords<byte[], byte[]> records = polled;
         SetAside setAside = new SetAside();
         boolean batched = true;
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
@@ -122,6 +133,18 @@ public final class RowApply implements ApplyLoop {
                 BatchApplier.Outcome outcome = batches.apply(c, records, batched, setAside, lastApplied);
                 afterCommit(outcome, setAside);
                 return;
+            } catch (PartitionOwners.FencedException e) {
+                // A stale member (a long pause, a partition from the follower or the group): the group
+                // gave these partitions to another applier, which claimed them on the follower.
+                log.warn("partition(s) {} of follower {} were claimed by another applier since this one ({}) took them: "
+                        + "nothing of this poll is written for them; they are dropped until the group assigns them again",
+                        e.lost(), settings.follower(), identity.applier());
+                drop(e.partitions());
+                setAside.stops().removeIf(s -> e.partitions().contains(new TopicPartition(s.topic(), s.partition())));
+                records = without(records, e.partitions());
+                if (records.isEmpty()) {
+                    return;
+                }
             } catch (PoisonEventException e) {
                 // Applied again without it; the good records of the poll must not suffer.
                 setAside(e.event(), setAside);
@@ -186,8 +209,63 @@ public final class RowApply implements ApplyLoop {
             log.info("partition {} waits for {}", tp, w.getValue().until());
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        outcome.positions().forEach((tp, pos) -> offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1)));
+        outcome.positions().forEach((tp, pos) -> offsets.put(tp, identity.offset(pos.offset() + 1)));
         consumer.commitAsync(offsets, null); // for monitoring only: positions live in the follower
+    }
+
+    /**
+     * Treats fenced partitions as revoked: paused, forgotten, not positioned again, and asks the group
+     * to rebalance; if it assigns them to this applier again, they are claimed again then.
+     */
+    private void drop(Set<TopicPartition> partitions) {
+        owners.forget(partitions);
+        unpositioned.removeAll(partitions);
+        stoppedPartitions.removeAll(partitions);
+        partitions.forEach(waiting::remove);
+        partitions.forEach(lastApplied::remove);
+        Set<TopicPartition> assigned = new HashSet<>(partitions);
+        assigned.retainAll(consumer.assignment());
+        consumer.pause(assigned);
+        consumer.enforceRebalance("replog: partitions claimed on the follower by another applier");
+    }
+
+    private static ConsumerRecords<byte[], byte[]> without(ConsumerRecords<byte[], byte[]> records, Set<TopicPartition> dropped) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> kept = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            if (!dropped.contains(tp)) {
+                kept.put(tp, records.records(tp));
+                OffsetAndMetadata n = records.nextOffsets().get(tp);
+                if (n != null) {
+                    next.put(tp, n);
+                }
+            }
+        }
+        return new ConsumerRecords<>(kept, next);
+    }
+
+    /**
+     * Refuses to go on if this group's offsets were committed for another follower (two followers
+     * sharing one apply.group.id): checked when partitions are assigned, and every 10 s for the case
+     * of two followers whose appliers started together.
+     */
+    private void checkSharedGroup() {
+        if (consumer.assignment().isEmpty() || System.nanoTime() - nextGroupCheck < 0) {
+            return;
+        }
+        nextGroupCheck = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        identity.refuseForeignCommits(consumer, everyPartitionOf(consumer.assignment()));
+    }
+
+    /** Every partition of the topics these partitions belong to. */
+    private Set<TopicPartition> everyPartitionOf(Set<TopicPartition> partitions) {
+        Set<TopicPartition> all = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            for (int p = 0; p < partitionCount(tp.topic()); p++) {
+                all.add(new TopicPartition(tp.topic(), p));
+            }
+        }
+        return all;
     }
 
     /** Positions again, and so resumes, partitions whose table's stop was lifted ({@code replog resume}). */
@@ -235,7 +313,11 @@ public final class RowApply implements ApplyLoop {
         if (unpositioned.isEmpty()) {
             return;
         }
+        identity.refuseForeignCommits(consumer, everyPartitionOf(unpositioned));
         try (Connection c = pool.getConnection()) {
+            // Claimed before the positions are read, in their transaction: waits for a batch another
+            // applier still has in flight on them, then reads what it committed.
+            owners.claim(c, unpositioned);
             Map<TopicPartition, Long> stored = PositionStore.load(c, unpositioned);
             unpositioned.forEach(lastApplied::remove);
             lastApplied.putAll(PositionStore.loadAppliedOrders(c, unpositioned));
@@ -260,7 +342,7 @@ public final class RowApply implements ApplyLoop {
                     consumer.resume(Set.of(tp));
                 }
             }
-            c.rollback();
+            c.commit(); // the claims; the rest was read
             log.info("applier positioned {} partition(s) from follower: {}", unpositioned.size(), stored);
             unpositioned.clear();
         } catch (SQLException e) {
@@ -283,6 +365,7 @@ public final class RowApply implements ApplyLoop {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            owners.forget(partitions);
             unpositioned.removeAll(partitions);
             stoppedPartitions.removeAll(partitions);
             partitions.forEach(waiting::remove);

@@ -14,6 +14,8 @@ import dev.replog.applier.deadletter.SetAside;
 import dev.replog.applier.follower.EventApplier;
 import dev.replog.applier.follower.FollowerWriter;
 import dev.replog.applier.follower.SqlErrors;
+import dev.replog.applier.state.FollowerIdentity;
+import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.Position;
 import dev.replog.applier.state.PositionStore;
 import dev.replog.applier.state.StoppedTables;
@@ -37,6 +39,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -62,6 +65,9 @@ public final class TransactionalApply implements ApplyLoop {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ApplyCounters counters;
     private final BooleanSupplier stopping;
+    private final FollowerIdentity identity;
+    private final PartitionOwners owners;
+    private final ActiveLease lease;
     private final EventApplier events = new EventApplier();
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();
     private final FetchedLog fetched;
@@ -73,6 +79,8 @@ public final class TransactionalApply implements ApplyLoop {
     private Connection connection;
     private FollowerWriter writer;
     private boolean batched = true;
+    /** Whether the open follower transaction has checked (and locked) this applier's partition epochs. */
+    private boolean fenced;
     private PendingTransaction current;
     private boolean currentTouched;
     private Lsn watermark;
@@ -86,12 +94,15 @@ public final class TransactionalApply implements ApplyLoop {
     private long warnedMissingTopic = -1;
 
     public TransactionalApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
-                       ApplyCounters counters, BooleanSupplier stopping) {
+                       ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity) {
         this.settings = settings;
         this.pool = pool;
         this.consumer = consumer;
         this.counters = counters;
         this.stopping = stopping;
+        this.identity = identity;
+        this.owners = new PartitionOwners(identity.applier());
+        this.lease = new ActiveLease(settings.follower(), identity.applier());
         this.fetched = new FetchedLog(settings.topics().transactions());
         this.assembler = new TransactionAssembler(fetched, events, settings.topics().heartbeat());
         this.transactionsPartition = new TopicPartition(settings.topics().transactions(), 0);
@@ -107,6 +118,9 @@ public final class TransactionalApply implements ApplyLoop {
         while (!stopping.getAsBoolean()) {
             try {
                 if (!positioned) {
+                    if (!lease.acquire(stopping)) {
+                        break; // stopped while standing by
+                    }
                     positioned = reposition();
                     if (!positioned) {
                         Backoff.sleep(Duration.ofSeconds(1)); // the log's topics do not exist (yet, or the broker lost them)
@@ -127,6 +141,15 @@ public final class TransactionalApply implements ApplyLoop {
                 backoff.reset();
             } catch (PoisonEventException e) {
                 handlePoison(e.event());
+                positioned = false;
+            } catch (PartitionOwners.FencedException e) {
+                // Another transactional applier took the follower over (this one's lease session died).
+                List<PartitionOwners.Lost> lost = e.lost();
+                log.warn("transactional applier {} is fenced on follower {}: partition {}{}; nothing of its open "
+                        + "transaction is written; it stands by", identity.applier(), settings.follower(), lost.get(0),
+                        lost.size() > 1 ? " and " + (lost.size() - 1) + " more" : "");
+                closeConnection();
+                lease.release();
                 positioned = false;
             } catch (SQLException e) {
                 positioned = false;
@@ -154,10 +177,25 @@ public final class TransactionalApply implements ApplyLoop {
             }
         }
         closeConnection();
+        lease.close();
+    }
+
+    /**
+     * Starts a follower transaction that will write by locking and checking this applier's partition
+     * epochs, before anything is written: if another applier claimed them since, nothing is.
+     *
+     * @param writing the caller writes now; otherwise only if there are fetched records to apply
+     */
+    private void fence(boolean writing) throws SQLException {
+        if (!fenced && (writing || current != null || !fetched.isEmpty())) {
+            owners.verify(connection, owners.held());
+            fenced = true;
+        }
     }
 
     /** Applies every transaction the fetched records complete, and commits at transaction boundaries. */
     private void progress() throws SQLException {
+        fence(false);
         while (true) {
             if (current == null) {
                 current = nextTransaction();
@@ -240,15 +278,17 @@ public final class TransactionalApply implements ApplyLoop {
     }
 
     private void commit() throws SQLException {
+        fence(true);
         writer.flush();
         PositionStore.save(connection, assembler.positions());
         if (lastFinished != null) {
             WatermarkStore.save(connection, lastFinished.commitLsn(), lastFinished.commitTime());
         }
         connection.commit();
+        fenced = false;
         counters.applied(assembler.takeApplied(), assembler.takeReplayed());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        assembler.positions().forEach((tp, pos) -> offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1)));
+        assembler.positions().forEach((tp, pos) -> offsets.put(tp, identity.offset(pos.offset() + 1)));
         consumer.commitAsync(offsets, null); // for monitoring only: positions live in the follower
         assembler.positions().forEach((tp, pos) -> setAside.forgetThrough(tp, pos.offset()));
         assembler.positions().clear();
@@ -261,6 +301,7 @@ public final class TransactionalApply implements ApplyLoop {
             writer = events.writer(connection, true);
             assembler.useWriter(writer, true);
         }
+        fence(false); // the loop goes on applying what is fetched: in a fenced transaction
     }
 
     private boolean snapshotLoaded() throws SQLException {
@@ -300,6 +341,11 @@ public final class TransactionalApply implements ApplyLoop {
         if (all.isEmpty()) {
             return false;
         }
+        identity.refuseForeignCommits(consumer, all);
+        // Claimed before the positions are read, in their transaction: waits for a batch another
+        // applier still has in flight, then reads what it committed.
+        owners.forgetAll();
+        owners.claim(connection, all);
         Map<TopicPartition, Long> stored = PositionStore.load(connection, all);
         for (TopicPartition tp : all) {
             Long offset = stored.get(tp);
@@ -319,7 +365,8 @@ public final class TransactionalApply implements ApplyLoop {
         stoppedAtPoison = !StoppedTables.all(connection).isEmpty();
         writer = events.writer(connection, batched);
         assembler.reset(connection, writer, batched, setAside, PositionStore.loadAppliedOrders(connection, all), watermark);
-        connection.rollback();
+        connection.commit(); // the claims; the rest was read
+        fenced = false;
         consumer.resume(paused);
         paused.clear();
         log.info("applier positioned {} partition(s) from follower {}: watermark {}", all.size(), settings.follower(),
@@ -419,5 +466,6 @@ public final class TransactionalApply implements ApplyLoop {
             // A broken connection: the pool discards it and its transaction is gone anyway.
         }
         connection = null;
+        fenced = false;
     }
 }

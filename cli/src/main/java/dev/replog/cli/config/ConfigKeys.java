@@ -87,7 +87,7 @@ public final class ConfigKeys {
     public static final ConfigKey FOLLOWER_POOL_SIZE = key("follower.pool.size", INT, "4", List.of(APPLY),
             "Follower connections in the pool.");
     public static final ConfigKey APPLY_GROUP = key("apply.group.id", STRING, "replog-applier", List.of(APPLY),
-            "Kafka consumer group of this follower's appliers; one group per follower.");
+            "Kafka consumer group of this follower's appliers; one group per follower (the follower records it: an applier of another group refuses to start there, and a group feeding two followers is refused).");
     public static final ConfigKey APPLY_BATCH_SIZE = key("apply.batch.size", INT, "2000", List.of(APPLY),
             "Most events applied in one follower transaction.");
     public static final ConfigKey APPLY_POLL_TIMEOUT_MS = key("apply.poll.timeout.ms", LONG, "200", List.of(APPLY),
@@ -103,7 +103,7 @@ public final class ConfigKeys {
     public static final ConfigKey APPLY_ON_ERROR = choice("apply.on.error", "stop", List.of(APPLY), List.of("stop", "skip"),
             "What an event that cannot be decoded or applied does (it always goes to the `<prefix>.dead-letter` topic first): `stop` stops its table until `replog resume`; `skip` records it in `replog.dead_letters` and goes on.");
     public static final ConfigKey APPLY_MODE = choice("apply.mode", "row", List.of(APPLY), List.of("row", "transactional"),
-            "`row`: partitions applied in parallel batches, per-key order kept; the follower converges but may briefly show cross-table states the leader never had. `transactional`: every leader transaction applied atomically in commit order (consistent prefix reads, `replog.watermark`); one applier per follower. See Guarantees.");
+            "`row`: partitions applied in parallel batches, per-key order kept; the follower converges but may briefly show cross-table states the leader never had. `transactional`: every leader transaction applied atomically in commit order (consistent prefix reads, `replog.watermark`); one active applier per follower, a second one stands by. A follower keeps its mode. See Guarantees.");
 
     public static final ConfigKey VERIFY_CHUNK_ROWS = key("verify.chunk.rows", INT, "10000", List.of(VERIFY),
             "Rows per chunk of `replog verify`: each table is compared in primary-key ranges of this many leader rows, each range's count and checksum computed inside both databases. Smaller chunks name a difference more narrowly; larger ones take fewer round trips.");

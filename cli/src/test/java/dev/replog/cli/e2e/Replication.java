@@ -95,9 +95,24 @@ final class Replication implements AutoCloseable {
     }
 
     ApplierSettings applierSettings() {
-        return new ApplierSettings(new FollowerConnection(followerUrl(), servers.follower().user(),
-                servers.follower().password(), "disable", 2), name, 500, Duration.ofMillis(100), topics(), kafka())
+        return applierSettings(followerUrl(), name);
+    }
+
+    /** Settings of an applier of another follower database, or through another route, or of another group. */
+    ApplierSettings applierSettings(String followerJdbcUrl, String groupId) {
+        return new ApplierSettings(new FollowerConnection(followerJdbcUrl, servers.follower().user(),
+                servers.follower().password(), "disable", 2), groupId, 500, Duration.ofMillis(100), topics(), kafka())
                 .withOnError(onError).withMode(mode);
+    }
+
+    /** The applier group of this set-up's follower. */
+    String group() {
+        return name;
+    }
+
+    /** Creates another, empty database on the follower server, and returns its URL. */
+    String anotherFollower(String testName) {
+        return servers.follower().jdbcUrl(TestDatabase.fresh(servers.follower(), testName));
     }
 
     /** The applier's {@code apply.mode} from its next start on. */
