@@ -6,6 +6,7 @@ import dev.replog.embedded.KafkaBrokerProcess;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.InvariantSampler;
+import dev.replog.testkit.PipelineProperties;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -255,28 +256,8 @@ public final class SoakRun {
 
     private Path config(String mode, String bootstrap, PostgresServer leader, String leaderDb, PostgresServer follower,
                         String followerDb) throws IOException {
-        Path file = o.dir().resolve("soak-" + mode + ".properties");
-        Files.write(file, List.of(
-                "kafka.bootstrap.servers=" + bootstrap,
-                "kafka.client.timeout.ms=" + o.clientTimeout().toMillis(),
-                "topics.prefix=" + leaderDb,
-                "topics.partitions=" + o.partitions(),
-                "topics.replication.factor=1",
-                "leader.host=" + leader.host(),
-                "leader.port=" + leader.port(),
-                "leader.database=" + leaderDb,
-                "leader.user=" + leader.user(),
-                "leader.sslmode=disable",
-                "capture.tables=public.accounts,public.ledger,public.items,public.events,public.customers",
-                "capture.slot.name=" + leaderDb,
-                "capture.publication.name=" + leaderDb,
-                "capture.heartbeat.interval.ms=1000",
-                "follower.jdbc.url=jdbc:postgresql://" + follower.host() + ":" + follower.port() + "/" + followerDb,
-                "follower.user=" + follower.user(),
-                "follower.sslmode=disable",
-                "apply.group.id=" + followerDb,
-                "apply.mode=" + mode,
-                "startup.timeout.seconds=120"));
-        return file;
+        String tables = SoakWorkload.TABLES.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(","));
+        return PipelineProperties.write(o.dir().resolve("soak-" + mode + ".properties"), bootstrap, leader, leaderDb, follower,
+                followerDb, tables, o.partitions(), mode, List.of("kafka.client.timeout.ms=" + o.clientTimeout().toMillis()));
     }
 }

@@ -9,6 +9,7 @@ import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.BankWorkload;
 import dev.replog.testkit.InvariantSampler;
+import dev.replog.testkit.PipelineProperties;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
 import dev.replog.testkit.TestDatabase;
@@ -210,27 +211,7 @@ class FaultInjectionTest {
 
     private Path writeConfig(String mode, String bootstrap, PostgresServer leader, String leaderDb, PostgresServer follower,
                              String followerDb) throws IOException {
-        Path file = dir.resolve("replog-" + mode + ".properties");
-        Files.write(file, List.of(
-                "kafka.bootstrap.servers=" + bootstrap,
-                "topics.prefix=" + leaderDb,
-                "topics.partitions=2",
-                "topics.replication.factor=1",
-                "leader.host=" + leader.host(),
-                "leader.port=" + leader.port(),
-                "leader.database=" + leaderDb,
-                "leader.user=" + leader.user(),
-                "leader.sslmode=disable",
-                "capture.tables=public.accounts,public.ledger",
-                "capture.slot.name=" + leaderDb,
-                "capture.publication.name=" + leaderDb,
-                "capture.heartbeat.interval.ms=1000",
-                "follower.jdbc.url=jdbc:postgresql://" + follower.host() + ":" + follower.port() + "/" + followerDb,
-                "follower.user=" + follower.user(),
-                "follower.sslmode=disable",
-                "apply.group.id=" + followerDb,
-                "apply.mode=" + mode,
-                "startup.timeout.seconds=120"));
-        return file;
+        return PipelineProperties.write(dir.resolve("replog-" + mode + ".properties"), bootstrap, leader, leaderDb, follower,
+                followerDb, "public.accounts,public.ledger", 2, mode, List.of());
     }
 }
