@@ -17,6 +17,8 @@ import java.time.Duration;
  *                  answers every fetch at once
  * @param bufferBytes bytes of fetched events held in memory: the transactional mode's queues across
  *                  all partitions, and a quarter of it for Kafka's own fetch buffer in both modes
+ * @param schemaExpressions which DEFAULT, CHECK and generated-column expressions of schema changes
+ *                  the follower runs
  */
 public record ApplierSettings(FollowerConnection follower,
                               String groupId,
@@ -27,7 +29,8 @@ public record ApplierSettings(FollowerConnection follower,
                               ErrorPolicy onError,
                               ApplyMode mode,
                               Duration fetchWait,
-                              long bufferBytes) {
+                              long bufferBytes,
+                              SchemaExpressions schemaExpressions) {
 
     /**
      * What a fetch waits for (up to {@link #fetchWait}): a batch of a few hundred events instead of
@@ -46,27 +49,32 @@ public record ApplierSettings(FollowerConnection follower,
         }
     }
 
-    /** With the default policy, {@link ErrorPolicy#STOP}. */
+    /** With the default policies: {@link ErrorPolicy#STOP}, {@link ApplyMode#ROW}, {@link SchemaExpressions#SAFE}. */
     public ApplierSettings(FollowerConnection follower, String groupId, int batchSize, Duration pollTimeout,
                            TopicNames topics, KafkaSettings kafka) {
         this(follower, groupId, batchSize, pollTimeout, topics, kafka, ErrorPolicy.STOP, ApplyMode.ROW, DEFAULT_FETCH_WAIT,
-                DEFAULT_BUFFER_BYTES);
+                DEFAULT_BUFFER_BYTES, SchemaExpressions.SAFE);
     }
 
     public ApplierSettings withOnError(ErrorPolicy policy) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, policy, mode, fetchWait, bufferBytes);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, policy, mode, fetchWait, bufferBytes, schemaExpressions);
     }
 
     public ApplierSettings withMode(ApplyMode applyMode) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, applyMode, fetchWait, bufferBytes);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, applyMode, fetchWait, bufferBytes, schemaExpressions);
     }
 
     public ApplierSettings withFetchWait(Duration wait) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, wait, bufferBytes);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, wait, bufferBytes, schemaExpressions);
     }
 
     public ApplierSettings withBufferBytes(long bytes) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bytes);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bytes, schemaExpressions);
+    }
+
+    public ApplierSettings withSchemaExpressions(SchemaExpressions expressions) {
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bufferBytes,
+                expressions);
     }
 
     /** Kafka's fetch buffer: one fetch per broker of at most this many (compressed) bytes. */

@@ -31,10 +31,13 @@ public final class DefinitionDiff {
     }
 
     /**
+     * @param previous        the definition the follower table was last brought to (only its names reach the SQL, quoted)
+     * @param checked         the definition to bring it to; every SQL text in the statements comes from it
      * @param followerColumns the columns the follower table has now
      * @return statements to run in order; empty if nothing changed
      */
-    static List<String> between(TableDefinition previous, TableDefinition next, Set<String> followerColumns) {
+    static List<String> between(TableDefinition previous, SchemaChangeCheck.CheckedDefinition checked, Set<String> followerColumns) {
+        TableDefinition next = checked.definition();
         TableId table = next.table();
         String target = "ALTER TABLE " + quote(table) + " ";
         Map<ColumnDefinition, ColumnDefinition> matched = new LinkedHashMap<>();
@@ -119,7 +122,7 @@ public final class DefinitionDiff {
             out.add(target + column + "TYPE " + n.type());
         }
         if (!n.isGenerated() && !Objects.equals(p.defaultExpression(), n.defaultExpression())) {
-            out.add(target + column + (n.defaultExpression() == null ? "DROP DEFAULT" : "SET DEFAULT " + n.defaultExpression()));
+            out.add(target + column + (n.defaultExpression() == null ? "DROP DEFAULT" : "SET DEFAULT (" + n.defaultExpression() + ")"));
         }
         if (p.notNull() != n.notNull()) {
             out.add(target + column + (n.notNull() ? "SET NOT NULL" : "DROP NOT NULL"));

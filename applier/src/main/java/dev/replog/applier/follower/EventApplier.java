@@ -1,6 +1,7 @@
 package dev.replog.applier.follower;
 
 import dev.replog.applier.LogRecords;
+import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.deadletter.PoisonEvent;
 import dev.replog.applier.deadletter.PoisonEventException;
 import dev.replog.schemas.ChangeEvent;
@@ -25,6 +26,12 @@ public final class EventApplier {
 
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();
     private final FollowerTables tables = new FollowerTables();
+    private final SchemaExpressions schemaExpressions;
+
+    /** @param schemaExpressions which expressions of the log's schema changes the follower runs */
+    public EventApplier(SchemaExpressions schemaExpressions) {
+        this.schemaExpressions = schemaExpressions;
+    }
 
     /** @param batched false sends every change on its own, so that an error names one record */
     public FollowerWriter writer(Connection c, boolean batched) {
@@ -57,7 +64,7 @@ public final class EventApplier {
                 writer.truncate(truncate.table());
             } else if (event instanceof SchemaChange schemaChange) {
                 writer.flush();
-                SchemaChangeApplier.apply(c, schemaChange);
+                SchemaChangeApplier.apply(c, schemaChange, r.topic(), schemaExpressions);
                 tables.forget(schemaChange.table());
                 if (schemaChange.source().snapshot() && !schemaChange.isDrop()) {
                     // Capture publishes a table's definition before its first snapshot row. A snapshot

@@ -11,16 +11,18 @@ import java.util.stream.Collectors;
 import static dev.replog.schemas.SqlIdentifiers.quote;
 
 /**
- * DDL text for follower tables built from a leader definition. Names are quoted here; types,
- * defaults, generation expressions and CHECK bodies are the leader catalog's own SQL
- * ({@code format_type}, {@code pg_get_expr}, {@code pg_get_constraintdef}).
+ * DDL text for follower tables built from a leader definition that {@link SchemaChangeCheck} has
+ * checked. Names are quoted here; types are as the follower's catalog prints them; defaults,
+ * generation expressions and CHECK bodies are the leader catalog's SQL ({@code pg_get_expr},
+ * {@code pg_get_constraintdef}), each checked to be one expression and put in parentheses here.
  */
 public final class FollowerDdl {
 
     private FollowerDdl() {
     }
 
-    static String createTable(TableDefinition d) {
+    static String createTable(SchemaChangeCheck.CheckedDefinition checked) {
+        TableDefinition d = checked.definition();
         List<String> parts = new ArrayList<>();
         d.columns().forEach(c -> parts.add(column(c)));
         d.checks().forEach(c -> parts.add(check(c)));
@@ -30,14 +32,14 @@ public final class FollowerDdl {
         return "CREATE TABLE " + quote(d.table()) + " (" + String.join(", ", parts) + ")";
     }
 
-    /** A column as it appears in CREATE TABLE or ADD COLUMN. */
+    /** A column of a {@link SchemaChangeCheck.CheckedDefinition} as it appears in CREATE TABLE or ADD COLUMN. */
     static String column(ColumnDefinition c) {
         StringBuilder sql = new StringBuilder(quote(c.name())).append(' ').append(c.type());
         if (c.isGenerated()) {
             // Recomputed on the follower: the value is never copied from the log.
             sql.append(" GENERATED ALWAYS AS (").append(c.generatedExpression()).append(") STORED");
         } else if (c.defaultExpression() != null) {
-            sql.append(" DEFAULT ").append(c.defaultExpression());
+            sql.append(" DEFAULT (").append(c.defaultExpression()).append(')');
         }
         if (c.notNull()) {
             sql.append(" NOT NULL");
@@ -45,6 +47,7 @@ public final class FollowerDdl {
         return sql.toString();
     }
 
+    /** A CHECK of a {@link SchemaChangeCheck.CheckedDefinition}: its definition is {@code CHECK (<expression>) [flags]}. */
     static String check(CheckConstraint c) {
         return "CONSTRAINT " + quote(c.name()) + " " + c.definition();
     }

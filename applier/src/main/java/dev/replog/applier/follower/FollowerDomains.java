@@ -34,7 +34,9 @@ public final class FollowerDomains {
     private record Existing(String typtype, String baseType) {
     }
 
-    static void ensure(Connection c, TableId table, String column, DomainDefinition domain) throws SQLException {
+    /** @param check checks the leader's definition before a missing domain is created from it */
+    static void ensure(Connection c, TableId table, String column, DomainDefinition domain, SchemaChangeCheck check)
+            throws SQLException {
         Optional<Existing> existing = find(c, domain);
         if (existing.isEmpty()) {
             // Two appliers creating the domain at once would fail one of them on pg_type's unique name:
@@ -43,7 +45,7 @@ public final class FollowerDomains {
             existing = find(c, domain);
         }
         if (existing.isEmpty()) {
-            create(c, table, column, domain);
+            create(c, table, column, check.domain(column, domain));
             return;
         }
         String difference = difference(existing.get(), domain);
@@ -84,9 +86,11 @@ public final class FollowerDomains {
         }
     }
 
-    private static void create(Connection c, TableId table, String column, DomainDefinition domain) throws SQLException {
+    private static void create(Connection c, TableId table, String column, SchemaChangeCheck.CheckedDomain checked)
+            throws SQLException {
+        DomainDefinition domain = checked.domain();
         try (Statement s = c.createStatement()) {
-            for (String sql : ddl(domain)) {
+            for (String sql : ddl(checked)) {
                 s.execute(sql);
             }
         } catch (SQLException e) {
@@ -96,12 +100,14 @@ public final class FollowerDomains {
     }
 
     /**
-     * Names are quoted here. The base type, default and CHECK bodies are the leader's own SQL as
-     * PostgreSQL printed it ({@code format_type}, {@code pg_get_expr}, {@code pg_get_constraintdef}).
+     * Names are quoted here. The base type is as the follower prints it; the default and CHECK
+     * bodies are the leader's own SQL as PostgreSQL printed it ({@code pg_get_expr},
+     * {@code pg_get_constraintdef}), each checked by {@link SchemaChangeCheck} to be one expression.
      * Checks are added one by one with ALTER DOMAIN because that is the one form that also takes a
      * constraint the leader holds as NOT VALID.
      */
-    static List<String> ddl(DomainDefinition domain) {
+    static List<String> ddl(SchemaChangeCheck.CheckedDomain checked) {
+        DomainDefinition domain = checked.domain();
         List<String> statements = new ArrayList<>();
         statements.add("CREATE SCHEMA IF NOT EXISTS " + quote(domain.schema()));
         StringBuilder create = new StringBuilder("CREATE DOMAIN ").append(domain.qualifiedName()).append(" AS ").append(domain.baseType());
@@ -109,7 +115,7 @@ public final class FollowerDomains {
             create.append(" COLLATE ").append(quote(domain.collationSchema())).append('.').append(quote(domain.collation()));
         }
         if (domain.defaultExpression() != null) {
-            create.append(" DEFAULT ").append(domain.defaultExpression());
+            create.append(" DEFAULT (").append(domain.defaultExpression()).append(')');
         }
         if (domain.notNull()) {
             create.append(" NOT NULL");

@@ -1,10 +1,12 @@
 package dev.replog.applier.follower;
 
+import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.state.TableDefinitionStore;
 import dev.replog.applier.verify.TableChecksum;
 import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableId;
+import dev.replog.topology.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,10 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
 
 /**
  * Brings a follower table to a leader definition, inside the caller's transaction: creates it,
- * alters it (diffed against the definition it was last brought to), or drops it.
+ * alters it (diffed against the definition it was last brought to), or drops it. The change comes
+ * from the log, which anyone who can write to a table topic can write: it must come from its own
+ * table's topic, and {@link SchemaChangeCheck} checks every SQL text it carries before any of its
+ * DDL runs.
  */
 public final class SchemaChangeApplier {
 
@@ -30,8 +35,15 @@ public final class SchemaChangeApplier {
     private SchemaChangeApplier() {
     }
 
-    static void apply(Connection c, SchemaChange change) throws SQLException {
+    /**
+     * @param topic       the table topic the change was read from
+     * @param expressions which expressions the change may carry
+     */
+    static void apply(Connection c, SchemaChange change, String topic, SchemaExpressions expressions) throws SQLException {
         TableId table = change.table();
+        if (!isTopicOf(table, topic)) {
+            throw SchemaChangeCheck.wrongTopic(table, topic);
+        }
         String lsn = change.source().lsn().toString();
         if (change.isDrop()) {
             execute(c, List.of("DROP TABLE IF EXISTS " + quote(table)));
@@ -39,8 +51,10 @@ public final class SchemaChangeApplier {
             log.info("table {} dropped on the follower (dropped on the leader, LSN {})", table, lsn);
             return;
         }
-        TableDefinition next = change.definition();
-        UserTypes.ensure(c, next);
+        SchemaChangeCheck check = new SchemaChangeCheck(c, table, expressions);
+        UserTypes.ensure(c, change.definition(), check);
+        SchemaChangeCheck.CheckedDefinition checked = check.table(change.definition());
+        TableDefinition next = checked.definition();
         Optional<TableDefinition> stored = TableDefinitionStore.load(c, table);
         Set<String> followerColumns = new LinkedHashSet<>(TableChecksum.columns(c, table));
         List<String> statements = new ArrayList<>();
@@ -53,9 +67,9 @@ public final class SchemaChangeApplier {
         }
         if (followerColumns.isEmpty()) {
             statements.add("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));
-            statements.add(FollowerDdl.createTable(next));
+            statements.add(FollowerDdl.createTable(checked));
         } else if (stored.isPresent()) {
-            statements.addAll(DefinitionDiff.between(stored.get(), next, followerColumns));
+            statements.addAll(DefinitionDiff.between(stored.get(), checked, followerColumns));
         } else {
             // A follower table from before definitions were kept: add what it lacks, change nothing else.
             for (TableDefinition.ColumnDefinition col : next.columns()) {
@@ -68,6 +82,16 @@ public final class SchemaChangeApplier {
         TableDefinitionStore.save(c, stored.isPresent() && !recreated ? keepAttnums(stored.get(), next) : next, lsn);
         if (!statements.isEmpty()) {
             log.info("table {} brought to the leader's definition at LSN {}: {}", table, lsn, String.join("; ", statements));
+        }
+    }
+
+    /** Whether {@code topic} is the table's own topic, under the prefix the topic itself starts with. */
+    private static boolean isTopicOf(TableId table, String topic) {
+        int dot = topic.indexOf('.');
+        try {
+            return dot > 0 && new TopicNames(topic.substring(0, dot)).topicOf(table).equals(topic);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -33,12 +33,13 @@ public final class UserTypes {
     /**
      * Before a table definition becomes DDL: every user-defined type it uses must exist on the
      * follower. Enums and domains are created from what the definition carries; a type it does not
-     * describe stops the table with an error naming table, column and type.
+     * describe stops the table with an error naming table, column and type. A domain's definition is
+     * checked before it is created; an enum is created from its bound labels.
      */
-    static void ensure(Connection c, TableDefinition definition) throws SQLException {
+    static void ensure(Connection c, TableDefinition definition, SchemaChangeCheck check) throws SQLException {
         for (TableDefinition.ColumnDefinition col : definition.columns()) {
             if (col.domain() != null) {
-                FollowerDomains.ensure(c, definition.table(), col.name(), col.domain());
+                FollowerDomains.ensure(c, definition.table(), col.name(), col.domain(), check);
                 continue;
             }
             String name = col.typeName().startsWith("_") ? col.typeName().substring(1) : col.typeName();

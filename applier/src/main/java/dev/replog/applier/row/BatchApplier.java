@@ -1,6 +1,7 @@
 package dev.replog.applier.row;
 
 import dev.replog.applier.LogRecords;
+import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.deadletter.DeadLetterStore;
 import dev.replog.applier.deadletter.PoisonEvent;
 import dev.replog.applier.deadletter.SetAside;
@@ -48,13 +49,15 @@ public final class BatchApplier {
     public record Wait(long from, PartitionWait until) {
     }
 
-    private final EventApplier events = new EventApplier();
+    private final EventApplier events;
     private final ToIntFunction<String> partitionCount;
     private final PartitionOwners owners;
 
-    public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners) {
+    /** @param schemaExpressions which expressions of the log's schema changes the follower runs */
+    public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners, SchemaExpressions schemaExpressions) {
         this.partitionCount = partitionCount;
         this.owners = owners;
+        this.events = new EventApplier(schemaExpressions);
     }
 
     /**

@@ -68,7 +68,7 @@ public final class TransactionalApply implements ApplyLoop {
     private final FollowerIdentity identity;
     private final PartitionOwners owners;
     private final ActiveLease lease;
-    private final EventApplier events = new EventApplier();
+    private final EventApplier events;
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();
     private final FetchedLog fetched;
     private final TransactionAssembler assembler;
@@ -103,6 +103,7 @@ public final class TransactionalApply implements ApplyLoop {
         this.identity = identity;
         this.owners = new PartitionOwners(identity.applier());
         this.lease = new ActiveLease(settings.follower(), identity.applier());
+        this.events = new EventApplier(settings.schemaExpressions());
         this.fetched = new FetchedLog(settings.topics().transactions());
         this.assembler = new TransactionAssembler(fetched, events, settings.topics().heartbeat());
         this.transactionsPartition = new TopicPartition(settings.topics().transactions(), 0);

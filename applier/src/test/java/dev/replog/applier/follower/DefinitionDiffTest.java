@@ -26,6 +26,11 @@ public class DefinitionDiffTest {
         return new TableDefinition(T, 42, List.of(columns), List.of("id"), List.of());
     }
 
+    /** As {@link SchemaChangeCheck} hands a definition on (these ones carry no SQL text but names and types). */
+    private static SchemaChangeCheck.CheckedDefinition checked(TableDefinition d) {
+        return new SchemaChangeCheck.CheckedDefinition(d);
+    }
+
     private static Set<String> names(TableDefinition d) {
         return Set.copyOf(d.columns().stream().map(ColumnDefinition::name).toList());
     }
@@ -35,7 +40,7 @@ public class DefinitionDiffTest {
         TableDefinition before = table(ID, col("qty", 2, "integer", "int4", -1));
         TableDefinition after = table(ID, col("quantity", 2, "integer", "int4", -1));
         assertEquals(List.of("ALTER TABLE \"public\".\"t\" RENAME COLUMN \"qty\" TO \"quantity\""),
-                DefinitionDiff.between(before, after, names(before)));
+                DefinitionDiff.between(before, checked(after), names(before)));
     }
 
     @Test
@@ -43,7 +48,7 @@ public class DefinitionDiffTest {
         TableDefinition before = table(ID, col("v", 2, "integer", "int4", -1));
         TableDefinition after = table(ID, col("v", 3, "text", "text", -1));
         assertEquals(List.of("ALTER TABLE \"public\".\"t\" DROP COLUMN \"v\"", "ALTER TABLE \"public\".\"t\" ADD COLUMN IF NOT EXISTS \"v\" text"),
-                DefinitionDiff.between(before, after, names(before)));
+                DefinitionDiff.between(before, checked(after), names(before)));
     }
 
     @Test
@@ -52,8 +57,8 @@ public class DefinitionDiffTest {
         TableDefinition text = table(ID, col("name", 2, "text", "text", -1));
         TableDefinition varchar10 = table(ID, col("name", 2, "character varying(10)", "varchar", 14));
         assertEquals(List.of("ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" TYPE text"),
-                DefinitionDiff.between(varchar20, text, names(varchar20)));
-        ApplyException e = assertThrows(ApplyException.class, () -> DefinitionDiff.between(varchar20, varchar10, names(varchar20)));
+                DefinitionDiff.between(varchar20, checked(text), names(varchar20)));
+        ApplyException e = assertThrows(ApplyException.class, () -> DefinitionDiff.between(varchar20, checked(varchar10), names(varchar20)));
         assertTrue(e.getMessage().startsWith("table public.t: refusing schema change ALTER COLUMN \"name\" TYPE character varying(10)"), e.getMessage());
     }
 
@@ -72,7 +77,7 @@ public class DefinitionDiffTest {
     void aRenameOfAColumnTheFollowerDoesNotHaveIsRefused() {
         TableDefinition before = table(ID, col("a", 2, "integer", "int4", -1));
         TableDefinition after = table(ID, col("b", 2, "integer", "int4", -1));
-        ApplyException e = assertThrows(ApplyException.class, () -> DefinitionDiff.between(before, after, Set.of("id")));
+        ApplyException e = assertThrows(ApplyException.class, () -> DefinitionDiff.between(before, checked(after), Set.of("id")));
         assertTrue(e.getMessage().contains("RENAME COLUMN \"a\" TO \"b\""), e.getMessage());
     }
 }

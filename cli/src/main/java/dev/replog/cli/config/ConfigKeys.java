@@ -104,6 +104,8 @@ public final class ConfigKeys {
             "What an event that cannot be decoded or applied does (it always goes to the `<prefix>.dead-letter` topic first): `stop` stops its table until `replog resume`; `skip` records it in `replog.dead_letters` and goes on.");
     public static final ConfigKey APPLY_MODE = choice("apply.mode", "row", List.of(APPLY), List.of("row", "transactional"),
             "`row`: partitions applied in parallel batches, per-key order kept; the follower converges but may briefly show cross-table states the leader never had. `transactional`: every leader transaction applied atomically in commit order (consistent prefix reads, `replog.watermark`); one active applier per follower, a second one stands by. A follower keeps its mode. See Guarantees.");
+    public static final ConfigKey APPLY_SCHEMA_EXPRESSIONS = choice("apply.schema.expressions", "safe", List.of(APPLY), List.of("safe", "any"),
+            "Which DEFAULT, CHECK and generated-column expressions (and a domain's DEFAULT and CHECKs) of the log's schema changes the follower runs. Either way each must be one single SQL expression, which the follower parses before it runs anything of the change. `safe`: literals, columns, casts and operators of PostgreSQL's own types, the built-in functions listed under Schema changes (`now()`, `gen_random_uuid()`, `lower()`, ...) and `nextval()` of a sequence the table owns; a change with any other call is a poison event. `any`: also every other function and operator the follower has (user-defined, extensions, `pg_sleep()`, ...): only if everyone who can write to the table topics may run SQL as the follower user.");
 
     public static final ConfigKey VERIFY_CHUNK_ROWS = key("verify.chunk.rows", INT, "10000", List.of(VERIFY),
             "Rows per chunk of `replog verify`: each table is compared in primary-key ranges of this many leader rows, each range's count and checksum computed inside both databases. Smaller chunks name a difference more narrowly; larger ones take fewer round trips.");
@@ -119,7 +121,7 @@ public final class ConfigKeys {
             CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_TIMETZ_OFFSETS,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
-            APPLY_MODE,
+            APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS,
             VERIFY_CHUNK_ROWS, STARTUP_TIMEOUT_S);
 
     private ConfigKeys() {

@@ -4,6 +4,7 @@ import dev.replog.applier.ApplierSettings;
 import dev.replog.applier.ApplyMode;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
+import dev.replog.applier.SchemaExpressions;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
@@ -113,7 +114,7 @@ public final class Settings {
                 Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c),
                 ErrorPolicy.parse(c.string(APPLY_ON_ERROR)),
                 ApplyMode.valueOf(c.string(APPLY_MODE).toUpperCase(java.util.Locale.ROOT)),
-                Duration.ofMillis(fetchWait), buffer);
+                Duration.ofMillis(fetchWait), buffer, SchemaExpressions.parse(c.string(APPLY_SCHEMA_EXPRESSIONS)));
     }
 
     public static Duration startupTimeout(ReplogConfig c) {

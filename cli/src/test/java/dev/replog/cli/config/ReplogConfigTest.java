@@ -1,5 +1,6 @@
 package dev.replog.cli.config;
 
+import dev.replog.applier.SchemaExpressions;
 import dev.replog.capture.TimetzOffsets;
 import dev.replog.schemas.TableId;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,20 @@ class ReplogConfigTest {
         m.put("apply.fetch.wait.ms", "-5");
         ConfigException e = assertThrows(ConfigException.class, () -> Settings.applier(ReplogConfig.of(m, Set.of(APPLY))));
         assertTrue(e.getMessage().contains("'apply.fetch.wait.ms'") && e.getMessage().contains("-5"), e.getMessage());
+    }
+
+    @Test
+    void schemaExpressionsAreSafeByDefaultAnyOnRequestAndAnythingElseIsRefusedNamingTheKey() {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", "127.0.0.1:9092");
+        m.put("follower.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/app");
+        m.put("follower.user", "writer");
+        assertEquals(SchemaExpressions.SAFE, Settings.applier(ReplogConfig.of(m, Set.of(APPLY))).schemaExpressions());
+        m.put("apply.schema.expressions", "any");
+        assertEquals(SchemaExpressions.ANY, Settings.applier(ReplogConfig.of(m, Set.of(APPLY))).schemaExpressions());
+        m.put("apply.schema.expressions", "all");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(APPLY)));
+        assertTrue(e.getMessage().contains("'apply.schema.expressions' is 'all' but must be one of [safe, any]"), e.getMessage());
     }
 
     @Test
