@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing passes in either direction and whatever a client sends is held (counted in
  * {@link #bytesHeld}), as in a network partition between one client and the server; after
  * {@link #thaw} the held bytes go on. Connections, new ones included, stay open throughout.
+ * {@link #cut} is the other kind of outage, a server that is down: every connection is closed and
+ * new ones are closed at once, until {@link #restore}.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -26,6 +28,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicLong held = new AtomicLong();
     private final Object gate = new Object();
     private volatile boolean frozen;
+    private volatile boolean down;
     private volatile boolean closed;
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -64,6 +67,16 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** The server is gone: open connections are closed, new ones closed as they come, until {@link #restore}. */
+    public void cut() {
+        down = true;
+        sockets.forEach(this::closeQuietly);
+    }
+
+    public void restore() {
+        down = false;
+    }
+
     /** Bytes clients sent since the last {@link #freeze} that are held: they tried to talk to the server. */
     public long bytesHeld() {
         return held.get();
@@ -73,6 +86,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                if (down) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
