@@ -76,9 +76,11 @@ public final class CaptureService implements AutoCloseable {
             publication.start();
             service = new CaptureService(settings, publication);
         } catch (RuntimeException e) {
-            publication.close();
+            CopyNotifications.stopListening(settings.topics().prefix());
+        publication.close();
             throw e;
         }
+        CopyNotifications.listen(settings.topics().prefix(), publication::copyFailed);
         service.runner.start();
         long every = settings.publicationRefresh().toMillis();
         service.publicationRefresh.scheduleWithFixedDelay(publication::refresh, every, every, TimeUnit.MILLISECONDS);

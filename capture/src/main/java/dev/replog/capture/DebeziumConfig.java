@@ -65,6 +65,13 @@ final class DebeziumConfig {
         p.put("signal.enabled.channels", "source");
         p.put("signal.data.collection", signals.schema() + "." + signals.table());
         p.put("incremental.snapshot.watermarking.strategy", "insert_delete");
+        // A column filter that excludes nothing makes Debezium name the columns it knows in a chunk's
+        // SELECT (AbstractChunkQueryBuilder#buildProjection) instead of SELECT *: a table it learned
+        // from the stream lacks its generated columns (pgoutput leaves them out), and SELECT * then
+        // fails the chunk, which Debezium only logs before it skips the table's copy.
+        p.put("column.exclude.list", "(?!)");
+        // A copy Debezium gives up on is only logged by it; this channel tells capture (CopyNotifications).
+        p.put("notification.enabled.channels", CopyNotifications.NAME);
         // Debezium would publish a schema change record to the topic named topic.prefix when an
         // incremental snapshot reads a table it did not know; Replog publishes its own (SchemaTracker).
         p.put("include.schema.changes", "false");

@@ -16,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Keeps the leader's publication listing exactly the tables capture captures: every table
@@ -51,9 +53,11 @@ final class LeaderPublication implements AutoCloseable {
     /** Capture's own tables, always published, never copied by a snapshot. */
     private final Set<TableId> own;
     /** Warnings already given, by table and text: each is logged once while it holds. */
-    private final Map<TableId, String> warned = new HashMap<>();
+    private final Map<Object, String> warned = new HashMap<>();
     /** Per table oid published but not yet complete: the transactions open when it was seen published. */
     private final Map<Long, String> openWhenPublished = new HashMap<>();
+    /** Copies Debezium gave up on, as it names the table ({@code schema.table}) with its status; from its thread. */
+    private final Queue<String[]> failedCopies = new ConcurrentLinkedQueue<>();
     private volatile Set<TableId> published = Set.of();
     private Connection connection;
 
@@ -117,17 +121,41 @@ final class LeaderPublication implements AutoCloseable {
         }
     }
 
+    /** Debezium gave up copying this table ({@link CopyNotifications}): it is copied again from the next check on. */
+    void copyFailed(String table, String status) {
+        failedCopies.add(new String[] {table, status});
+    }
+
     /** One periodic check; a failure is logged (once while it repeats) and retried at the next check. */
     void refresh() {
         try {
             Connection c = connection();
             Map<TableId, Long> members = reconcile(c, false);
+            copyAgainWhatFailed(c, members);
             completeNewTables(c, members, CapturedTables.of(c, slot), slotExists(c));
             warned.remove(null);
         } catch (SQLException | RuntimeException e) {
             closeConnection();
             warnOnce(null, "cannot check publication " + publication + " on leader " + leader + " (" + e.getMessage()
                     + "); tables created or dropped meanwhile are published or dropped at a later check");
+        }
+    }
+
+    /** Makes the tables whose copy Debezium gave up on incomplete again, so that it is requested again. */
+    private void copyAgainWhatFailed(Connection c, Map<TableId, Long> members) throws SQLException {
+        for (String[] f = failedCopies.peek(); f != null; f = failedCopies.peek()) {
+            for (TableId t : members.keySet()) {
+                if ((t.schema() + "." + t.table()).equals(f[0])) {
+                    CapturedTables.remove(c, slot, t);
+                    if (!f[1].equals(warned.put(List.of(t, "copy"), f[1]))) {
+                        log.error("rows of table {} written before it was published could not be copied (Debezium's incremental "
+                                + "snapshot ended with {}; its log says why, e.g. a missing SELECT privilege: README, "
+                                + "\"Privileges\"). Capture asks for the copy again at every check until it succeeds; the "
+                                + "table's streamed changes go on meanwhile", SqlIdentifiers.quote(t), f[1]);
+                    }
+                }
+            }
+            failedCopies.poll();
         }
     }
 
@@ -178,7 +206,7 @@ final class LeaderPublication implements AutoCloseable {
                     if ((atStart && exact) || own.contains(t)) {
                         throw new CaptureException(message, e);
                     }
-                    warnOnce(t, message);
+                    warnOnce(List.of(t, "add"), message);
                 }
             }
         }
@@ -191,7 +219,7 @@ final class LeaderPublication implements AutoCloseable {
                     log.info("dropped table {} from publication {}: {}", SqlIdentifiers.quote(t), publication,
                             byId.containsKey(t) ? "it may not be published (see above)" : "capture.tables does not name it");
                 } catch (SQLException e) {
-                    warnOnce(t, "cannot drop table " + SqlIdentifiers.quote(t) + " from publication " + publication + " ("
+                    warnOnce(List.of(t, "drop"), "cannot drop table " + SqlIdentifiers.quote(t) + " from publication " + publication + " ("
                             + e.getMessage().trim() + "): " + ownerHint(e, sql, null));
                 }
             }
@@ -342,9 +370,12 @@ final class LeaderPublication implements AutoCloseable {
         }
     }
 
-    /** Logs {@code message} unless it is the one last logged for {@code table} (null: the check itself). */
-    private void warnOnce(TableId table, String message) {
-        if (!message.equals(warned.put(table, message))) {
+    /**
+     * Logs {@code message} unless it is the one last logged under {@code key}: a table (why it is not
+     * published), a list of a table and what failed, or null (the check itself).
+     */
+    private void warnOnce(Object key, String message) {
+        if (!message.equals(warned.put(key, message))) {
             log.warn(message);
         }
     }
