@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,12 +36,15 @@ public final class CaptureService implements AutoCloseable {
     private final LogPublisher publisher;
     private final SchemaTracker schemaTracker;
     private final Thread runner;
+    private final LeaderPublication publication;
+    private final ScheduledExecutorService publicationRefresh;
     private final CountDownLatch streaming = new CountDownLatch(1);
     private final AtomicReference<DebeziumEngine<RecordChangeEvent<SourceRecord>>> engine = new AtomicReference<>();
     private volatile boolean stopping;
 
-    private CaptureService(CaptureSettings settings) {
+    private CaptureService(CaptureSettings settings, LeaderPublication publication) {
         this.settings = settings;
+        this.publication = publication;
         this.admin = Admin.create(settings.kafka().clientConfig());
         this.kafka = new TransactionalLog(producerConfig(settings),
                 "replog-capture-" + settings.topics().prefix() + "-" + settings.slotName());
@@ -48,18 +53,37 @@ public final class CaptureService implements AutoCloseable {
         provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
         provisioner.ensureOrderedTopic(settings.topics().heartbeat(), false);
         this.schemaTracker = new SchemaTracker(settings.leader());
-        this.publisher = new LogPublisher(kafka, provisioner, settings.topics(), schemaTracker);
+        this.publisher = new LogPublisher(kafka, provisioner, settings.topics(), schemaTracker, publication.signalTable());
         this.runner = new Thread(this::runUntilStopped, "replog-capture");
+        this.publicationRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "replog-publication");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Checks the leader, creates Replog's topics, and starts streaming in the background. */
+    /**
+     * Checks the leader, brings the publication up to date, creates Replog's topics, and starts
+     * streaming in the background; the publication is checked again every
+     * {@link CaptureSettings#publicationRefresh()} while capture runs.
+     */
     public static CaptureService start(CaptureSettings settings) {
-        LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets());
-        // The heartbeat table is published too, so that beats move the slot (see HeartbeatTable).
-        LeaderPublication.ensure(settings.leader(), settings.publicationName(),
-                java.util.stream.Stream.concat(settings.tables().stream(), java.util.stream.Stream.of(HeartbeatTable.TABLE)).toList());
-        CaptureService service = new CaptureService(settings);
+        LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets(), settings.slotName());
+        LeaderPublication publication = new LeaderPublication(settings.leader(), settings.publicationName(),
+                settings.slotName(), settings.tables());
+        CaptureService service;
+        try {
+            publication.start();
+            service = new CaptureService(settings, publication);
+        } catch (RuntimeException e) {
+            CopyNotifications.stopListening(settings.topics().prefix());
+        publication.close();
+            throw e;
+        }
+        CopyNotifications.listen(settings.topics().prefix(), publication::copyFailed);
         service.runner.start();
+        long every = settings.publicationRefresh().toMillis();
+        service.publicationRefresh.scheduleWithFixedDelay(publication::refresh, every, every, TimeUnit.MILLISECONDS);
         return service;
     }
 
@@ -81,7 +105,7 @@ public final class CaptureService implements AutoCloseable {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<String> failureMessage = new AtomicReference<>();
             DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                    .using(DebeziumConfig.of(settings))
+                    .using(DebeziumConfig.of(settings, publication.signalTable(), publication.published()))
                     .notifying(publisher)
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override
@@ -149,6 +173,13 @@ public final class CaptureService implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        publicationRefresh.shutdownNow();
+        try {
+            publicationRefresh.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        publication.close();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine.get();
         if (e != null) {
             try {

@@ -11,10 +11,12 @@ import java.util.List;
 /**
  * Everything capture needs: the leader, what to capture, and where the log lives.
  *
- * @param snapshotMode  Debezium snapshot.mode: {@code initial} copies existing rows first,
- *                      {@code no_data} streams only changes from now on
- * @param timetzOffsets whether capture may create a domain on the leader so that streamed timetz
- *                      values keep their offset
+ * @param snapshotMode       Debezium snapshot.mode: {@code initial} copies existing rows first,
+ *                           {@code no_data} streams only changes from now on
+ * @param timetzOffsets      whether capture may create a domain on the leader so that streamed timetz
+ *                           values keep their offset
+ * @param publicationRefresh how often capture brings the publication's table list up to date with the
+ *                           leader's tables (tables created, dropped, given or losing their primary key)
  */
 public record CaptureSettings(LeaderConnection leader,
                               String slotName,
@@ -25,16 +27,31 @@ public record CaptureSettings(LeaderConnection leader,
                               TopicNames topics,
                               TopicSettings topicSettings,
                               KafkaSettings kafka,
-                              TimetzOffsets timetzOffsets) {
+                              TimetzOffsets timetzOffsets,
+                              Duration publicationRefresh) {
+
+    /** The default of {@code capture.publication.refresh.ms}. */
+    public static final Duration DEFAULT_PUBLICATION_REFRESH = Duration.ofSeconds(5);
 
     public CaptureSettings {
         tables = List.copyOf(tables);
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no tables to capture");
         }
+        if (publicationRefresh.isNegative() || publicationRefresh.isZero()) {
+            throw new IllegalArgumentException("publication refresh interval must be positive, not " + publicationRefresh);
+        }
     }
 
-    /** With the default, {@link TimetzOffsets#EXACT}. */
+    /** With the default publication refresh interval. */
+    public CaptureSettings(LeaderConnection leader, String slotName, String publicationName, List<TableId> tables,
+                           String snapshotMode, Duration heartbeatInterval, TopicNames topics, TopicSettings topicSettings,
+                           KafkaSettings kafka, TimetzOffsets timetzOffsets) {
+        this(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics, topicSettings, kafka,
+                timetzOffsets, DEFAULT_PUBLICATION_REFRESH);
+    }
+
+    /** With the defaults, {@link TimetzOffsets#EXACT} and the default publication refresh interval. */
     public CaptureSettings(LeaderConnection leader, String slotName, String publicationName, List<TableId> tables,
                            String snapshotMode, Duration heartbeatInterval, TopicNames topics, TopicSettings topicSettings,
                            KafkaSettings kafka) {
@@ -44,6 +61,16 @@ public record CaptureSettings(LeaderConnection leader,
 
     public CaptureSettings withTimetzOffsets(TimetzOffsets offsets) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, offsets);
+                topicSettings, kafka, offsets, publicationRefresh);
+    }
+
+    public CaptureSettings withPublicationRefresh(Duration interval) {
+        return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, interval);
+    }
+
+    public CaptureSettings withLeader(LeaderConnection connection) {
+        return new CaptureSettings(connection, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, publicationRefresh);
     }
 }

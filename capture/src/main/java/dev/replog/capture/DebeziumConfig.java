@@ -2,6 +2,7 @@ package dev.replog.capture;
 
 import dev.replog.schemas.TableId;
 
+import java.util.Collection;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -19,7 +20,12 @@ final class DebeziumConfig {
     private DebeziumConfig() {
     }
 
-    static Properties of(CaptureSettings s) {
+    /**
+     * @param signals   capture's signal table ({@link SnapshotSignals})
+     * @param published the tables in the publication: the only ones an initial snapshot may copy (a
+     *                  table a pattern matches but that may not be published has no primary key)
+     */
+    static Properties of(CaptureSettings s, TableId signals, Collection<TableId> published) {
         Properties p = new Properties();
         p.put("name", "replog-capture-" + s.slotName());
         p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -52,6 +58,23 @@ final class DebeziumConfig {
         p.put("table.include.list", Stream.concat(s.tables().stream(), Stream.of(HeartbeatTable.TABLE))
                 .map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
         p.put("snapshot.mode", s.snapshotMode());
+        p.put("snapshot.include.collection.list", Stream.concat(Stream.of(HeartbeatTable.TABLE), published.stream()
+                .filter(t -> !t.equals(signals))).distinct().map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
+        // Tables published while capture runs are copied by incremental snapshots (LeaderPublication),
+        // requested through the signal table; Debezium's watermark rows there are deleted again at once.
+        p.put("signal.enabled.channels", "source");
+        p.put("signal.data.collection", signals.schema() + "." + signals.table());
+        p.put("incremental.snapshot.watermarking.strategy", "insert_delete");
+        // A column filter that excludes nothing makes Debezium name the columns it knows in a chunk's
+        // SELECT (AbstractChunkQueryBuilder#buildProjection) instead of SELECT *: a table it learned
+        // from the stream lacks its generated columns (pgoutput leaves them out), and SELECT * then
+        // fails the chunk, which Debezium only logs before it skips the table's copy.
+        p.put("column.exclude.list", "(?!)");
+        // A copy Debezium gives up on is only logged by it; this channel tells capture (CopyNotifications).
+        p.put("notification.enabled.channels", CopyNotifications.NAME);
+        // Debezium would publish a schema change record to the topic named topic.prefix when an
+        // incremental snapshot reads a table it did not know; Replog publishes its own (SchemaTracker).
+        p.put("include.schema.changes", "false");
 
         // Truncates are skipped unless asked for; a follower must see them.
         p.put("skipped.operations", "none");

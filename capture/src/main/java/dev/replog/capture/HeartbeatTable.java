@@ -22,7 +22,6 @@ final class HeartbeatTable {
 
     static void createIfMissing(Connection leader) throws SQLException {
         try (Statement s = leader.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS replog");
             s.execute("CREATE TABLE IF NOT EXISTS replog.heartbeat (slot_name text PRIMARY KEY, beat_at timestamptz NOT NULL)");
         }
     }

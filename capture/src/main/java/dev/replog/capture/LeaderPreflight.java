@@ -16,14 +16,15 @@ import java.util.List;
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
  * silently: logical decoding enabled, every captured table present, named so that Debezium can
  * follow it, keyed by a primary key, and made of column types Replog replicates exactly (for
- * timetz, with the help of {@link TimetzDomain}).
+ * timetz, with the help of {@link TimetzDomain}). Creates capture's own tables in schema
+ * {@code replog}. Tables matched by a pattern are checked by {@link LeaderTables}, whenever they appear.
  */
 final class LeaderPreflight {
 
     private LeaderPreflight() {
     }
 
-    static void check(LeaderConnection leader, List<TableId> tables, TimetzOffsets timetzOffsets) {
+    static void check(LeaderConnection leader, List<TableId> tables, TimetzOffsets timetzOffsets, String slotName) {
         try (Connection c = leader.open()) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
                 rs.next();
@@ -39,7 +40,10 @@ final class LeaderPreflight {
                 checkColumnTypes(c, table);
             }
             TimetzDomain.apply(c, exact, timetzOffsets);
+            ReplogSchema.ensure(c, leader);
             HeartbeatTable.createIfMissing(c);
+            SnapshotSignals.createIfMissing(c, SnapshotSignals.tableFor(slotName));
+            CapturedTables.createIfMissing(c);
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);
         }

@@ -42,6 +42,10 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final TopicProvisioner provisioner;
     private final TopicNames topics;
     private final SchemaTracker schemas;
+    private final TableId signals;
+    private final String signalsTopic;
+    /** The signal table as Debezium's transaction END names it. */
+    private final String signalsCollection;
     private final EnvelopeEncoder keyEncoder = new EnvelopeEncoder(true);
     private final EnvelopeEncoder valueEncoder = new EnvelopeEncoder(false);
     private final AtomicLong published = new AtomicLong();
@@ -49,9 +53,13 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     /** Whether the last data record sent was a snapshot row. */
     private boolean snapshotRows;
 
-    LogPublisher(TransactionalLog kafka, TopicProvisioner provisioner, TopicNames topics, SchemaTracker schemas) {
+    LogPublisher(TransactionalLog kafka, TopicProvisioner provisioner, TopicNames topics, SchemaTracker schemas,
+                 TableId signals) {
         this.kafka = kafka;
         this.schemas = schemas;
+        this.signals = signals;
+        this.signalsTopic = topics.topicOf(signals);
+        this.signalsCollection = signals.schema() + "." + signals.table();
         this.provisioner = provisioner;
         this.topics = topics;
     }
@@ -86,8 +94,20 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 continue;
             }
             Struct source = sourceOf(r);
-            if (source != null && HeartbeatTable.isHeartbeat(new TableId(source.getString("schema"), source.getString("table")))) {
-                processed = maxLsn(processed, source.getInt64("lsn"));
+            if (source != null && source.getInt64("lsn") == null) {
+                r = withSourceLsn(r, source);
+                source = sourceOf(r);
+            }
+            TableId table = source == null ? null : new TableId(source.getString("schema"), source.getString("table"));
+            if (r.topic().equals(signalsTopic)) {
+                // Snapshot requests and Debezium's watermarks (and their tombstones): for Debezium alone, never published.
+                if (source != null) {
+                    processed = maxLsn(processed, lsnOf(r, source).value());
+                }
+                continue;
+            }
+            if (source != null && HeartbeatTable.isHeartbeat(table)) {
+                processed = maxLsn(processed, lsnOf(r, source).value());
                 if (r.value() != null) {
                     // A transaction of its own: it moves a transactional follower's watermark while tables are idle.
                     byte[] key = r.key() == null ? null : keyEncoder.encode(r.topic(), r.keySchema(), r.key());
@@ -104,7 +124,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             snapshotRows = source != null && isSnapshot(source);
             if (source != null) {
                 changes++;
-                Lsn lsn = new Lsn(source.getInt64("lsn"));
+                Lsn lsn = lsnOf(r, source);
                 if (lsn.isAfter(batchLsn)) {
                     batchLsn = lsn;
                 }
@@ -166,7 +186,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             // incremental snapshot's rows interleave with streamed changes, which must stay.
             boolean initialSnapshot = snapshot != null && !"false".equals(snapshot.toString())
                     && !"incremental".equals(snapshot.toString());
-            SourcePosition at = new SourcePosition(new Lsn(source.getInt64("lsn")), txId == null ? 0 : txId,
+            SourcePosition at = new SourcePosition(lsnOf(r, source), txId == null ? 0 : txId,
                     Instant.ofEpochMilli(source.getInt64("ts_ms")), initialSnapshot);
             RecordHeaders headers = positionHeaders(at);
             if (at.snapshot()) {
@@ -199,7 +219,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         String topic = r.topic();
         byte[] key = r.key() != null ? keyEncoder.encode(topic, r.keySchema(), r.key())
                 : isRowChange(r, source) ? keyFromRow(r, source) : null;
-        byte[] value = r.value() == null ? null : valueEncoder.encode(topic, r.valueSchema(), r.value());
+        Object v = topic.equals(topics.transactions()) && r.value() instanceof Struct end ? withoutSignals(end) : r.value();
+        byte[] value = v == null ? null : valueEncoder.encode(topic, r.valueSchema(), v);
         RecordHeaders headers = headers(r, source);
         addKeyMove(r, headers);
         if (topic.equals(topics.transactions())) {
@@ -231,6 +252,38 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 headers.add(name, keyEncoder.encode(r.topic(), h.schema(), h.value()));
             }
         }
+    }
+
+    /**
+     * A transaction END without the signal table's rows, which are never published: an END counts
+     * every event of its transaction per table, and a transactional applier waits for all it counts.
+     */
+    private Struct withoutSignals(Struct end) {
+        Field collections = end.schema().field("data_collections");
+        if (collections == null || end.get(collections) == null) {
+            return end;
+        }
+        List<Object> kept = new ArrayList<>();
+        long removed = 0;
+        for (Object c : end.getArray(collections.name())) {
+            if (c instanceof Struct dc && signalsCollection.equals(dc.getString("data_collection"))) {
+                removed += dc.getInt64("event_count");
+            } else {
+                kept.add(c);
+            }
+        }
+        if (removed == 0) {
+            return end;
+        }
+        Struct copy = new Struct(end.schema());
+        for (Field f : end.schema().fields()) {
+            copy.put(f, end.get(f));
+        }
+        copy.put(collections, kept);
+        if (end.schema().field("event_count") != null && end.getInt64("event_count") != null) {
+            copy.put("event_count", end.getInt64("event_count") - removed);
+        }
+        return copy;
     }
 
     private void sendOrdered(String topic, byte[] key, byte[] value, RecordHeaders headers, List<Future<RecordMetadata>> sends) {
@@ -267,7 +320,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         Struct value = (Struct) r.value();
         Struct row = value.getStruct("after") != null ? value.getStruct("after") : value.getStruct("before");
         if (keyColumns.isEmpty() || row == null) {
-            throw new CaptureException("a change of " + table + " at LSN " + new Lsn(source.getInt64("lsn"))
+            throw new CaptureException("a change of " + table + " at LSN " + lsnOf(r, source)
                     + " has no primary key (was the table's key dropped?); Replog keys every change by primary key");
         }
         SchemaBuilder keySchema = SchemaBuilder.struct().name(r.topic() + ".Key");
@@ -280,6 +333,35 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             key.put(k, row.get(k));
         }
         return keyEncoder.encode(r.topic(), built, key);
+    }
+
+    /**
+     * Rows of an incremental snapshot carry no WAL position in their source block (Debezium 3.6.3),
+     * which the log's format promises: they get the position streaming had reached when they were
+     * read, from the record's offset.
+     */
+    private static SourceRecord withSourceLsn(SourceRecord r, Struct source) {
+        Struct value = (Struct) r.value();
+        Struct newSource = new Struct(source.schema());
+        for (Field f : source.schema().fields()) {
+            newSource.put(f, source.get(f));
+        }
+        newSource.put("lsn", lsnOf(r, source).value());
+        Struct newValue = new Struct(value.schema());
+        for (Field f : value.schema().fields()) {
+            newValue.put(f, f.name().equals("source") ? newSource : value.get(f));
+        }
+        return r.newRecord(r.topic(), r.kafkaPartition(), r.keySchema(), r.key(), r.valueSchema(), newValue, r.timestamp(),
+                r.headers());
+    }
+
+    /** The change's WAL position: from its source block, else from the record's offset. */
+    private static Lsn lsnOf(SourceRecord r, Struct source) {
+        Long lsn = source.getInt64("lsn");
+        if (lsn == null && r.sourceOffset().get("lsn") instanceof Long offset) {
+            lsn = offset;
+        }
+        return lsn == null ? Lsn.ZERO : new Lsn(lsn);
     }
 
     private static Lsn maxLsn(Lsn current, Object candidate) {
@@ -306,7 +388,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         if (source == null) {
             return h;
         }
-        h.add(LogHeaders.LSN, utf8(new Lsn(source.getInt64("lsn")).toString()));
+        h.add(LogHeaders.LSN, utf8(lsnOf(r, source).toString()));
         Long txId = source.getInt64("txId");
         if (txId != null) {
             h.add(LogHeaders.TX_ID, utf8(Long.toString(txId)));

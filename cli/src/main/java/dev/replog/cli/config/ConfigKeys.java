@@ -55,18 +55,20 @@ public final class ConfigKeys {
     public static final ConfigKey LEADER_DATABASE = key("leader.database", STRING, null, List.of(CAPTURE),
             "Leader database to capture.");
     public static final ConfigKey LEADER_USER = key("leader.user", STRING, null, List.of(CAPTURE),
-            "Leader user; needs the REPLICATION attribute and SELECT on the captured tables.");
+            "Leader user; needs the REPLICATION attribute, SELECT on the captured tables and the right to add them to the publication (see Privileges).");
     public static final ConfigKey LEADER_PASSWORD = secret("leader.password", List.of(CAPTURE),
             "Leader user's password.");
     public static final ConfigKey LEADER_SSLMODE = choice("leader.sslmode", "prefer", List.of(CAPTURE), SSL_MODES,
             "PostgreSQL sslmode for the leader connection.");
 
     public static final ConfigKey CAPTURE_TABLES = key("capture.tables", TABLE_LIST, null, List.of(CAPTURE),
-            "Tables to replicate, `schema.table` separated by commas (case-sensitive). A name with `.`, `,` or `\"` in it is written in double quotes as in SQL (`\"My.Schema\".\"we\"\"ird\"`). `*` in an entry is a pattern (`public.*`) that also captures tables created later; the publication is then FOR ALL TABLES. Each needs a primary key.");
+            "Tables to replicate, `schema.table` separated by commas (case-sensitive). A name with `.`, `,` or `\"` in it is written in double quotes as in SQL (`\"My.Schema\".\"we\"\"ird\"`). `*` in an entry is a pattern (`public.*`) that also captures tables created later: the publication lists exactly the matching tables, kept current every `capture.publication.refresh.ms`. A table named exactly needs a primary key (capture refuses to start without); a matching table without one is left out with one WARN line.");
     public static final ConfigKey CAPTURE_SLOT = key("capture.slot.name", STRING, "replog", List.of(CAPTURE),
             "Logical replication slot on the leader (lower case); created if missing.");
     public static final ConfigKey CAPTURE_PUBLICATION = key("capture.publication.name", STRING, "replog", List.of(CAPTURE),
-            "Publication on the leader; created if missing for the captured tables.");
+            "Publication on the leader, listing exactly the captured tables (never FOR ALL TABLES); created if missing, kept current by capture.");
+    public static final ConfigKey CAPTURE_PUBLICATION_REFRESH_MS = key("capture.publication.refresh.ms", LONG, "5000", List.of(CAPTURE),
+            "How often capture brings the publication up to date with the leader's tables: tables created (matching a pattern) or given a primary key are added and their rows copied, tables that lose it are dropped. At least 100.");
     public static final ConfigKey CAPTURE_SNAPSHOT_MODE = choice("capture.snapshot.mode", "initial", List.of(CAPTURE),
             List.of("initial", "no_data", "when_needed"),
             "`initial` copies existing rows before streaming; `no_data` streams changes only; `when_needed` snapshots again if the slot's position is gone.");
@@ -118,7 +120,7 @@ public final class ConfigKeys {
             KAFKA_BOOTSTRAP, KAFKA_CLIENT_TIMEOUT_MS, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS,
             KAFKA_TRUSTSTORE, KAFKA_TRUSTSTORE_PASSWORD, KAFKA_KEYSTORE, KAFKA_KEYSTORE_PASSWORD,
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
-            CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_TIMETZ_OFFSETS,
+            CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_TIMETZ_OFFSETS,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
             APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS,

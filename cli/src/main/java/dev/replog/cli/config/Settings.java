@@ -70,13 +70,17 @@ public final class Settings {
         if (c.integer(TOPICS_PARTITIONS) < 1 || c.integer(TOPICS_REPLICATION_FACTOR) < 1) {
             throw new ConfigException("config keys 'topics.partitions' and 'topics.replication.factor' must be at least 1");
         }
+        long refresh = c.longValue(CAPTURE_PUBLICATION_REFRESH_MS);
+        if (refresh < 100) {
+            throw new ConfigException("config key 'capture.publication.refresh.ms' must be at least 100, not " + refresh);
+        }
         return new CaptureSettings(leader(c), slot, c.string(CAPTURE_PUBLICATION),
                 c.tables(CAPTURE_TABLES),
                 c.string(CAPTURE_SNAPSHOT_MODE), Duration.ofMillis(c.longValue(CAPTURE_HEARTBEAT_MS)),
                 topics(c),
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
                         c.longValue(TOPICS_RETENTION_MS)),
-                kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)));
+                kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh));
     }
 
     /** {@code verify.chunk.rows}, at least 1. */

@@ -127,6 +127,18 @@ class ReplogConfigTest {
     }
 
     @Test
+    void publicationRefreshIsFiveSecondsByDefaultAndNeverBelowOneHundredMilliseconds() {
+        Map<String, String> m = validCapture();
+        assertEquals(java.time.Duration.ofSeconds(5), Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).publicationRefresh());
+        m.put("capture.publication.refresh.ms", "250");
+        assertEquals(java.time.Duration.ofMillis(250), Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).publicationRefresh());
+        m.put("capture.publication.refresh.ms", "0");
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))));
+        assertTrue(e.getMessage().contains("config key 'capture.publication.refresh.ms' must be at least 100, not 0"),
+                e.getMessage());
+    }
+
+    @Test
     void timetzOffsetsAreExactByDefaultUtcOnRequestAndAnythingElseIsRefusedNamingTheKey() {
         Map<String, String> m = validCapture();
         assertEquals(TimetzOffsets.EXACT, Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).timetzOffsets());

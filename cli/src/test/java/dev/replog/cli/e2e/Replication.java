@@ -50,6 +50,10 @@ final class Replication implements AutoCloseable {
     private ErrorPolicy onError = ErrorPolicy.STOP;
     private ApplyMode mode = ApplyMode.ROW;
     private TimetzOffsets timetzOffsets = TimetzOffsets.EXACT;
+    /** Short, so that tests see tables created on the leader published soon. */
+    private Duration publicationRefresh = Duration.ofMillis(300);
+    private String captureUser;
+    private String applyUser;
 
     Replication(String testName, int partitions, List<TableId> tables) {
         this.leaderDb = TestDatabase.fresh(servers.leader(), testName);
@@ -82,11 +86,40 @@ final class Replication implements AutoCloseable {
         return servers.follower().jdbcUrl(followerDb);
     }
 
+    String leaderDb() {
+        return leaderDb;
+    }
+
+    String followerDb() {
+        return followerDb;
+    }
+
+    /** Runs SQL on the leader database as another role (the embedded servers trust local connections). */
+    void leaderAs(String role, String... sql) {
+        Sql.execute(leaderUrl().replace("?user=" + servers.leader().user(), "?user=" + role), sql);
+    }
+
+    /** Capture connects to the leader as this role from its next start on (default: the superuser). */
+    void captureAs(String role) {
+        this.captureUser = role;
+    }
+
+    /** The applier connects to the follower as this role from its next start on (default: the superuser). */
+    void applyAs(String role) {
+        this.applyUser = role;
+    }
+
+    /** Capture's {@code capture.publication.refresh.ms} from its next start on. */
+    void publicationRefresh(Duration interval) {
+        this.publicationRefresh = interval;
+    }
+
     CaptureSettings captureSettings() {
         PostgresServer l = servers.leader();
-        return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb, l.user(), l.password(), "disable"),
+        return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb,
+                captureUser == null ? l.user() : captureUser, l.password(), "disable"),
                 name, name, tables, "initial", Duration.ofSeconds(1), topics(),
-                new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets);
+                new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets, publicationRefresh);
     }
 
     /** Capture's {@code capture.timetz.offsets} from its next start on. */
@@ -100,7 +133,9 @@ final class Replication implements AutoCloseable {
 
     /** Settings of an applier of another follower database, or through another route, or of another group. */
     ApplierSettings applierSettings(String followerJdbcUrl, String groupId) {
-        return new ApplierSettings(new FollowerConnection(followerJdbcUrl, servers.follower().user(),
+        // The URL's user would win over the pool's.
+        String url = applyUser == null ? followerJdbcUrl : followerJdbcUrl.replace("?user=" + servers.follower().user(), "");
+        return new ApplierSettings(new FollowerConnection(url, applyUser == null ? servers.follower().user() : applyUser,
                 servers.follower().password(), "disable", 2), groupId, 500, Duration.ofMillis(100), topics(), kafka())
                 .withOnError(onError).withMode(mode);
     }
