@@ -39,7 +39,7 @@ class ProcessDeathTest {
                 throw new OutOfMemoryError("Java heap space (simulated)");
             }, "worker-7");
             worker.start();
-            Thread.sleep(Long.MAX_VALUE);
+            Thread.currentThread().join(); // as a service's main does: until the process ends
         }
     }
 }

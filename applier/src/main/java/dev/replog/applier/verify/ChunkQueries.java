@@ -88,28 +88,6 @@ final class ChunkQueries {
         }
     }
 
-    /** The types of the primary-key columns, in key order, as {@code format_type} prints them. */
-    static List<String> keyTypes(Connection c, TableId table) throws SQLException {
-        String sql = """
-                SELECT format_type(a.atttypid, a.atttypmod) FROM pg_index i
-                JOIN pg_class cl ON cl.oid = i.indrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-                JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
-                JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attnum = k.attnum
-                WHERE n.nspname = ? AND cl.relname = ? AND i.indisprimary
-                ORDER BY k.ord""";
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
-
     private static int bind(PreparedStatement ps, int from, List<String> values) throws SQLException {
         if (values == null) {
             return from;

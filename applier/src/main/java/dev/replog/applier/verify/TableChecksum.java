@@ -27,13 +27,23 @@ public record TableChecksum(long rows, String digest) {
 
     /** Primary-key columns of a table, in key order. */
     public static List<String> keyColumns(Connection c, TableId table) throws SQLException {
-        return names(c, table, """
-                SELECT a.attname FROM pg_index i
+        return names(c, table, primaryKey("a.attname"));
+    }
+
+    /** The types of the primary-key columns, in key order, as {@code format_type} prints them. */
+    static List<String> keyTypes(Connection c, TableId table) throws SQLException {
+        return names(c, table, primaryKey("format_type(a.atttypid, a.atttypmod)"));
+    }
+
+    /** One value per primary-key column, in key order. */
+    private static String primaryKey(String selected) {
+        return "SELECT " + selected + """
+                 FROM pg_index i
                 JOIN pg_class cl ON cl.oid = i.indrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
                 JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
                 JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attnum = k.attnum
                 WHERE n.nspname = ? AND cl.relname = ? AND i.indisprimary
-                ORDER BY k.ord""");
+                ORDER BY k.ord""";
     }
 
     private static List<String> names(Connection c, TableId table, String sql) throws SQLException {

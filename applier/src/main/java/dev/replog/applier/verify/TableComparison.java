@@ -62,7 +62,7 @@ public record TableComparison(TableId table, TableChecksum leader, TableChecksum
             List<String> missing = columns.stream().filter(col -> !followerColumns.contains(col)).toList();
             return problem(table, "follower lacks columns " + missing);
         }
-        ChunkQueries queries = new ChunkQueries(table, columns, key, ChunkQueries.keyTypes(leaderDb, table));
+        ChunkQueries queries = new ChunkQueries(table, columns, key, TableChecksum.keyTypes(leaderDb, table));
         // The follower computes a range's checksum while the leader computes its own.
         ExecutorService followerSide = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "replog-verify-follower");
