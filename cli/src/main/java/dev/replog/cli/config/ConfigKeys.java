@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 import static dev.replog.cli.config.ConfigKey.Scope.APPLY;
+import static dev.replog.cli.config.ConfigKey.Scope.AWAIT;
 import static dev.replog.cli.config.ConfigKey.Scope.CAPTURE;
+import static dev.replog.cli.config.ConfigKey.Scope.SERVE;
 import static dev.replog.cli.config.ConfigKey.Scope.VERIFY;
 import static dev.replog.cli.config.ConfigKey.Type.HOST_PORT_LIST;
 import static dev.replog.cli.config.ConfigKey.Type.INT;
@@ -15,7 +17,7 @@ import static dev.replog.cli.config.ConfigKey.Type.STRING;
 /** Every configuration key Replog reads. The one place they are declared. */
 public final class ConfigKeys {
 
-    private static final List<ConfigKey.Scope> BOTH = List.of(CAPTURE, APPLY);
+    private static final List<ConfigKey.Scope> BOTH = List.of(CAPTURE, APPLY, SERVE);
     private static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     public static final ConfigKey TOPICS_PREFIX = key("topics.prefix", STRING, "replog", BOTH,
@@ -112,6 +114,36 @@ public final class ConfigKeys {
     public static final ConfigKey VERIFY_CHUNK_ROWS = key("verify.chunk.rows", INT, "10000", List.of(VERIFY),
             "Rows per chunk of `replog verify`: each table is compared in primary-key ranges of this many leader rows, each range's count and checksum computed inside both databases. Smaller chunks name a difference more narrowly; larger ones take fewer round trips.");
 
+    public static final ConfigKey SERVE_TABLES = key("serve.tables", TABLE_LIST, null, List.of(SERVE),
+            "Tables a serve group keeps read replicas of, `schema.table` separated by commas, written as in `capture.tables` (no patterns). Each must be captured.");
+    public static final ConfigKey SERVE_GROUP = key("serve.group.id", STRING, "replog-serve", List.of(SERVE),
+            "Kafka Streams application id of the serve group: every instance of one group has the same id and `serve.tables`; it names the group's changelog topics.");
+    public static final ConfigKey SERVE_STATE_DIR = key("serve.state.dir", STRING, "replog-serve-state", List.of(SERVE),
+            "Directory of this instance's RocksDB stores (one per instance; kept across restarts, so a restarted instance restores only what it missed).");
+    public static final ConfigKey SERVE_HTTP_LISTEN = key("serve.http.listen", STRING, "127.0.0.1:8080", List.of(SERVE),
+            "`host:port` the HTTP API listens on. Port 0 picks a free port.");
+    public static final ConfigKey SERVE_HTTP_ADVERTISED = key("serve.http.advertised", STRING, "", List.of(SERVE),
+            "`host:port` other instances and clients reach this instance at; empty: the listen address with the port bound.");
+    public static final ConfigKey SERVE_HTTP_THREADS = key("serve.http.threads", INT, "16", List.of(SERVE),
+            "Threads answering HTTP requests (a read waiting for its `min_lsn` holds one).");
+    public static final ConfigKey SERVE_STANDBYS = key("serve.standby.replicas", INT, "1", List.of(SERVE),
+            "Standby copies of each store partition kept on other instances: a partition whose instance dies is served again as soon as the group notices, without restoring it from the changelog.");
+    public static final ConfigKey SERVE_STREAM_THREADS = key("serve.stream.threads", INT, "1", List.of(SERVE),
+            "Kafka Streams threads of this instance applying the log to its stores.");
+    public static final ConfigKey SERVE_CACHE_BYTES = key("serve.rocksdb.cache.bytes", LONG, "67108864", List.of(SERVE),
+            "Off-heap memory of all this instance's RocksDB stores together: one block cache, index and filter blocks and memtables included. At least 8388608. See Memory.");
+    public static final ConfigKey SERVE_MEMTABLE_BYTES = key("serve.rocksdb.memtable.bytes", LONG, "16777216", List.of(SERVE),
+            "Part of `serve.rocksdb.cache.bytes` memtables may take. At most half of it.");
+    public static final ConfigKey SERVE_MAX_WAIT_MS = key("serve.max.wait.ms", LONG, "30000", List.of(SERVE),
+            "Longest a read may wait for its `min_lsn` (`max_wait_ms` above it is lowered to it).");
+    public static final ConfigKey SERVE_COMMIT_INTERVAL_MS = key("serve.commit.interval.ms", LONG, "100", List.of(SERVE),
+            "How often an instance commits its stores' changes with its input offsets (exactly once): standbys see the changes after the commit.");
+    public static final ConfigKey SERVE_SESSION_TIMEOUT_MS = key("serve.session.timeout.ms", LONG, "10000", List.of(SERVE),
+            "How long the group waits for an instance that stopped answering before its partitions go to the others (6000 to 300000, within the broker's limits).");
+
+    public static final ConfigKey AWAIT_FOLLOWERS = key("await.followers", STRING, null, List.of(AWAIT),
+            "Followers `replog await` counts, separated by commas: a SQL follower as its JDBC URL (`jdbc:postgresql://host:port/db?user=...&password=...&sslmode=...`; a password in it is never printed), a serve group as `serve:host:port[;host:port...]` (any of its instances).");
+
     public static final ConfigKey STARTUP_TIMEOUT_S = key("startup.timeout.seconds", INT, "60", BOTH,
             "How long to keep retrying unreachable PostgreSQL or Kafka at start before giving up.");
 
@@ -124,7 +156,10 @@ public final class ConfigKeys {
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
             APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS,
-            VERIFY_CHUNK_ROWS, STARTUP_TIMEOUT_S);
+            VERIFY_CHUNK_ROWS,
+            SERVE_TABLES, SERVE_GROUP, SERVE_STATE_DIR, SERVE_HTTP_LISTEN, SERVE_HTTP_ADVERTISED, SERVE_HTTP_THREADS,
+            SERVE_STANDBYS, SERVE_STREAM_THREADS, SERVE_CACHE_BYTES, SERVE_MEMTABLE_BYTES, SERVE_MAX_WAIT_MS,
+            SERVE_COMMIT_INTERVAL_MS, SERVE_SESSION_TIMEOUT_MS, AWAIT_FOLLOWERS, STARTUP_TIMEOUT_S);
 
     private ConfigKeys() {
     }

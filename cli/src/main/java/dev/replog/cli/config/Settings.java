@@ -8,11 +8,15 @@ import dev.replog.applier.SchemaExpressions;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
+import dev.replog.schemas.TableId;
+import dev.replog.serve.ServeSettings;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -119,6 +123,70 @@ public final class Settings {
                 ErrorPolicy.parse(c.string(APPLY_ON_ERROR)),
                 ApplyMode.valueOf(c.string(APPLY_MODE).toUpperCase(java.util.Locale.ROOT)),
                 Duration.ofMillis(fetchWait), buffer, SchemaExpressions.parse(c.string(APPLY_SCHEMA_EXPRESSIONS)));
+    }
+
+    public static ServeSettings serve(ReplogConfig c) {
+        List<TableId> tables = c.tables(SERVE_TABLES);
+        for (TableId t : tables) {
+            if (t.schema().contains("*") || t.table().contains("*")) {
+                throw new ConfigException("config key 'serve.tables' names " + t + ": serve takes table names, not patterns");
+            }
+        }
+        HostPort listen = hostPort(SERVE_HTTP_LISTEN, c.string(SERVE_HTTP_LISTEN));
+        String advertised = c.string(SERVE_HTTP_ADVERTISED);
+        if (!advertised.isEmpty()) {
+            hostPort(SERVE_HTTP_ADVERTISED, advertised);
+        }
+        long cache = c.longValue(SERVE_CACHE_BYTES);
+        long memtables = c.longValue(SERVE_MEMTABLE_BYTES);
+        if (cache < 8L << 20) {
+            throw new ConfigException("config key 'serve.rocksdb.cache.bytes' must be at least 8388608, not " + cache);
+        }
+        if (memtables < 1L << 20 || memtables > cache / 2) {
+            throw new ConfigException("config key 'serve.rocksdb.memtable.bytes' must be between 1048576 and half of "
+                    + "'serve.rocksdb.cache.bytes' (" + cache / 2 + "), not " + memtables);
+        }
+        long session = c.longValue(SERVE_SESSION_TIMEOUT_MS);
+        if (session < 6_000 || session > 300_000) {
+            throw new ConfigException("config key 'serve.session.timeout.ms' must be between 6000 and 300000, not " + session);
+        }
+        atLeast(c, SERVE_HTTP_THREADS, 1);
+        atLeast(c, SERVE_STREAM_THREADS, 1);
+        if (c.integer(SERVE_STANDBYS) < 0) {
+            throw new ConfigException("config key 'serve.standby.replicas' must not be negative");
+        }
+        if (c.longValue(SERVE_MAX_WAIT_MS) < 0 || c.longValue(SERVE_COMMIT_INTERVAL_MS) < 10) {
+            throw new ConfigException("config keys 'serve.max.wait.ms' (at least 0) and 'serve.commit.interval.ms' (at least 10) are out of range");
+        }
+        return new ServeSettings(kafka(c), topics(c), tables, c.string(SERVE_GROUP), Path.of(c.string(SERVE_STATE_DIR)),
+                listen.host(), listen.port(), advertised, c.integer(SERVE_STANDBYS), c.integer(SERVE_STREAM_THREADS),
+                cache, memtables, c.integer(SERVE_HTTP_THREADS), Duration.ofMillis(c.longValue(SERVE_MAX_WAIT_MS)),
+                Duration.ofMillis(c.longValue(SERVE_COMMIT_INTERVAL_MS)), Duration.ofMillis(session));
+    }
+
+    private record HostPort(String host, int port) {
+    }
+
+    private static HostPort hostPort(ConfigKey key, String value) {
+        int colon = value.lastIndexOf(':');
+        try {
+            if (colon > 0) {
+                String host = value.substring(0, colon);
+                int port = Integer.parseInt(value.substring(colon + 1));
+                if (port >= 0 && port <= 65535) {
+                    return new HostPort(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host, port);
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException("config key '" + key.name() + "' is '" + value + "' but must be host:port");
+    }
+
+    private static void atLeast(ReplogConfig c, ConfigKey key, int min) {
+        if (c.integer(key) < min) {
+            throw new ConfigException("config key '" + key.name() + "' must be at least " + min + ", not " + c.integer(key));
+        }
     }
 
     public static Duration startupTimeout(ReplogConfig c) {

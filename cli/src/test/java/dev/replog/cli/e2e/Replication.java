@@ -19,6 +19,7 @@ import dev.replog.testkit.TestServers;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -187,19 +188,24 @@ final class Replication implements AutoCloseable {
 
     /** How many records of a topic a reader with this isolation level can read now. */
     long records(String topic, String isolation) {
+        return allRecords(topic, isolation).size();
+    }
+
+    /** Every record of a topic a reader with this isolation level can read now. */
+    List<ConsumerRecord<byte[], byte[]>> allRecords(String topic, String isolation) {
         Properties config = kafka().clientConfig();
         config.put("isolation.level", isolation);
+        List<ConsumerRecord<byte[], byte[]>> all = new java.util.ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = c.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-            long count = 0;
             while (partitions.stream().anyMatch(p -> c.position(p) < ends.get(p))) {
-                count += c.poll(Duration.ofMillis(200)).count();
+                c.poll(Duration.ofMillis(200)).forEach(all::add);
             }
-            return count;
+            return all;
         }
     }
 

@@ -1,0 +1,135 @@
+package dev.replog.serve.routing;
+
+import dev.replog.schemas.EnvelopeDecoder;
+import dev.replog.schemas.RowChange;
+import dev.replog.schemas.TableId;
+import dev.replog.topology.KafkaSettings;
+import dev.replog.topology.TopicNames;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link KeyEncoding} of each served table, each checked against a real key before use: a key
+ * written from the decoded key values must equal, byte for byte, the key capture wrote. Learnt from
+ * the records this instance applies and, for a table it owns no partition of, read from the tail of
+ * the table's topic.
+ */
+public final class KeyEncodings {
+
+    private static final Logger log = LoggerFactory.getLogger(KeyEncodings.class);
+    /** Records read back from the end of each partition when looking for a key. */
+    private static final int PROBE_DEPTH = 64;
+
+    /** A table's encoding, or why keys of the table cannot be routed. */
+    public record Known(KeyEncoding encoding, String problem) {
+        public boolean usable() {
+            return problem == null;
+        }
+    }
+
+    private final Map<TableId, Known> known = new ConcurrentHashMap<>();
+    private final KafkaSettings kafka;
+    private final TopicNames topics;
+
+    public KeyEncodings(KafkaSettings kafka, TopicNames topics) {
+        this.kafka = kafka;
+        this.topics = topics;
+    }
+
+    /** Whether a record key is written under the encoding already known for its table (the hot path). */
+    public boolean knows(TableId table, byte[] recordKey) {
+        Known k = known.get(table);
+        return k != null && k.encoding().sameSchema(recordKey);
+    }
+
+    /** Learns (and checks) the encoding of a record key whose decoded key values are {@code keyValues}. */
+    public void learn(TableId table, byte[] recordKey, List<String> keyValues) {
+        KeyEncoding encoding = KeyEncoding.of(recordKey);
+        Known k;
+        if (encoding == null) {
+            k = new Known(null, "keys of " + table + " are not JsonConverter keys with the schema embedded");
+        } else if (encoding.unwritableColumn() != null) {
+            KeyEncoding.KeyColumn c = encoding.unwritableColumn();
+            k = new Known(encoding, "key column " + c.name() + " of " + table + " travels as " + c.connectType()
+                    + (c.semanticName().isEmpty() ? "" : " (" + c.semanticName() + ")") + ", which lookups by key do not support");
+        } else if (!encoding.matches(keyValues, recordKey)) {
+            k = new Known(encoding, "keys of " + table + " cannot be written from their text values exactly as capture wrote them "
+                    + "(key columns " + encoding.columnNames() + "), so a lookup could go to the wrong partition");
+        } else {
+            k = new Known(encoding, null);
+        }
+        Known before = known.put(table, k);
+        if (!k.usable() && (before == null || before.usable())) {
+            log.warn("serve cannot route lookups of {}: {}", table, k.problem());
+        }
+    }
+
+    /** The table's encoding, reading the end of its topic for a key if none was seen yet; empty if the topic has none. */
+    public Optional<Known> of(TableId table) {
+        Known k = known.get(table);
+        if (k == null) {
+            probe(table);
+            k = known.get(table);
+        }
+        return Optional.ofNullable(k);
+    }
+
+    private void probe(TableId table) {
+        Properties p = kafka.clientConfig();
+        p.put("isolation.level", "read_committed");
+        p.put("enable.auto.commit", "false");
+        p.put("client.id", "replog-serve-key-probe");
+        String topic = topics.forTable(table);
+        EnvelopeDecoder decoder = new EnvelopeDecoder();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos == null || infos.isEmpty()) {
+                return;
+            }
+            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            Map<TopicPartition, Long> ends = c.endOffsets(parts);
+            Map<TopicPartition, Long> starts = c.beginningOffsets(parts);
+            List<TopicPartition> nonEmpty = new ArrayList<>();
+            for (TopicPartition tp : parts) {
+                if (ends.get(tp) > starts.get(tp)) {
+                    c.seek(tp, Math.max(starts.get(tp), ends.get(tp) - PROBE_DEPTH));
+                    nonEmpty.add(tp);
+                } else {
+                    c.pause(List.of(tp));
+                }
+            }
+            Instant deadline = Instant.now().plusSeconds(5);
+            while (!nonEmpty.isEmpty() && Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.value() != null && decoder.decode(r.key(), r.value()) instanceof RowChange change) {
+                        learn(table, r.key(), KeyValues.of(change));
+                        return;
+                    }
+                }
+                nonEmpty.removeIf(tp -> c.position(tp) >= ends.get(tp));
+            }
+        } catch (RuntimeException e) {
+            log.warn("serve could not read a key of {} from topic {}: {}", table, topic, e.getMessage());
+        }
+    }
+
+    /** For tests and status: what is known, by table. */
+    public Map<TableId, Known> snapshot() {
+        return Map.copyOf(known);
+    }
+}
