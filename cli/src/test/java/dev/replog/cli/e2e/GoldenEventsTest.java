@@ -27,6 +27,7 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -75,7 +76,7 @@ class GoldenEventsTest {
             compareWithGolden("w-watermark", render(watermark, r.topics().prefix(), r.captureSettings().leader().database()));
             assertEquals(LogHeaders.FORMAT_VERSION, header(watermark, LogHeaders.FORMAT));
             assertEquals(header(watermark, LogHeaders.LSN), header(watermark, LogHeaders.WATERMARK));
-            assertEquals(null, header(watermark, LogHeaders.TX_ID));
+            assertNull(header(watermark, LogHeaders.TX_ID), "a watermark belongs to no leader transaction");
         }
     }
 
