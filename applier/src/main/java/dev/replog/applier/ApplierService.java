@@ -6,6 +6,7 @@ import dev.replog.applier.deadletter.DeadLetterStore;
 import dev.replog.applier.deadletter.PoisonEvent;
 import dev.replog.applier.follower.KeyMoves;
 import dev.replog.applier.row.RowApply;
+import dev.replog.applier.state.AppliedLsn;
 import dev.replog.applier.state.FollowerIdentity;
 import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.PositionStore;
@@ -61,6 +62,7 @@ public final class ApplierService implements AutoCloseable {
             KeyMoves.createIfMissing(c);
             PartitionOwners.createIfMissing(c);
             FollowerIdentity.createIfMissing(c);
+            AppliedLsn.createIfMissing(c); // reads the tables above
             // Refuses a follower fed by another group or mode, before this applier joins anything.
             this.identity = FollowerIdentity.establish(c, settings.groupId(), settings.mode(), settings.follower().toString());
             c.commit();

@@ -36,8 +36,9 @@ import java.util.Set;
  * partition it touched: a marker takes an offset but is no record an applier can apply, and the log
  * end offset is one past it. Pending records are therefore read, not subtracted: a read-committed
  * consumer returns the data records after the stored position (neither markers nor aborted batches),
- * up to the last stable offset. A partition more than {@link #READ_LIMIT} offsets behind is counted by
- * offsets instead (its markers included, one per capture batch), and the result says it is not exact.
+ * up to the last stable offset, capture's watermarks left out. A partition more than {@link #READ_LIMIT}
+ * offsets behind is counted by offsets instead (its markers and watermarks included), and the result
+ * says it is not exact.
  */
 public final class ApplyLag implements AutoCloseable {
 
@@ -166,8 +167,8 @@ public final class ApplyLag implements AutoCloseable {
         while (!open.isEmpty() && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                if (!open.contains(tp) || r.offset() >= ends.get(tp)) {
-                    continue;
+                if (!open.contains(tp) || r.offset() >= ends.get(tp) || LogRecords.isWatermark(r)) {
+                    continue; // a watermark of capture's is nothing to apply
                 }
                 if (firstSeen.add(tp)) {
                     Instant commit = commitTime(r);

@@ -15,15 +15,7 @@ public final class LogRecords {
     }
 
     public static Lsn lsn(ConsumerRecord<byte[], byte[]> r) {
-        String text = header(r, LogHeaders.LSN);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Lsn.parse(text);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return lsnHeader(r, LogHeaders.LSN);
     }
 
     /**
@@ -57,7 +49,21 @@ public final class LogRecords {
 
     /** Commit LSN of the transaction before the record's own, if the header carries it. */
     public static Lsn previousCommit(ConsumerRecord<byte[], byte[]> r) {
-        String text = header(r, LogHeaders.PREVIOUS_COMMIT_LSN);
+        return lsnHeader(r, LogHeaders.PREVIOUS_COMMIT_LSN);
+    }
+
+    /** A watermark of capture's ({@code WatermarkFormat}), told by its header alone: no change to apply. */
+    public static boolean isWatermark(ConsumerRecord<byte[], byte[]> r) {
+        return r.headers().lastHeader(LogHeaders.WATERMARK) != null;
+    }
+
+    /** The LSN a watermark record names; null if the record is none or its header is malformed. */
+    public static Lsn watermark(ConsumerRecord<byte[], byte[]> r) {
+        return lsnHeader(r, LogHeaders.WATERMARK);
+    }
+
+    private static Lsn lsnHeader(ConsumerRecord<byte[], byte[]> r, String name) {
+        String text = header(r, name);
         try {
             return text == null ? null : Lsn.parse(text);
         } catch (IllegalArgumentException e) {

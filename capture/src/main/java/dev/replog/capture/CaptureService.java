@@ -34,6 +34,7 @@ public final class CaptureService implements AutoCloseable {
     private final Admin admin;
     private final TransactionalLog kafka;
     private final LogPublisher publisher;
+    private final WatermarkPublisher watermarks;
     private final SchemaTracker schemaTracker;
     private final Thread runner;
     private final LeaderPublication publication;
@@ -52,8 +53,12 @@ public final class CaptureService implements AutoCloseable {
         provisioner.ensureOrderedTopic(settings.topics().captureOffsets(), true);
         provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
         provisioner.ensureOrderedTopic(settings.topics().heartbeat(), false);
+        // Tables idle since this start, or dropped, keep topics that followers read: they get watermarks too.
+        provisioner.findTableTopics(settings.topics().tableTopicPattern());
+        this.watermarks = new WatermarkPublisher(kafka, provisioner, settings.watermarkInterval());
         this.schemaTracker = new SchemaTracker(settings.leader());
-        this.publisher = new LogPublisher(kafka, provisioner, settings.topics(), schemaTracker, publication.signalTable());
+        this.publisher = new LogPublisher(kafka, watermarks, provisioner, settings.topics(), schemaTracker,
+                publication.signalTable());
         this.runner = new Thread(this::runUntilStopped, "replog-capture");
         this.publicationRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "replog-publication");
@@ -82,6 +87,7 @@ public final class CaptureService implements AutoCloseable {
         }
         CopyNotifications.listen(settings.topics().prefix(), publication::copyFailed);
         service.runner.start();
+        service.watermarks.start();
         long every = settings.publicationRefresh().toMillis();
         service.publicationRefresh.scheduleWithFixedDelay(publication::refresh, every, every, TimeUnit.MILLISECONDS);
         return service;
@@ -173,6 +179,7 @@ public final class CaptureService implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        watermarks.close();
         publicationRefresh.shutdownNow();
         try {
             publicationRefresh.awaitTermination(30, TimeUnit.SECONDS);

@@ -17,6 +17,8 @@ import java.util.List;
  *                           values keep their offset
  * @param publicationRefresh how often capture brings the publication's table list up to date with the
  *                           leader's tables (tables created, dropped, given or losing their primary key)
+ * @param watermarkInterval  the least time between two watermarks written into every partition of every
+ *                           table topic (see {@link WatermarkPublisher}); zero writes none
  */
 public record CaptureSettings(LeaderConnection leader,
                               String slotName,
@@ -28,10 +30,13 @@ public record CaptureSettings(LeaderConnection leader,
                               TopicSettings topicSettings,
                               KafkaSettings kafka,
                               TimetzOffsets timetzOffsets,
-                              Duration publicationRefresh) {
+                              Duration publicationRefresh,
+                              Duration watermarkInterval) {
 
     /** The default of {@code capture.publication.refresh.ms}. */
     public static final Duration DEFAULT_PUBLICATION_REFRESH = Duration.ofSeconds(5);
+    /** The default of {@code capture.watermark.interval.ms}. */
+    public static final Duration DEFAULT_WATERMARK_INTERVAL = Duration.ofMillis(100);
 
     public CaptureSettings {
         tables = List.copyOf(tables);
@@ -41,6 +46,17 @@ public record CaptureSettings(LeaderConnection leader,
         if (publicationRefresh.isNegative() || publicationRefresh.isZero()) {
             throw new IllegalArgumentException("publication refresh interval must be positive, not " + publicationRefresh);
         }
+        if (watermarkInterval.isNegative()) {
+            throw new IllegalArgumentException("watermark interval must not be negative, not " + watermarkInterval);
+        }
+    }
+
+    /** With the default watermark interval. */
+    public CaptureSettings(LeaderConnection leader, String slotName, String publicationName, List<TableId> tables,
+                           String snapshotMode, Duration heartbeatInterval, TopicNames topics, TopicSettings topicSettings,
+                           KafkaSettings kafka, TimetzOffsets timetzOffsets, Duration publicationRefresh) {
+        this(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics, topicSettings, kafka,
+                timetzOffsets, publicationRefresh, DEFAULT_WATERMARK_INTERVAL);
     }
 
     /** With the default publication refresh interval. */
@@ -61,16 +77,21 @@ public record CaptureSettings(LeaderConnection leader,
 
     public CaptureSettings withTimetzOffsets(TimetzOffsets offsets) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, offsets, publicationRefresh);
+                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval);
     }
 
     public CaptureSettings withPublicationRefresh(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, interval);
+                topicSettings, kafka, timetzOffsets, interval, watermarkInterval);
+    }
+
+    public CaptureSettings withWatermarkInterval(Duration interval) {
+        return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, publicationRefresh, interval);
     }
 
     public CaptureSettings withLeader(LeaderConnection connection) {
         return new CaptureSettings(connection, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval);
     }
 }

@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
     private final TransactionalLog kafka;
+    private final WatermarkPublisher watermarks;
     private final TopicProvisioner provisioner;
     private final TopicNames topics;
     private final SchemaTracker schemas;
@@ -53,9 +54,10 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     /** Whether the last data record sent was a snapshot row. */
     private boolean snapshotRows;
 
-    LogPublisher(TransactionalLog kafka, TopicProvisioner provisioner, TopicNames topics, SchemaTracker schemas,
-                 TableId signals) {
+    LogPublisher(TransactionalLog kafka, WatermarkPublisher watermarks, TopicProvisioner provisioner, TopicNames topics,
+                 SchemaTracker schemas, TableId signals) {
         this.kafka = kafka;
+        this.watermarks = watermarks;
         this.schemas = schemas;
         this.signals = signals;
         this.signalsTopic = topics.topicOf(signals);
@@ -68,13 +70,17 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        try {
-            publish(batch, committer);
-        } catch (RuntimeException | InterruptedException e) {
-            // Nothing of the batch is readable; its schema changes must be published again with it.
-            kafka.abandon();
-            schemas.reset();
-            throw e;
+        // The watermark timer uses the same Kafka producer between batches (see WatermarkPublisher).
+        synchronized (kafka) {
+            try {
+                publish(batch, committer);
+            } catch (RuntimeException | InterruptedException e) {
+                // Nothing of the batch is readable; its schema changes must be published again with it.
+                kafka.abandon();
+                schemas.reset();
+                watermarks.batchAbandoned();
+                throw e;
+            }
         }
     }
 
@@ -138,8 +144,10 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             SourcePosition at = new SourcePosition(d.noticedAt(), 0, Instant.now(), false);
             broadcast(d.topic(), SchemaChangeFormat.write(new SchemaChange(d.table(), null, at)), positionHeaders(at), sends);
         }
+        watermarks.appendIfDue(sends); // last: every record of the batch is before it in its partition
         awaitAll(sends);
         kafka.commit();
+        watermarks.batchCommitted();
         for (RecordChangeEvent<SourceRecord> event : batch) {
             committer.markProcessed(event);
         }
@@ -225,6 +233,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         addKeyMove(r, headers);
         if (topic.equals(topics.transactions())) {
             sendOrdered(topic, key, value, transactionHeaders(r), sends);
+            noteEnd(r);
         } else if (key == null && value != null) {
             // A truncate has no key. Each partition gets a copy so that it is ordered against every
             // key's events; the applier truncates once all copies have arrived.
@@ -289,6 +298,15 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private void sendOrdered(String topic, byte[] key, byte[] value, RecordHeaders headers, List<Future<RecordMetadata>> sends) {
         provisioner.ensureOrderedTopic(topic, false);
         sends.add(kafka.send(new ProducerRecord<>(topic, 0, key, value, headers)));
+    }
+
+    /** An END's commit LSN (its {@link LogHeaders#LSN} header) is what the next watermark may name. */
+    private void noteEnd(SourceRecord r) {
+        if (r.value() instanceof Struct v && v.schema().field("status") != null && "END".equals(v.getString("status"))
+                && r.sourceOffset().get("lsn") instanceof Long lsn) {
+            Long ts = v.schema().field("ts_ms") == null ? null : v.getInt64("ts_ms");
+            watermarks.ended(new Lsn(lsn), ts == null ? Instant.now() : Instant.ofEpochMilli(ts));
+        }
     }
 
     /** BEGIN/END carry the transaction's xid and, from Debezium's offset, its WAL position (END: the commit). */

@@ -45,7 +45,7 @@ public final class EnvelopeDecoder {
     ChangeEvent decodeStreamed(byte[] key, byte[] value) {
         try {
             StreamedPayload payload = values.readPayload(value, streamed);
-            if (payload == null || payload.op().equals(SchemaChangeFormat.OP)) {
+            if (payload == null || payload.op().equals(SchemaChangeFormat.OP) || payload.op().equals(WatermarkFormat.OP)) {
                 return null;
             }
             TableId table = payload.table();
@@ -95,6 +95,9 @@ public final class EnvelopeDecoder {
             throw new EventFormatException("envelope has no 'op'");
         }
         JsonNode source = payload.path("source");
+        if (op.equals(WatermarkFormat.OP)) {
+            return WatermarkFormat.read(source); // names no table
+        }
         TableId table = new TableId(required(source, "schema"), required(source, "table"));
         SourcePosition position = position(source);
         if (op.equals("t")) {

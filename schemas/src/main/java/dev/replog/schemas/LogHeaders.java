@@ -30,6 +30,11 @@ public final class LogHeaders {
      * (Debezium's {@code __debezium.oldkey}).
      */
     public static final String KEY_OLD = "replog.key.old";
+    /**
+     * Only on watermark records ({@link WatermarkFormat}): the watermark's LSN in X/Y form, so that a
+     * consumer recognises one without parsing its value.
+     */
+    public static final String WATERMARK = "replog.watermark";
 
     private LogHeaders() {
     }

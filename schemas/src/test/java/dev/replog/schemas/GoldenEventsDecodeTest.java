@@ -55,6 +55,12 @@ class GoldenEventsDecodeTest {
     }
 
     @Test
+    void watermarkDecodesWithItsLsnAndCommitTime() throws IOException {
+        Watermark w = assertInstanceOf(Watermark.class, decode("w-watermark"));
+        assertEquals(new Watermark(Lsn.ZERO, java.time.Instant.EPOCH), w); // the golden file blanks both
+    }
+
+    @Test
     void schemaChangeColumnsCarryTheirDomainAndOtherColumnsNone() throws IOException {
         SchemaChange plain = assertInstanceOf(SchemaChange.class, decode("s-schema-change"));
         assertTrue(plain.definition().columns().stream().allMatch(c -> c.domain() == null));

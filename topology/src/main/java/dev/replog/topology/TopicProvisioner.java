@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * Creates the topics of a replication log, or checks that existing ones fit: a table topic whose
@@ -37,6 +38,8 @@ public final class TopicProvisioner {
     private final Admin admin;
     private final TopicSettings settings;
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
+    /** Table topics created, checked or found, with their partition counts: where capture writes watermarks. */
+    private final Map<String, Integer> tableTopics = new ConcurrentHashMap<>();
 
     public TopicProvisioner(Admin admin, TopicSettings settings) {
         this.admin = admin;
@@ -50,6 +53,57 @@ public final class TopicProvisioner {
                 "retention.ms", Long.toString(settings.retentionMs()),
                 // A row with multi-megabyte (TOASTed) values is one record; Kafka's default is 1 MB.
                 "max.message.bytes", Integer.toString(MAX_RECORD_BYTES)), true);
+        // Created with, or checked to have, the configured count.
+        tableTopics.putIfAbsent(topic, settings.partitions());
+    }
+
+    /**
+     * Records the table topics of the log that exist already, with their partition counts, without
+     * checking them (that happens when capture first writes a row to one): a table idle since capture
+     * started, or dropped, still has a topic that followers read and that needs capture's watermarks.
+     */
+    public void findTableTopics(Pattern tableTopic) {
+        try {
+            Set<String> names = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+            List<String> found = names.stream().filter(n -> tableTopic.matcher(n).matches() && !tableTopics.containsKey(n)).toList();
+            if (found.isEmpty()) {
+                return;
+            }
+            admin.describeTopics(found).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)
+                    .forEach((name, d) -> tableTopics.putIfAbsent(name, d.partitions().size()));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new TopologyException("cannot list the log's table topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopologyException("interrupted while listing the log's table topics", e);
+        }
+    }
+
+    /**
+     * Forgets the table topics Kafka no longer has (an operator deleted the topic of a dropped table):
+     * capture must not keep writing watermarks into them, and creates one again if its table comes back.
+     */
+    public void forgetDeletedTableTopics() {
+        try {
+            Set<String> names = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+            for (String topic : List.copyOf(tableTopics.keySet())) {
+                if (!names.contains(topic)) {
+                    tableTopics.remove(topic);
+                    ready.remove(topic);
+                    log.info("table topic {} no longer exists: no more watermarks into it", topic);
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new TopologyException("cannot list the log's table topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopologyException("interrupted while listing the log's table topics", e);
+        }
+    }
+
+    /** Every table topic known to this provisioner and its partition count (a snapshot). */
+    public Map<String, Integer> tableTopics() {
+        return Map.copyOf(tableTopics);
     }
 
     /** A single-partition topic whose records must stay in one total order. */

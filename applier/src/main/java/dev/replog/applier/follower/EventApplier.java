@@ -10,6 +10,7 @@ import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.RowChange;
 import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.Truncate;
+import dev.replog.schemas.Watermark;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.sql.Connection;
@@ -73,6 +74,8 @@ public final class EventApplier {
                     // for good, as no delete is streamed for them. So a snapshot replaces the rows.
                     writer.truncate(schemaChange.table());
                 }
+            } else if (event instanceof Watermark) {
+                // Nothing to apply; the appliers tell one by its header before decoding (LogRecords.isWatermark).
             } else {
                 throw new IllegalStateException("a " + event.getClass().getSimpleName() + " on table topic " + r.topic());
             }

@@ -74,6 +74,7 @@ public final class BatchApplier {
     public Outcome apply(Connection c, ConsumerRecords<byte[], byte[]> records, boolean batched, SetAside setAside,
                   Map<TopicPartition, SourceOrder> lastApplied) throws SQLException {
         Map<TopicPartition, Position> positions = new HashMap<>();
+        Map<TopicPartition, Lsn> watermarks = new HashMap<>();
         Map<TopicPartition, Wait> waiting = new HashMap<>();
         Set<TopicPartition> stopped = new HashSet<>();
         int applied = 0;
@@ -106,6 +107,15 @@ public final class BatchApplier {
                         replayed++;
                         continue;
                     }
+                    if (LogRecords.isWatermark(r)) {
+                        // Not a barrier: it says how far this partition is complete, which it now is on the follower.
+                        positions.put(tp, new Position(r.offset(), lsn, last));
+                        Lsn w = LogRecords.watermark(r);
+                        if (w != null) {
+                            watermarks.merge(tp, w, (a, b) -> b.isAfter(a) ? b : a);
+                        }
+                        continue;
+                    }
                     if (setAside.skipped(r) == null && KeyMoves.mustWait(c, r)) {
                         waiting.put(tp, new Wait(r.offset(), KeyMoves.HandOver.takenBy(r)));
                         break; // a key move's create: its delete, in another partition, hands the row over first
@@ -133,6 +143,7 @@ public final class BatchApplier {
             }
             writer.flush();
             PositionStore.save(c, positions);
+            PositionStore.saveWatermarks(c, watermarks);
             c.commit();
             return new Outcome(positions, waiting, applied, stopped, replayed);
         } catch (SQLException | RuntimeException e) {

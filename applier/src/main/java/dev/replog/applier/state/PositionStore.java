@@ -1,5 +1,6 @@
 package dev.replog.applier.state;
 
+import dev.replog.schemas.Lsn;
 import dev.replog.schemas.SourceOrder;
 import org.apache.kafka.common.TopicPartition;
 
@@ -36,6 +37,8 @@ public final class PositionStore {
                         applied_at   timestamptz NOT NULL DEFAULT now(),
                         PRIMARY KEY (topic, partition))""");
             s.execute("ALTER TABLE replog.positions ADD COLUMN IF NOT EXISTS applied_order text");
+            // Row mode: the highest watermark of capture's applied on the partition (see AppliedLsn).
+            s.execute("ALTER TABLE replog.positions ADD COLUMN IF NOT EXISTS watermark_lsn pg_lsn");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS replog.truncate_arrivals (
                         topic      text    NOT NULL,
@@ -101,8 +104,29 @@ public final class PositionStore {
         }
     }
 
+    /**
+     * Records the watermarks a row-mode batch passed, after {@link #save} wrote their partitions'
+     * positions in the same transaction. Never back: a restarted capture may write lower ones again.
+     */
+    public static void saveWatermarks(Connection c, Map<TopicPartition, Lsn> watermarks) throws SQLException {
+        if (watermarks.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE replog.positions SET watermark_lsn = GREATEST(watermark_lsn, ?::pg_lsn)
+                WHERE topic = ? AND partition = ?""")) {
+            for (Map.Entry<TopicPartition, Lsn> e : watermarks.entrySet()) {
+                ps.setString(1, e.getValue().toString());
+                ps.setString(2, e.getKey().topic());
+                ps.setInt(3, e.getKey().partition());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
     /** Moves one partition's position forward to an offset (never back), leaving the others alone. */
-    static void advance(Connection c, String topic, int partition, long offset, dev.replog.schemas.Lsn lsn) throws SQLException {
+    static void advance(Connection c, String topic, int partition, long offset, Lsn lsn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO replog.positions (topic, partition, kafka_offset, source_lsn, applied_at)
                 VALUES (?, ?, ?, ?::pg_lsn, now())

@@ -16,7 +16,8 @@ import java.util.Optional;
  * transaction applied, written in the same transaction as its rows. In transactional mode every
  * leader transaction with a commit LSN at or below it is visible on the follower and none above it
  * is, so a reader holding an LSN token (the leader's {@code pg_current_wal_lsn()} after its commit)
- * reads its own writes once the watermark has reached the token: {@code replog.wait_for_lsn}.
+ * reads its own writes once the watermark has reached the token: {@code replog.wait_for_lsn} (see
+ * {@link AppliedLsn}).
  */
 public final class WatermarkStore {
 
@@ -35,23 +36,6 @@ public final class WatermarkStore {
                         commit_lsn  pg_lsn      NOT NULL,
                         commit_time timestamptz,
                         applied_at  timestamptz NOT NULL DEFAULT now())""");
-            // Polls rather than listens: a NOTIFY would fire per transaction on every follower.
-            s.execute("""
-                    CREATE OR REPLACE FUNCTION replog.wait_for_lsn(token pg_lsn, timeout interval DEFAULT '10 seconds')
-                    RETURNS boolean LANGUAGE plpgsql AS $$
-                    DECLARE
-                        deadline timestamptz := clock_timestamp() + timeout;
-                    BEGIN
-                        LOOP
-                            IF EXISTS (SELECT 1 FROM replog.watermark WHERE commit_lsn >= token) THEN
-                                RETURN true;
-                            END IF;
-                            IF clock_timestamp() >= deadline THEN
-                                RETURN false;
-                            END IF;
-                            PERFORM pg_sleep(0.005);
-                        END LOOP;
-                    END $$""");
         }
     }
 

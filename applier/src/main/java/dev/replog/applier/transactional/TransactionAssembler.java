@@ -33,7 +33,8 @@ import java.util.Set;
  * replay, skipped), or belongs to a later transaction (the partition has nothing more for this one).
  * A truncate or schema change is copied into every partition of its table; it is applied once, when
  * every partition has it at its head. Snapshot rows and Replog's own untransactional records come
- * before any transaction and are applied as they reach the head.
+ * before any transaction and are applied as they reach the head. Capture's watermarks, also in every
+ * partition, are passed over wherever they are: the transactions topic orders this applier.
  */
 public final class TransactionAssembler {
 
@@ -46,6 +47,8 @@ public final class TransactionAssembler {
     private final String heartbeatTopic;
     private final Map<TopicPartition, SourceOrder> lastApplied = new HashMap<>();
     private final Map<TopicPartition, Position> positions = new HashMap<>();
+    /** Positions past watermarks alone: saved with the next commit, never a reason for one. */
+    private final Map<TopicPartition, Position> watermarkPositions = new HashMap<>();
     private final Set<Long> finished = new LinkedHashSet<>();
     private Lsn watermark;
     private Connection connection;
@@ -72,6 +75,7 @@ public final class TransactionAssembler {
         lastApplied.clear();
         lastApplied.putAll(stored);
         positions.clear();
+        watermarkPositions.clear();
         finished.clear();
         applied = 0;
         replayed = 0;
@@ -110,6 +114,12 @@ public final class TransactionAssembler {
     private boolean drain(TopicPartition tp, PendingTransaction tx) throws SQLException {
         boolean moved = false;
         for (ConsumerRecord<byte[], byte[]> r = fetched.head(tp); r != null; r = fetched.head(tp)) {
+            if (LogRecords.isWatermark(r)) {
+                fetched.pop(tp);
+                watermarkPositions.put(tp, new Position(r.offset(), LogRecords.lsn(r), lastApplied.get(tp)));
+                moved = true;
+                continue;
+            }
             if (isReplay(tp, r)) {
                 consume(tp, r);
                 replayed++;
@@ -245,9 +255,9 @@ public final class TransactionAssembler {
         return last != null && order != null && order.compareTo(last) <= 0;
     }
 
-    /** A copy of a truncate or schema change: the only records with a value and no key. */
+    /** A copy of a truncate or schema change: the only records with a value and no key but watermarks. */
     private static boolean isBarrier(ConsumerRecord<byte[], byte[]> r) {
-        return r.key() == null && r.value() != null;
+        return r.key() == null && r.value() != null && !LogRecords.isWatermark(r);
     }
 
     private void consume(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
@@ -261,9 +271,22 @@ public final class TransactionAssembler {
         positions.put(tp, new Position(r.offset(), LogRecords.lsn(r), last));
     }
 
-    /** Positions reached since the last commit; cleared by the caller after committing them. */
+    /** Positions reached since the last commit, where the caller also notes the transactions topic's. */
     Map<TopicPartition, Position> positions() {
         return positions;
+    }
+
+    /** What to save at a commit: {@link #positions()}, moved past the watermarks passed since. */
+    Map<TopicPartition, Position> positionsToSave() {
+        Map<TopicPartition, Position> out = new HashMap<>(positions);
+        watermarkPositions.forEach((tp, w) -> out.merge(tp, w, (p, q) -> q.offset() > p.offset() ? q : p));
+        return out;
+    }
+
+    /** The positions were committed. */
+    void committed() {
+        positions.clear();
+        watermarkPositions.clear();
     }
 
     /** Events applied since the last call. */
@@ -279,7 +302,7 @@ public final class TransactionAssembler {
         return n;
     }
 
-    /** Whether anything was consumed since the last commit. */
+    /** Whether anything but watermarks was consumed since the last commit. */
     boolean hasUncommitted() {
         return !positions.isEmpty();
     }

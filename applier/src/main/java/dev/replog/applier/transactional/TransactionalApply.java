@@ -281,7 +281,8 @@ public final class TransactionalApply implements ApplyLoop {
     private void commit() throws SQLException {
         fence(true);
         writer.flush();
-        PositionStore.save(connection, assembler.positions());
+        Map<TopicPartition, Position> reached = assembler.positionsToSave();
+        PositionStore.save(connection, reached);
         if (lastFinished != null) {
             WatermarkStore.save(connection, lastFinished.commitLsn(), lastFinished.commitTime());
         }
@@ -289,10 +290,10 @@ public final class TransactionalApply implements ApplyLoop {
         fenced = false;
         counters.applied(assembler.takeApplied(), assembler.takeReplayed());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        assembler.positions().forEach((tp, pos) -> offsets.put(tp, identity.offset(pos.offset() + 1)));
+        reached.forEach((tp, pos) -> offsets.put(tp, identity.offset(pos.offset() + 1)));
         consumer.commitAsync(offsets, null); // for monitoring only: positions live in the follower
-        assembler.positions().forEach((tp, pos) -> setAside.forgetThrough(tp, pos.offset()));
-        assembler.positions().clear();
+        reached.forEach((tp, pos) -> setAside.forgetThrough(tp, pos.offset()));
+        assembler.committed();
         uncommittedTransactions = 0;
         lastFinished = null;
         if (!batched) {

@@ -76,6 +76,8 @@ public final class ConfigKeys {
             "`initial` copies existing rows before streaming; `no_data` streams changes only; `when_needed` snapshots again if the slot's position is gone.");
     public static final ConfigKey CAPTURE_HEARTBEAT_MS = key("capture.heartbeat.interval.ms", LONG, "10000", List.of(CAPTURE),
             "How often capture reports progress to Debezium's heartbeat topic.");
+    public static final ConfigKey CAPTURE_WATERMARK_INTERVAL_MS = key("capture.watermark.interval.ms", LONG, "100", List.of(CAPTURE),
+            "Least time between two watermarks: records capture writes into every partition of every table topic saying that every leader transaction committed at or before an LSN is in the partition before them (schemas/README.md, \"Watermark\"), written when that LSN has moved. They let a row-mode follower answer `replog.applied_lsn()` and move readers of idle partitions. 0 writes none.");
     public static final ConfigKey CAPTURE_TIMETZ_OFFSETS = choice("capture.timetz.offsets", "exact", List.of(CAPTURE),
             List.of("exact", "utc"),
             "`exact`: streamed `timetz` values keep their offset; capture creates a domain `timetz` over text in each schema holding a captured table with a `timetz` column (the leader user must be allowed to, or capture stops at start with the statement for an administrator). `utc`: capture creates nothing; streamed `timetz` values keep their instant but arrive with offset `+00` (one WARN line at start names the columns). See Supported types.");
@@ -152,7 +154,8 @@ public final class ConfigKeys {
             KAFKA_BOOTSTRAP, KAFKA_CLIENT_TIMEOUT_MS, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS,
             KAFKA_TRUSTSTORE, KAFKA_TRUSTSTORE_PASSWORD, KAFKA_KEYSTORE, KAFKA_KEYSTORE_PASSWORD,
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
-            CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_TIMETZ_OFFSETS,
+            CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_WATERMARK_INTERVAL_MS,
+            CAPTURE_TIMETZ_OFFSETS,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
             APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS,

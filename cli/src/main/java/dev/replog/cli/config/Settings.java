@@ -78,13 +78,18 @@ public final class Settings {
         if (refresh < 100) {
             throw new ConfigException("config key 'capture.publication.refresh.ms' must be at least 100, not " + refresh);
         }
+        long watermarks = c.longValue(CAPTURE_WATERMARK_INTERVAL_MS);
+        if (watermarks < 0) {
+            throw new ConfigException("config key 'capture.watermark.interval.ms' must be 0 (no watermarks) or more, not " + watermarks);
+        }
         return new CaptureSettings(leader(c), slot, c.string(CAPTURE_PUBLICATION),
                 c.tables(CAPTURE_TABLES),
                 c.string(CAPTURE_SNAPSHOT_MODE), Duration.ofMillis(c.longValue(CAPTURE_HEARTBEAT_MS)),
                 topics(c),
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
                         c.longValue(TOPICS_RETENTION_MS)),
-                kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh));
+                kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh),
+                Duration.ofMillis(watermarks));
     }
 
     /** {@code verify.chunk.rows}, at least 1. */

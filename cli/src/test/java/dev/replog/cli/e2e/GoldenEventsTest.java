@@ -24,8 +24,10 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -69,6 +71,12 @@ class GoldenEventsTest {
                     assertTrue(headers.containsAll(Set.of(LogHeaders.FORMAT, LogHeaders.LSN, LogHeaders.TX_ID)), names[i] + ": " + headers);
                 }
             }
+            // Capture's watermarks come between those records, wherever a batch ended or a timer wrote one.
+            ConsumerRecord<byte[], byte[]> watermark = read(r, r.topics().forTable(table), 1, Replication::isWatermark).get(0);
+            compareWithGolden("w-watermark", render(watermark, r.topics().prefix(), r.captureSettings().leader().database()));
+            assertEquals(LogHeaders.FORMAT_VERSION, header(watermark, LogHeaders.FORMAT));
+            assertEquals(header(watermark, LogHeaders.LSN), header(watermark, LogHeaders.WATERMARK));
+            assertNull(header(watermark, LogHeaders.TX_ID), "a watermark belongs to no leader transaction");
         }
     }
 
@@ -87,7 +95,13 @@ class GoldenEventsTest {
         }
     }
 
+    /** The first {@code expected} changes of the topic's only partition, capture's watermarks left out. */
     private static List<ConsumerRecord<byte[], byte[]>> readAll(Replication r, String topic, int expected) {
+        return read(r, topic, expected, rec -> !Replication.isWatermark(rec));
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(Replication r, String topic, int expected,
+                                                             Predicate<ConsumerRecord<byte[], byte[]>> wanted) {
         Properties p = r.kafka().clientConfig();
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -97,7 +111,11 @@ class GoldenEventsTest {
             c.assign(List.of(only));
             c.seekToBeginning(List.of(only));
             Await.until(expected + " records on " + topic, Duration.ofSeconds(60), () -> {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                c.poll(Duration.ofMillis(200)).forEach(rec -> {
+                    if (wanted.test(rec)) {
+                        out.add(rec);
+                    }
+                });
                 if (out.size() < expected) {
                     throw new IllegalStateException(out.size() + " records so far; end offsets " + c.endOffsets(List.of(only)));
                 }
@@ -135,6 +153,11 @@ class GoldenEventsTest {
         doc.set("value", value);
         return JSON.writeValueAsString(doc).replace(prefix + ".", "<prefix>.").replace("\"" + prefix + "\"", "\"<prefix>\"")
                 .replace("\"" + database + "\"", "\"<database>\"") + "\n";
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> rec, String name) {
+        Header h = rec.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static void compareWithGolden(String name, String actual) throws IOException {

@@ -11,6 +11,7 @@ import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
 import dev.replog.embedded.PostgresServer;
+import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
@@ -53,6 +54,9 @@ final class Replication implements AutoCloseable {
     private TimetzOffsets timetzOffsets = TimetzOffsets.EXACT;
     /** Short, so that tests see tables created on the leader published soon. */
     private Duration publicationRefresh = Duration.ofMillis(300);
+    private Duration heartbeat = Duration.ofSeconds(1);
+    private Duration watermarkInterval = CaptureSettings.DEFAULT_WATERMARK_INTERVAL;
+    private Duration kafkaClientTimeout;
     private String captureUser;
     private String applyUser;
 
@@ -115,12 +119,22 @@ final class Replication implements AutoCloseable {
         this.publicationRefresh = interval;
     }
 
+    /** Capture's {@code capture.heartbeat.interval.ms} from its next start on. */
+    void captureHeartbeat(Duration interval) {
+        this.heartbeat = interval;
+    }
+
+    /** Capture's {@code capture.watermark.interval.ms} from its next start on. */
+    void watermarkInterval(Duration interval) {
+        this.watermarkInterval = interval;
+    }
+
     CaptureSettings captureSettings() {
         PostgresServer l = servers.leader();
         return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb,
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
-                name, name, tables, "initial", Duration.ofSeconds(1), topics(),
-                new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets, publicationRefresh);
+                name, name, tables, "initial", heartbeat, topics(),
+                new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets, publicationRefresh, watermarkInterval);
     }
 
     /** Capture's {@code capture.timetz.offsets} from its next start on. */
@@ -171,7 +185,17 @@ final class Replication implements AutoCloseable {
     }
 
     KafkaSettings kafka() {
-        return KafkaSettings.plaintext(servers.kafka().bootstrapServers());
+        return kafkaClientTimeout == null ? KafkaSettings.plaintext(servers.kafka().bootstrapServers())
+                : new KafkaSettings(servers.kafka().bootstrapServers(), Map.of(
+                        "default.api.timeout.ms", Long.toString(kafkaClientTimeout.toMillis()),
+                        "request.timeout.ms", Long.toString(kafkaClientTimeout.toMillis()),
+                        // A send Kafka keeps refusing as retriable (a deleted topic) fails after this, not 120 s.
+                        "delivery.timeout.ms", Long.toString(kafkaClientTimeout.toMillis() + 2000)));
+    }
+
+    /** {@code kafka.client.timeout.ms} of every client started from now on, and a producer's delivery timeout (default: Kafka's). */
+    void kafkaClientTimeout(Duration timeout) {
+        this.kafkaClientTimeout = timeout;
     }
 
     void startCapture() throws InterruptedException {
@@ -186,9 +210,14 @@ final class Replication implements AutoCloseable {
         }
     }
 
-    /** How many records of a topic a reader with this isolation level can read now. */
+    /** Whether a table-topic record is one of capture's watermarks rather than a change. */
+    static boolean isWatermark(ConsumerRecord<byte[], byte[]> r) {
+        return r.headers().lastHeader(LogHeaders.WATERMARK) != null;
+    }
+
+    /** How many records of a topic, capture's watermarks left out, a reader with this isolation level can read now. */
     long records(String topic, String isolation) {
-        return allRecords(topic, isolation).size();
+        return allRecords(topic, isolation).stream().filter(r -> !isWatermark(r)).count();
     }
 
     /** Every record of a topic a reader with this isolation level can read now. */

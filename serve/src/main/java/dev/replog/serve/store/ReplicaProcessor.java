@@ -48,8 +48,6 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
     private static final int PROGRESS_EVERY_RECORDS = 1_000;
     /** Keys held at once while a truncate or schema change goes through a partition's rows. */
     private static final int ROW_CHUNK = 10_000;
-    /** Capture's watermark records carry their LSN in this header (schemas/README.md, Watermark). */
-    private static final String WATERMARK_HEADER = "replog.watermark";
 
     private final TableId table;
     private final String storeName;
@@ -87,7 +85,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
         Lsn lsn = null;
         long commitMs = 0;
         try {
-            String watermark = header(record.headers(), WATERMARK_HEADER);
+            String watermark = header(record.headers(), LogHeaders.WATERMARK);
             if (watermark != null) {
                 lsn = Lsn.parse(watermark);
                 commitMs = record.timestamp();
