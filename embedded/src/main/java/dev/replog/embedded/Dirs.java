@@ -13,13 +13,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** File-system chores shared by the servers. */
-final class Dirs {
+public final class Dirs {
 
     private Dirs() {
     }
 
     /** Deletes a directory tree; a missing directory is not an error. */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

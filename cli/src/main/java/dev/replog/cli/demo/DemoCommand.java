@@ -8,10 +8,14 @@ import dev.replog.applier.verify.TableComparison;
 import dev.replog.capture.CaptureService;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
+import dev.replog.embedded.Dirs;
 import dev.replog.embedded.EmbeddedStack;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
+import dev.replog.serve.ServeService;
+import dev.replog.serve.ServeSettings;
+import dev.replog.serve.client.FollowerAwait;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
@@ -19,11 +23,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -60,8 +67,11 @@ public final class DemoCommand implements Callable<Integer> {
             }
             TopicNames topics = new TopicNames("demo");
             KafkaSettings kafka = KafkaSettings.plaintext(stack.kafka().bootstrapServers());
+            Path serveState = Files.createTempDirectory("replog-demo-serve-");
             try (CaptureService capture = CaptureService.start(captureSettings(stack.leader(), topics, kafka));
                  ApplierService applier = ApplierService.start(applierSettings(stack.follower(), topics, kafka));
+                 ServeService serve = ServeService.start(ServeSettings.of(kafka, topics, DemoWorkload.TABLES, "replog-demo-serve",
+                         serveState, 0));
                  ApplyLag lag = new ApplyLag(kafka, topics);
                  Connection leaderDb = stack.leader().connect();
                  Connection followerDb = stack.follower().connect()) {
@@ -94,12 +104,33 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 out.println(all ? "Verdict: MATCH — the follower equals the leader." :
                         caughtUp ? "Verdict: MISMATCH" : "Verdict: MISMATCH (the follower did not catch up in time)");
+                showReadReplica(serve, leaderDb);
                 if (keepRunning) {
                     keepRunning(stack);
                 }
                 return all ? 0 : 1;
+            } finally {
+                Dirs.deleteRecursively(serveState);
             }
         }
+    }
+
+    /** The serve instance's answer for one customer, once it has applied the leader's last commit, and a curl line. */
+    private void showReadReplica(ServeService serve, Connection leaderDb) throws SQLException, InterruptedException {
+        Lsn now;
+        long id;
+        try (Statement s = leaderDb.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text, (SELECT max(id) FROM shop.customers)")) {
+            rs.next();
+            now = Lsn.parse(rs.getString(1));
+            id = rs.getLong(2);
+        }
+        boolean applied = FollowerAwait.await(List.of(FollowerAwait.serveGroup(List.of(serve.address()))), now, 1,
+                Duration.ofSeconds(catchUpTimeout)).reached();
+        out.println();
+        out.println(applied ? "Read replica (replog serve) on " + serve.address() + " has applied the leader's LSN " + now + "."
+                : "Read replica (replog serve) on " + serve.address() + " had not applied the leader's LSN " + now + " in time.");
+        out.printf("  curl -s 'http://%s/v1/tables/shop.customers/rows/%d?min_lsn=%s'%n", serve.address(), id, now);
     }
 
     private void runWorkload(PostgresServer leader, DemoWorkload workload) {

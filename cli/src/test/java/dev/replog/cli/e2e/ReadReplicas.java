@@ -2,6 +2,7 @@ package dev.replog.cli.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replog.embedded.Dirs;
 import dev.replog.schemas.TableId;
 import dev.replog.serve.ServeService;
 import dev.replog.serve.ServeSettings;
@@ -17,9 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A serve group for one test: instances of {@code replog serve} over one {@link Replication}'s log,
@@ -107,12 +106,6 @@ final class ReadReplicas implements AutoCloseable {
                 s.close();
             }
         }
-        for (Path d : dirs) {
-            try (Stream<Path> files = Files.walk(d)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp directory left behind
-            }
-        }
+        dirs.forEach(Dirs::deleteRecursively);
     }
 }
