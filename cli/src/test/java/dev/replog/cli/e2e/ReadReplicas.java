@@ -27,6 +27,8 @@ import java.util.List;
 final class ReadReplicas implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Long enough for a group to form and restore on a busy 2-core machine. */
+    static final Duration READY = Duration.ofSeconds(120);
 
     /** An HTTP answer: status, the LSN header and the JSON body. */
     record Reply(int status, String lsn, JsonNode body) {
@@ -61,6 +63,14 @@ final class ReadReplicas implements AutoCloseable {
         }
     }
 
+    /** Starts {@code n} instances and waits until the group is ready. */
+    void startGroup(int n) {
+        for (int i = 0; i < n; i++) {
+            start();
+        }
+        awaitReady(READY);
+    }
+
     /** Stops the instance at this address as a crash would (it does not leave the group). */
     void halt(String address) {
         running().stream().filter(s -> s.address().equals(address)).findFirst()
@@ -87,9 +97,15 @@ final class ReadReplicas implements AutoCloseable {
     }
 
     Reply get(String address, String pathAndQuery) {
+        long started = System.nanoTime();
         try {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + pathAndQuery))
                     .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            if (ms > 1_000) {
+                System.out.println("slow answer (" + ms + " ms, " + r.statusCode() + ") from " + address + pathAndQuery + ": "
+                        + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+            }
             return new Reply(r.statusCode(), r.headers().firstValue("X-Replog-Lsn").orElse(null), JSON.readTree(r.body()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -31,7 +31,7 @@ class ServeFreshnessTest {
 
     private static final TableId COUNTERS = new TableId("public", "counters");
     private static final int KEYS = 30;
-    private static final Duration READY = Duration.ofSeconds(120);
+    private static final Duration READY = ReadReplicas.READY;
 
     @Test
     void readsWithTheWritersTokenSeeTheWriteAndSessionsNeverGoBackInTime() throws Exception {
@@ -42,10 +42,7 @@ class ServeFreshnessTest {
             r.leader("CREATE TABLE counters (id int PRIMARY KEY, value bigint NOT NULL)",
                     "INSERT INTO counters SELECT g, 0 FROM generate_series(1, " + KEYS + ") g");
             r.startCapture();
-            for (int i = 0; i < 3; i++) {
-                serve.start();
-            }
-            serve.awaitReady(READY);
+            serve.startGroup(3);
             Random random = new Random(7);
 
             // Read your writes: any instance, any key, the token of the write.

@@ -30,7 +30,7 @@ class ServeTest {
 
     private static final TableId ACCOUNTS = new TableId("public", "accounts");
     private static final TableId ORDERS = new TableId("public", "orders");
-    private static final Duration READY = Duration.ofSeconds(120);
+    private static final Duration READY = ReadReplicas.READY;
 
     @Test
     void everyKeyIsAnswerableFromEveryInstanceAndEqualsTheLeadersRow() throws Exception {
@@ -41,10 +41,7 @@ class ServeTest {
                     "INSERT INTO accounts SELECT g, 'owner ' || g, g * 1.5, g % 2 = 0, timestamp '2024-01-01' + g * interval '1 hour' FROM generate_series(1, 150) g",
                     "INSERT INTO orders SELECT CASE g % 3 WHEN 0 THEN 'eu,west' WHEN 1 THEN 'ünï cødé ✓%' ELSE 'us/east ' || (g % 5) END, g, g FROM generate_series(1, 150) g");
             r.startCapture();
-            for (int i = 0; i < 3; i++) {
-                serve.start();
-            }
-            serve.awaitReady(READY);
+            serve.startGroup(3);
             r.leader("UPDATE accounts SET balance = balance + 1 WHERE id % 7 = 0", "DELETE FROM accounts WHERE id % 10 = 0",
                     "UPDATE orders SET qty = qty * 2 WHERE id % 4 = 0");
             List<String> mismatches = new ArrayList<>();
@@ -65,24 +62,36 @@ class ServeTest {
             r.leader("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
                     "INSERT INTO accounts SELECT g, g FROM generate_series(1, 300) g");
             r.startCapture();
-            for (int i = 0; i < 3; i++) {
-                serve.start();
-            }
-            serve.awaitReady(READY);
+            serve.startGroup(3);
             awaitEveryInstanceAnswersAsTheLeader(r, serve);
 
             String owner = serve.get(serve.addresses().get(0), "/v1/metadata").body()
                     .path("tables").path("public.accounts").path("active").path("0").asText();
             long killedAt = System.nanoTime();
             serve.halt(owner); // no goodbye to the group: it notices by the session timeout
+            Await.until("every key answered by every instance left", READY, () -> {
+                long round = System.nanoTime();
+                long answered = 0;
+                for (String instance : serve.addresses()) {
+                    for (int id = 1; id <= 300; id++) {
+                        answered += serve.get(instance, "/v1/tables/public.accounts/rows/" + id).status() == 200 ? 1 : 0;
+                    }
+                }
+                System.out.printf("%d of %d lookups answered (round of %d ms)%n", answered, 300 * serve.addresses().size(),
+                        (System.nanoTime() - round) / 1_000_000);
+                return answered == 300L * serve.addresses().size();
+            });
+            double answeredAfter = (System.nanoTime() - killedAt) / 1e9;
             r.leader("UPDATE accounts SET balance = balance + 1000");
+            long updatedAt = System.nanoTime();
             awaitEveryInstanceAnswersAsTheLeader(r, serve);
-            double seconds = (System.nanoTime() - killedAt) / 1e9;
-            System.out.printf("keys of the killed owner's partitions answered again after %.1f s%n", seconds);
-            assertTrue(seconds < 40, "answered again after " + seconds + " s (session timeout 10 s)");
+            System.out.printf("owner killed: every key answered again after %.1f s; a write after that visible everywhere after %.1f s%n",
+                    answeredAfter, (System.nanoTime() - updatedAt) / 1e9);
+            // The session timeout (10 s) and a rebalance on a quiet machine; much more on a saturated one.
+            assertTrue(answeredAfter < 90, "answered again after " + answeredAfter + " s (session timeout 10 s)");
 
             serve.start();
-            serve.awaitReady(READY);
+            serve.awaitReady(ReadReplicas.READY);
             awaitEveryInstanceAnswersAsTheLeader(r, serve);
             Await.until("every instance routes by the same owners, all of them running", READY, () -> {
                 List<JsonNode> views = serve.addresses().stream()
@@ -102,9 +111,7 @@ class ServeTest {
             r.leader("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL, note text)",
                     "INSERT INTO accounts SELECT g, g, 'n' || g FROM generate_series(1, 100) g");
             r.startCapture();
-            serve.start();
-            serve.start();
-            serve.awaitReady(READY);
+            serve.startGroup(2);
             awaitEveryInstanceAnswersAsTheLeader(r, serve);
 
             r.leader("ALTER TABLE accounts ADD COLUMN region text NOT NULL DEFAULT 'eu'",
