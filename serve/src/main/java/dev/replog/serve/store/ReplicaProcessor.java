@@ -11,6 +11,7 @@ import dev.replog.schemas.SchemaChangeFormat;
 import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableId;
 import dev.replog.schemas.Truncate;
+import dev.replog.schemas.Watermark;
 import dev.replog.serve.routing.KeyEncodings;
 import dev.replog.serve.routing.KeyValues;
 import org.apache.kafka.common.header.Header;
@@ -128,7 +129,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
             clearRows();
         } else if (event instanceof SchemaChange change) {
             applySchemaChange(change);
-        } else {
+        } else if (!(event instanceof Watermark)) { // a watermark moves the progress only (see process)
             throw new IllegalStateException("a " + event.getClass().getSimpleName() + " in the topic of " + table);
         }
     }
