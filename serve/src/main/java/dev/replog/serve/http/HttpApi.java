@@ -34,6 +34,12 @@ public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
+    static {
+        // The JDK server writes headers and body separately without TCP_NODELAY: Nagle's algorithm and
+        // the client's delayed ACK then add ~40 ms to every answer. Read once, when the first server starts.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final KafkaStreams streams;

@@ -31,8 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KeyEncodings {
 
     private static final Logger log = LoggerFactory.getLogger(KeyEncodings.class);
-    /** Records read back from the end of each partition when looking for a key. */
-    private static final int PROBE_DEPTH = 64;
+    /**
+     * Records read back from the end of each partition when looking for a key, first; the window grows
+     * eightfold while it holds none (the tail of an idle table is capture's watermarks).
+     */
+    private static final int PROBE_FIRST_DEPTH = 64;
+    private static final Duration PROBE_TIME = Duration.ofSeconds(10);
 
     /** A table's encoding, or why keys of the table cannot be routed. */
     public record Known(KeyEncoding encoding, String problem) {
@@ -95,6 +99,7 @@ public final class KeyEncodings {
         p.put("client.id", "replog-serve-key-probe");
         String topic = topics.forTable(table);
         EnvelopeDecoder decoder = new EnvelopeDecoder();
+        Instant deadline = Instant.now().plus(PROBE_TIME);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
             if (infos == null || infos.isEmpty()) {
@@ -104,24 +109,32 @@ public final class KeyEncodings {
             c.assign(parts);
             Map<TopicPartition, Long> ends = c.endOffsets(parts);
             Map<TopicPartition, Long> starts = c.beginningOffsets(parts);
-            List<TopicPartition> nonEmpty = new ArrayList<>();
-            for (TopicPartition tp : parts) {
-                if (ends.get(tp) > starts.get(tp)) {
-                    c.seek(tp, Math.max(starts.get(tp), ends.get(tp) - PROBE_DEPTH));
-                    nonEmpty.add(tp);
-                } else {
-                    c.pause(List.of(tp));
+            for (long depth = PROBE_FIRST_DEPTH; Instant.now().isBefore(deadline); depth *= 8) {
+                boolean wholeLogRead = true;
+                for (TopicPartition tp : parts) {
+                    long from = Math.max(starts.get(tp), ends.get(tp) - depth);
+                    wholeLogRead &= from == starts.get(tp);
+                    c.seek(tp, from);
                 }
-            }
-            Instant deadline = Instant.now().plusSeconds(5);
-            while (!nonEmpty.isEmpty() && Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.key() != null && r.value() != null && decoder.decode(r.key(), r.value()) instanceof RowChange change) {
-                        learn(table, r.key(), KeyValues.of(change));
-                        return;
+                // Reads each window to its end: the last row change found is the newest key.
+                RowChange found = null;
+                byte[] foundKey = null;
+                while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && Instant.now().isBefore(deadline)) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        if (r.key() != null && r.value() != null && r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))
+                                && decoder.decode(r.key(), r.value()) instanceof RowChange change) {
+                            found = change;
+                            foundKey = r.key();
+                        }
                     }
                 }
-                nonEmpty.removeIf(tp -> c.position(tp) >= ends.get(tp));
+                if (found != null) {
+                    learn(table, foundKey, KeyValues.of(found));
+                    return;
+                }
+                if (wholeLogRead) {
+                    return;
+                }
             }
         } catch (RuntimeException e) {
             log.warn("serve could not read a key of {} from topic {}: {}", table, topic, e.getMessage());
