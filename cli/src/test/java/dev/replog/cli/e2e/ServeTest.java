@@ -87,8 +87,8 @@ class ServeTest {
             awaitEveryInstanceAnswersAsTheLeader(r, serve);
             System.out.printf("owner killed: every key answered again after %.1f s; a write after that visible everywhere after %.1f s%n",
                     answeredAfter, (System.nanoTime() - updatedAt) / 1e9);
-            // The session timeout (10 s) and a rebalance on a quiet machine; much more on a saturated one.
-            assertTrue(answeredAfter < 90, "answered again after " + answeredAfter + " s (session timeout 10 s)");
+            // The session timeout (10 s) and a rebalance: 10.2 s here; the bound leaves room for a busy machine.
+            assertTrue(answeredAfter < 45, "answered again after " + answeredAfter + " s (session timeout 10 s)");
 
             serve.start();
             serve.awaitReady(ReadReplicas.READY);
