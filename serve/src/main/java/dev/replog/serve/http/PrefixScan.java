@@ -90,7 +90,7 @@ final class PrefixScan {
                 for (ReplicaReader.ScannedRow r : reader.scan(store, p, from, to, limit)) {
                     found.add(new Found(r.key(), StoreKeys.values(r.key()), Answer.JSON.valueToTree(r.row())));
                 }
-                lsns.put(p, reader.progress(store, p).appliedLsn());
+                lsns.put(p, reader.covering(store, p, deadline).appliedLsn());
             } else if (request.forwarded()) {
                 return Answer.retryLater("partition " + p + " of " + table + " is not held here; retry");
             } else {

@@ -117,7 +117,7 @@ final class RowLookup {
             body.put("appliedLsn", progress.appliedLsn());
             return Answer.json(504, body).with(Answer.LSN_HEADER, progress.appliedLsn());
         }
-        ReplicaReader.RowRead read = reader.row(store, partition, StoreKeys.row(keyValues));
+        ReplicaReader.RowRead read = reader.row(store, partition, StoreKeys.row(keyValues), deadline);
         ObjectNode body = Answer.JSON.createObjectNode();
         body.put("table", table.toString());
         ObjectNode key = body.putObject("key");

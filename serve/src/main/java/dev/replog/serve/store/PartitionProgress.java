@@ -16,12 +16,20 @@ import java.io.UncheckedIOException;
  * @param commitTimeMs   leader commit time of the last event applied (ms since the epoch), 0 if none
  * @param sourceOffset   offset of the last record of the table topic's partition processed, -1 if none
  * @param stoppedReason  null while the partition applies; else why it stopped (a poison event)
+ * @param changesAfter   the highest commit LSN after which the store holds changes: for each change
+ *                       applied, the commit before its transaction ({@code replog.prev.commit.lsn}; for a
+ *                       snapshot row, schema change or truncate, the applied LSN then). While it is not
+ *                       below {@link #appliedLsn} the store is <em>ahead</em> of its applied LSN: it holds
+ *                       changes of a transaction whose commit is not yet known to be covered. Once the
+ *                       applied LSN passes it, that transaction's commit (the next commit after it) is
+ *                       covered, so the applied LSN bounds everything the store holds.
  */
-public record PartitionProgress(String appliedLsn, long commitTimeMs, long sourceOffset, String stoppedReason) {
+public record PartitionProgress(String appliedLsn, long commitTimeMs, long sourceOffset, String stoppedReason,
+                                String changesAfter) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static final PartitionProgress NONE = new PartitionProgress(Lsn.ZERO.toString(), 0, -1, null);
+    public static final PartitionProgress NONE = new PartitionProgress(Lsn.ZERO.toString(), 0, -1, null, null);
 
     public Lsn lsn() {
         return Lsn.parse(appliedLsn);
@@ -31,13 +39,32 @@ public record PartitionProgress(String appliedLsn, long commitTimeMs, long sourc
         return stoppedReason != null;
     }
 
-    PartitionProgress advancedTo(Lsn lsn, long commitMs, long offset) {
+    /**
+     * After one record: {@code lsn} is the commit LSN it proves applied (a watermark, or the commit before
+     * a change's transaction), null if none; {@code change} says whether the record changed the store.
+     */
+    PartitionProgress advancedTo(Lsn lsn, long commitMs, long offset, boolean change) {
         Lsn newLsn = lsn != null && lsn.isAfter(lsn()) ? lsn : lsn();
-        return new PartitionProgress(newLsn.toString(), Math.max(commitTimeMs, commitMs), offset, stoppedReason);
+        String after = changesAfter;
+        if (change) {
+            Lsn changeAfter = lsn != null ? lsn : newLsn;
+            after = changesAfter == null || changeAfter.isAfter(Lsn.parse(changesAfter)) ? changeAfter.toString() : changesAfter;
+        }
+        return new PartitionProgress(newLsn.toString(), Math.max(commitTimeMs, commitMs), offset, stoppedReason, after);
+    }
+
+    /** Whether the store holds changes its applied LSN does not cover yet (see {@code changesAfter}). */
+    public boolean ahead() {
+        return changesAfter != null && !lsn().isAfter(Lsn.parse(changesAfter));
+    }
+
+    /** Whether this progress covers everything the store held at {@code earlier}. */
+    public boolean covers(PartitionProgress earlier) {
+        return !earlier.ahead() || lsn().isAfter(Lsn.parse(earlier.changesAfter()));
     }
 
     PartitionProgress stoppedAt(long offset, String reason) {
-        return new PartitionProgress(appliedLsn, commitTimeMs, offset, reason);
+        return new PartitionProgress(appliedLsn, commitTimeMs, offset, reason, changesAfter);
     }
 
     public byte[] toBytes() {

@@ -85,6 +85,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
         }
         Lsn lsn = null;
         long commitMs = 0;
+        boolean change = false;
         try {
             String watermark = header(record.headers(), LogHeaders.WATERMARK);
             if (watermark != null) {
@@ -93,6 +94,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
             } else if (record.value() != null) {
                 ChangeEvent event = decoder.decode(record.key(), record.value());
                 apply(event, record.headers(), record.key());
+                change = true;
                 String previousCommit = header(record.headers(), LogHeaders.PREVIOUS_COMMIT_LSN);
                 lsn = previousCommit == null ? null : Lsn.parse(previousCommit);
                 commitMs = event.source().commitTime().toEpochMilli();
@@ -107,7 +109,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
             return;
         }
         Lsn before = progress.lsn();
-        progress = progress.advancedTo(lsn, commitMs, offset);
+        progress = progress.advancedTo(lsn, commitMs, offset, change);
         progressDirty = true;
         if (progress.lsn().isAfter(before) || ++recordsSinceWrite >= PROGRESS_EVERY_RECORDS) {
             writeProgressIfDirty();

@@ -10,6 +10,7 @@ import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,8 @@ public final class ReplicaReader {
     }
 
     private static final long POLL_MS = 2;
+    /** How long a read waits at least for the LSN covering what it read (a watermark is due every 100 ms). */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final KafkaStreams streams;
 
@@ -67,13 +70,33 @@ public final class ReplicaReader {
     }
 
     /**
-     * The row, then the progress read after it: the LSN reported is at least that of the state the row
-     * was read from, so a session that asks for it next never sees an older row.
+     * The row, and a progress whose applied LSN covers the whole state the row was read from, so a
+     * session that asks for that LSN next, anywhere, never sees an older row. The store may hold a
+     * transaction whose commit is not known yet (it is {@link PartitionProgress#ahead() ahead}); then
+     * this waits, up to {@code deadline} (at least {@link #CLOSE_WAIT}), for the next commit to be
+     * covered: capture's next watermark.
+     *
+     * @throws NotHere if the state read could not be covered in time
      */
-    public RowRead row(String store, int partition, Bytes key) {
+    public RowRead row(String store, int partition, Bytes key, Instant deadline) throws InterruptedException {
         byte[] bytes = get(store, partition, key);
-        PartitionProgress after = progress(store, partition);
-        return new RowRead(bytes == null ? null : StoredRow.read(bytes), after);
+        return new RowRead(bytes == null ? null : StoredRow.read(bytes), covering(store, partition, deadline));
+    }
+
+    /** A progress that covers the state as it is now (see {@link #row}). */
+    public PartitionProgress covering(String store, int partition, Instant deadline) throws InterruptedException {
+        PartitionProgress read = progress(store, partition);
+        Instant until = deadline.isAfter(Instant.now().plus(CLOSE_WAIT)) ? deadline : Instant.now().plus(CLOSE_WAIT);
+        PartitionProgress p = read;
+        while (!p.covers(read) && !p.stopped()) {
+            if (!Instant.now().isBefore(until)) {
+                throw new NotHere("store " + store + " partition " + partition + " holds changes after LSN " + p.appliedLsn()
+                        + " that no watermark has covered yet (is capture.watermark.interval.ms 0?)");
+            }
+            Thread.sleep(POLL_MS);
+            p = progress(store, partition);
+        }
+        return p;
     }
 
     public List<ScannedRow> scan(String store, int partition, Bytes from, Bytes to, int limit) {
