@@ -115,7 +115,8 @@ class ServeFreshnessTest {
         });
         writer.start();
         List<String> backwards = new ArrayList<>();
-        try (ReplogReadClient client = ReplogReadClient.of(serve.addresses())) {
+        // Waits long enough for a saturated 2-core machine: what is checked is order, not speed.
+        try (ReplogReadClient client = ReplogReadClient.of(serve.addresses(), Duration.ofSeconds(30))) {
             ReplogReadClient.Session session = client.session();
             long lastViaClient = -1;
             long lastViaHand = -1;
@@ -124,7 +125,7 @@ class ServeFreshnessTest {
                 // The client's session, and a session by hand that asks each instance in turn.
                 long viaClient = Long.parseLong(session.get("public.counters", "9").row().get("value"));
                 String instance = serve.addresses().get(i % serve.addresses().size());
-                ReadReplicas.Reply reply = serve.get(instance, "/v1/tables/public.counters/rows/9?max_wait_ms=10000"
+                ReadReplicas.Reply reply = serve.get(instance, "/v1/tables/public.counters/rows/9?max_wait_ms=30000"
                         + (highest.equals(Lsn.ZERO) ? "" : "&min_lsn=" + highest));
                 long viaHand = reply.body().path("row").path("value").asLong();
                 highest = Lsn.parse(reply.lsn()).compareTo(highest) > 0 ? Lsn.parse(reply.lsn()) : highest;
