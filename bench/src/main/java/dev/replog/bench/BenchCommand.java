@@ -86,6 +86,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--serve-tps", defaultValue = "500", description = "serve: leader update transactions a second in the lag phase (default: ${DEFAULT-VALUE}).")
     int serveTps;
 
+    @Option(names = "--serve-sample-every", defaultValue = "10", description = "serve: watch every N-th leader write for its lag (default: ${DEFAULT-VALUE}); each watched write is polled every 2 ms, which loads the machine too.")
+    int serveSampleEvery;
+
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -126,8 +129,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (rows < 1 || updates < 1 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
             throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive");
         }
-        if (serveRows < 1 || serveClients < 1 || serveSeconds < 1 || serveTps < 10) {
-            throw new ParameterException(spec.commandLine(), "--serve-rows, --serve-clients and --serve-seconds must be positive, --serve-tps at least 10");
+        if (serveRows < 1 || serveClients < 1 || serveSeconds < 1 || serveSampleEvery < 1 || serveTps < serveSampleEvery) {
+            throw new ParameterException(spec.commandLine(), "--serve-rows, --serve-clients, --serve-seconds and --serve-sample-every must be "
+                    + "positive, --serve-tps at least --serve-sample-every");
         }
         boolean alonePassed = true;
         if (workloads.remove("soak")) {
@@ -139,7 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (workloads.remove("serve")) {
             // Replog alone too: read replicas (docs/serve.md) against the targets.
             alonePassed &= ServeBench.run(ServeBenchOptions.of(serveRows, serveClients, Duration.ofSeconds(serveSeconds), serveTps,
-                    childHeap, replogMainClass), out, System.out);
+                    serveSampleEvery, childHeap, replogMainClass), out, System.out);
         }
         if (!only.isEmpty() && workloads.isEmpty()) {
             return alonePassed ? 0 : 1;

@@ -47,6 +47,7 @@ final class CommitToServable {
     private final Duration poll;
     private final Duration visibleTimeout;
     private final Duration slowBound;
+    private long lastSequence;
 
     CommitToServable(String table, long rows, Duration poll, Duration visibleTimeout, Duration slowBound) {
         this.table = table;
@@ -56,7 +57,10 @@ final class CommitToServable {
         this.slowBound = slowBound;
     }
 
-    /** Writes through {@code leader} (autocommit) at {@code tps} for {@code duration}, reads through {@code serve}. */
+    /**
+     * Writes through {@code leader} (autocommit) at {@code tps} for {@code duration}, reads through {@code serve};
+     * {@code sampleEvery} 0 watches none (a warm-up).
+     */
     Outcome run(Connection leader, ReplogReadClient serve, int tps, Duration duration, int sampleEvery)
             throws SQLException, InterruptedException {
         Latencies lags = new Latencies();
@@ -77,14 +81,14 @@ final class CommitToServable {
         try (PreparedStatement update = leader.prepareStatement("UPDATE " + table + " SET value = ? WHERE id = ?")) {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             while (System.nanoTime() - started < duration.toNanos()) {
-                long sequence = commits + 1;
+                long sequence = ++lastSequence; // across runs: a key's value only grows
                 long key = 1 + random.nextLong(rows);
                 update.setLong(1, sequence);
                 update.setLong(2, key);
                 update.executeUpdate();
                 long committed = System.nanoTime();
-                commits = sequence;
-                if (sequence % sampleEvery == 0) {
+                commits++;
+                if (sampleEvery > 0 && commits % sampleEvery == 0) {
                     watchers.execute(() -> {
                         Watch w = watch(serve, key, sequence, committed);
                         synchronized (lags) {

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Where the machine's CPU went during one phase: cores used per process (CPU seconds over wall
  * seconds), the share of all cores that was busy, and the busy cores no named process used ("other":
- * on a shared machine, someone else's work).
+ * the kernel's own work, and on a shared machine someone else's).
  */
 record PhaseCpu(String phase, Map<String, Double> cores, double busyShare, int cpus) {
 

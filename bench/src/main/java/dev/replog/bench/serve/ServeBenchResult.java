@@ -41,6 +41,8 @@ public record ServeBenchResult(ServeBenchOptions options, String machine, String
                 o.rows(), o.partitions(), o.instances(), o.standbys(), o.heap(), o.cacheBytes() >> 20);
         out.println("  machine: " + machine + " (shared: leader, broker, capture, both serve instances and the clients on it)");
         out.println("  instances: " + instances);
+        out.printf("  each phase %d s, after %d s of the same load unmeasured (the lookups' against every instance)%n",
+                o.duration().toSeconds(), o.warmUp().toSeconds());
         out.printf("  snapshot servable %.1f s after capture started (group complete, applied LSN >= leader's %s after loading)%n",
                 servableSeconds, loadedLsn);
         assignment.forEach(a -> out.println("  " + a));

@@ -46,7 +46,6 @@ final class ServeRun {
 
     static final String TABLE = "public.kv";
     private static final Duration STARTUP = Duration.ofSeconds(600);
-    private static final Duration WARM_UP = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(2);
     private static final Duration VISIBLE_TIMEOUT = Duration.ofSeconds(30);
     /** How long a serve instance may leave its own status unanswered (10 s a request) before it counts as stuck. */
@@ -119,8 +118,8 @@ final class ServeRun {
                 LookupLoad lookups = new LookupLoad(TABLE, o.rows());
                 List<PhaseCpu> phases = new ArrayList<>();
                 console.printf("serve: %d s warm-up against every instance, then %d s of lookups from %d clients against %s ...%n",
-                        WARM_UP.toSeconds(), o.duration().toSeconds(), o.clients(), a);
-                lookups.run("warm-up", addresses, o.clients(), WARM_UP);
+                        o.warmUp().toSeconds(), o.duration().toSeconds(), o.clients(), a);
+                lookups.run("warm-up", addresses, o.clients(), o.warmUp());
                 LookupLoad.Outcome onA = measured(cpu, "lookups, all to A", phases,
                         () -> lookups.run("all to " + a, List.of(a), o.clients(), o.duration()));
                 console.printf("serve: %d s of lookups against %s in turn ...%n", o.duration().toSeconds(), addresses);
@@ -136,15 +135,16 @@ final class ServeRun {
                     }
                 }
 
-                console.printf("serve: %d s of single-row updates at %d tps on the leader, every %dth write watched on serve ...%n",
-                        o.duration().toSeconds(), o.writerTps(), o.sampleEvery());
-                CommitToServable.Outcome lag = measured(cpu, "writer " + o.writerTps() + " tps, lag polls", phases, () -> {
-                    try (Connection writer = leader.connect(db); ReplogReadClient client = ReplogReadClient.of(addresses)) {
-                        return new CommitToServable(TABLE, o.rows(), POLL, VISIBLE_TIMEOUT,
-                                Duration.ofMillis((long) ServeBenchResult.SERVABLE_P99_MS)).run(writer, client, o.writerTps(),
-                                o.duration(), o.sampleEvery());
-                    }
-                });
+                console.printf("serve: %d s warm-up, then %d s of single-row updates at %d tps on the leader, one write in %d "
+                        + "watched on serve ...%n", o.warmUp().toSeconds(), o.duration().toSeconds(), o.writerTps(), o.sampleEvery());
+                CommitToServable.Outcome lag;
+                try (Connection writer = leader.connect(db); ReplogReadClient client = ReplogReadClient.of(addresses)) {
+                    CommitToServable load = new CommitToServable(TABLE, o.rows(), POLL, VISIBLE_TIMEOUT,
+                            Duration.ofMillis((long) ServeBenchResult.SERVABLE_P99_MS));
+                    load.run(writer, client, o.writerTps(), o.warmUp(), 0);
+                    lag = measured(cpu, "writer " + o.writerTps() + " tps, lag polls", phases,
+                            () -> load.run(writer, client, o.writerTps(), o.duration(), o.sampleEvery()));
+                }
                 if (lag.notVisible() > 0) {
                     problems.add(lag.notVisible() + " sampled writes were not servable within " + VISIBLE_TIMEOUT.toSeconds() + " s");
                 }
