@@ -1,6 +1,8 @@
 package dev.replog.bench;
 
 import picocli.CommandLine.Command;
+import dev.replog.bench.serve.ServeBench;
+import dev.replog.bench.serve.ServeBenchOptions;
 import dev.replog.bench.soak.SoakBench;
 import dev.replog.bench.soak.SoakOptions;
 import picocli.CommandLine.Option;
@@ -24,7 +26,10 @@ import java.util.concurrent.Callable;
                 + "them side by side with the ratio Replog/native. Writes <out>/<timestamp>.json and .png.",
             "Workloads: insert (N rows in 1,000-row transactions), snapshot (initial copy of an N-row table), "
                 + "update (U updates then U deletes), pgbench (TPC-B-like, unthrottled and rate-limited, with lag). "
-                + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog."},
+                + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog.",
+            "Not in the default run, Replog alone: soak (a long load with faults), serve (read replicas: lookups/s and latency, "
+                + "commit-to-servable lag, memory, against the issue's targets; about 3 minutes). Exit code 1 if a workload failed; "
+                + "a serve target missed is printed MISSED and does not change it."},
         footer = {"Lag: a probe commits a marker row on the leader every 100 ms and polls the follower every 2 ms;",
             "lag = first seen on the follower minus the leader's commit returning.",
             "pgbench: found in /usr/lib/postgresql/*/bin or PATH, else fetched with apt-get download into",
@@ -54,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
     String pgbench;
 
     @Option(names = "--only", split = ",", paramLabel = "WORKLOAD",
-            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench, soak (soak: not in the default run).")
+            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench, soak, serve (soak and serve: not in the default run).")
     List<String> only = List.of();
 
     @Option(names = "--soak-rows", defaultValue = "500000", description = "soak: rows snapshotted before the load (default: ${DEFAULT-VALUE}).")
@@ -69,10 +74,25 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--soak-tps", defaultValue = "50", description = "soak: transactions a second per client at most (default: ${DEFAULT-VALUE}).")
     int soakTps;
 
+    @Option(names = "--serve-rows", defaultValue = "100000", description = "serve: rows of the served table (default: ${DEFAULT-VALUE}).")
+    long serveRows;
+
+    @Option(names = "--serve-clients", defaultValue = "8", description = "serve: concurrent lookup clients (default: ${DEFAULT-VALUE}).")
+    int serveClients;
+
+    @Option(names = "--serve-seconds", defaultValue = "20", description = "serve: seconds of each measured phase (default: ${DEFAULT-VALUE}).")
+    int serveSeconds;
+
+    @Option(names = "--serve-tps", defaultValue = "500", description = "serve: leader update transactions a second in the lag phase (default: ${DEFAULT-VALUE}).")
+    int serveTps;
+
+    @Option(names = "--serve-sample-every", defaultValue = "10", description = "serve: watch every N-th leader write for its lag (default: ${DEFAULT-VALUE}); each watched write is polled every 2 ms, which loads the machine too.")
+    int serveSampleEvery;
+
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--child-heap", defaultValue = "256m", description = "-Xmx of the capture and applier JVMs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--child-heap", defaultValue = "256m", description = "-Xmx of the capture, applier and serve JVMs (default: ${DEFAULT-VALUE}).")
     String childHeap;
 
     @Option(names = "--child-java-option", paramLabel = "OPTION",
@@ -109,20 +129,29 @@ public final class BenchCommand implements Callable<Integer> {
         if (rows < 1 || updates < 1 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
             throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive");
         }
-        boolean soakPassed = true;
+        if (serveRows < 1 || serveClients < 1 || serveSeconds < 1 || serveSampleEvery < 1 || serveTps < serveSampleEvery) {
+            throw new ParameterException(spec.commandLine(), "--serve-rows, --serve-clients, --serve-seconds and --serve-sample-every must be "
+                    + "positive, --serve-tps at least --serve-sample-every");
+        }
+        boolean alonePassed = true;
         if (workloads.remove("soak")) {
             // Not a comparison with native replication: a load test of Replog alone (see README, Memory).
-            soakPassed = SoakBench.run(new SoakOptions(soakRows, Duration.ofSeconds(soakSeconds), soakClients, soakTps, 3,
+            alonePassed = SoakBench.run(new SoakOptions(soakRows, Duration.ofSeconds(soakSeconds), soakClients, soakTps, 3,
                     childHeap, Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(Math.max(300, soakSeconds)),
                     replogMainClass, null), out, System.out);
-            if (workloads.isEmpty()) {
-                return soakPassed ? 0 : 1;
-            }
+        }
+        if (workloads.remove("serve")) {
+            // Replog alone too: read replicas (docs/serve.md) against the issue's targets.
+            alonePassed &= ServeBench.run(ServeBenchOptions.of(serveRows, serveClients, Duration.ofSeconds(serveSeconds), serveTps,
+                    serveSampleEvery, childHeap, replogMainClass), out, System.out);
+        }
+        if (!only.isEmpty() && workloads.isEmpty()) {
+            return alonePassed ? 0 : 1;
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
                 Duration.ofSeconds(timeoutSeconds), replogMainClass, commandLine());
-        return new Benchmark(options, System.out).run() && soakPassed ? 0 : 1;
+        return new Benchmark(options, System.out).run() && alonePassed ? 0 : 1;
     }
 
     /** The command as typed, e.g. {@code java -jar cli/target/replog.jar bench --rows 1000}. */

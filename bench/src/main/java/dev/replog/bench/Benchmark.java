@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,7 +24,6 @@ import java.util.OptionalLong;
 public final class Benchmark {
 
     static final String BROKER = "child JVM (KafkaBrokerProcess, -Xmx512m), single KRaft node";
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final BenchOptions options;
     private final PrintStream out;
@@ -39,7 +36,7 @@ public final class Benchmark {
     /** Runs the bench; true if every figure was measured and every content check matched. */
     boolean run() throws IOException, SQLException {
         Instant startedAt = Instant.now();
-        String stamp = STAMP.format(startedAt);
+        String stamp = ResultFile.stamp(startedAt);
         Path outputDir = Files.createDirectories(options.outputDir());
         Path workDir = Files.createDirectories(outputDir.resolve(stamp + "-logs"));
         TpcbDriver tpcb = options.selected("pgbench")

@@ -15,7 +15,7 @@ record LagSeries(ReplicationKind kind, String run, List<Sample> samples) {
 
     double percentile(double p) {
         double[] sorted = samples.stream().mapToDouble(Sample::lagMillis).sorted().toArray();
-        return percentile(sorted, p);
+        return Percentile.nearestRank(sorted, p);
     }
 
     double max() {
@@ -29,16 +29,7 @@ record LagSeries(ReplicationKind kind, String run, List<Sample> samples) {
             return Double.NaN;
         }
         List<Sample> quarter = last ? samples.subList(n - n / 4, n) : samples.subList(0, n / 4);
-        return percentile(quarter.stream().mapToDouble(Sample::lagMillis).sorted().toArray(), 50);
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    static double percentile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+        return Percentile.nearestRank(quarter.stream().mapToDouble(Sample::lagMillis).sorted().toArray(), 50);
     }
 
     @Override

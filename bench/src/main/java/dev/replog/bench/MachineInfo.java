@@ -9,16 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What the figures were measured on, recorded with them. */
-record MachineInfo(int cores, long memoryBytes, String cpu, String os, String java, String postgres, String kafka) {
+public record MachineInfo(int cores, long memoryBytes, String cpu, String os, String java, String postgres, String kafka) {
 
-    static MachineInfo describe(String postgresVersion) {
+    public static MachineInfo describe(String postgresVersion) {
         return new MachineInfo(Runtime.getRuntime().availableProcessors(), memTotal(), cpuModel(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
                 postgresVersion, AppInfoParser.getVersion());
     }
 
-    String summary() {
+    public String summary() {
         return String.format("%d cores, %.1f GiB RAM, %s; Java %s; %s; Kafka %s", cores, memoryBytes / (1024.0 * 1024 * 1024),
                 cpu, System.getProperty("java.version"), postgres.replaceAll(" on .*", ""), kafka);
     }

@@ -10,12 +10,12 @@ import java.util.OptionalLong;
  * which counts every page the process ever had resident (heap, metaspace, thread stacks, direct
  * buffers), not just the Java heap.
  */
-final class PeakMemory {
+public final class PeakMemory {
 
     private PeakMemory() {
     }
 
-    static OptionalLong of(long pid) {
+    public static OptionalLong of(long pid) {
         return parse(Path.of("/proc", Long.toString(pid), "status"));
     }
 

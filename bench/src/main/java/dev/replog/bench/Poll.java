@@ -8,11 +8,11 @@ import java.util.concurrent.locks.LockSupport;
  * Waiting for the follower: replication is asynchronous, so every measurement ends by polling a
  * condition until it holds. The poll interval bounds the timing error of a measurement.
  */
-final class Poll {
+public final class Poll {
 
     /** A condition that may fail while it is not yet true (e.g. a table the applier has not created). */
     @FunctionalInterface
-    interface Condition {
+    public interface Condition {
         boolean holds() throws Exception;
     }
 
@@ -23,7 +23,7 @@ final class Poll {
      * Polls until {@code condition} holds and returns {@link System#nanoTime()} of the poll that saw
      * it. {@code guard} runs before each poll and throws to give up early (a replication process died).
      */
-    static long until(String what, Duration timeout, Duration every, Runnable guard, Condition condition) {
+    public static long until(String what, Duration timeout, Duration every, Runnable guard, Condition condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         while (true) {

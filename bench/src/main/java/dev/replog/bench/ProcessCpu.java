@@ -24,19 +24,19 @@ import java.util.Set;
  *
  * <p>Figures are in clock ticks of USER_HZ, which Linux fixes at 100 per second for /proc.
  */
-final class ProcessCpu {
+public final class ProcessCpu {
 
-    static final double TICKS_PER_SECOND = 100.0;
+    public static final double TICKS_PER_SECOND = 100.0;
 
     /** CPU ticks per named process tree, and the machine's busy and total ticks, at one moment. */
-    record Snapshot(Map<String, Long> ticks, long machineBusy, long machineTotal) {
+    public record Snapshot(Map<String, Long> ticks, long machineBusy, long machineTotal) {
 
         /**
          * This snapshot minus an earlier one. A process not named in the earlier one started in
          * between (capture and applier of a snapshot phase, which counts from before their launch):
          * all its time is in the phase.
          */
-        Snapshot minus(Snapshot earlier) {
+        public Snapshot minus(Snapshot earlier) {
             Map<String, Long> delta = new LinkedHashMap<>();
             ticks.forEach((name, t) -> delta.put(name, t - earlier.ticks.getOrDefault(name, 0L)));
             return new Snapshot(delta, machineBusy - earlier.machineBusy, machineTotal - earlier.machineTotal);
@@ -56,7 +56,7 @@ final class ProcessCpu {
         this.roots = new LinkedHashMap<>(roots);
     }
 
-    static ProcessCpu of(Map<String, Long> roots) {
+    public static ProcessCpu of(Map<String, Long> roots) {
         return new ProcessCpu(Path.of("/proc"), roots);
     }
 
@@ -68,7 +68,7 @@ final class ProcessCpu {
     }
 
     /** Reads every process once; a process that is gone (or a machine without /proc) reads as 0. */
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         Map<Long, Stat> stats = readAll();
         Map<Long, List<Long>> children = new HashMap<>();
         for (Stat s : stats.values()) {

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Picks a TCP port on 127.0.0.1 that is free right now. */
-final class FreePort {
+public final class FreePort {
 
     private FreePort() {
     }
@@ -17,7 +17,7 @@ final class FreePort {
      * caller binds it; on a test machine that race is rare enough to accept, and Kafka needs the
      * port number in its configuration before it binds anything.
      */
-    static int pick() {
+    public static int pick() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -25,7 +25,25 @@ public final class PipelineProperties {
      */
     public static Path write(Path file, String bootstrap, PostgresServer leader, String leaderDb, PostgresServer follower,
                              String followerDb, String tables, int partitions, String mode, List<String> extra) throws IOException {
-        List<String> lines = new ArrayList<>(List.of(
+        List<String> lines = captureLines(bootstrap, leader, leaderDb, tables, partitions);
+        lines.addAll(List.of(
+                "follower.jdbc.url=jdbc:postgresql://" + follower.host() + ":" + follower.port() + "/" + followerDb,
+                "follower.user=" + follower.user(),
+                "follower.sslmode=disable",
+                "apply.group.id=" + followerDb,
+                "apply.mode=" + mode));
+        lines.addAll(extra);
+        Files.write(file, lines);
+        return file;
+    }
+
+    /**
+     * The lines of the Kafka, topic, leader and capture keys alone (what capture needs, and the
+     * Kafka and topic keys serve needs too), to add other keys to.
+     */
+    public static List<String> captureLines(String bootstrap, PostgresServer leader, String leaderDb, String tables,
+                                            int partitions) {
+        return new ArrayList<>(List.of(
                 "kafka.bootstrap.servers=" + bootstrap,
                 "topics.prefix=" + leaderDb,
                 "topics.partitions=" + partitions,
@@ -39,14 +57,6 @@ public final class PipelineProperties {
                 "capture.slot.name=" + leaderDb,
                 "capture.publication.name=" + leaderDb,
                 "capture.heartbeat.interval.ms=1000",
-                "follower.jdbc.url=jdbc:postgresql://" + follower.host() + ":" + follower.port() + "/" + followerDb,
-                "follower.user=" + follower.user(),
-                "follower.sslmode=disable",
-                "apply.group.id=" + followerDb,
-                "apply.mode=" + mode,
                 "startup.timeout.seconds=120"));
-        lines.addAll(extra);
-        Files.write(file, lines);
-        return file;
     }
 }

@@ -1,5 +1,6 @@
 package dev.replog.bench.soak;
 
+import dev.replog.bench.ResultFile;
 import dev.replog.embedded.PostgresServer;
 
 import java.io.ByteArrayOutputStream;
@@ -7,17 +8,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * {@code replog bench --only soak}: the long soak on servers of its own (a leader and a follower
  * PostgreSQL, a broker in a child JVM), its figures printed and written to {@code <out>/<stamp>-soak.txt}.
  */
 public final class SoakBench {
-
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private SoakBench() {
     }
@@ -38,9 +34,7 @@ public final class SoakBench {
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             result.print(new PrintStream(text, true, StandardCharsets.UTF_8));
             console.print(text.toString(StandardCharsets.UTF_8));
-            Files.createDirectories(out);
-            Path file = out.resolve(STAMP.format(Instant.now()) + "-soak.txt");
-            Files.write(file, text.toByteArray());
+            Path file = ResultFile.write(out, "-soak.txt", text.toByteArray());
             console.println("soak figures written to " + file);
             return result.passed();
         }

@@ -1,6 +1,8 @@
 package dev.replog.bench.soak;
 
 import dev.replog.applier.verify.TableComparison;
+import dev.replog.bench.PeakMemory;
+import dev.replog.bench.ServiceLogs;
 import dev.replog.embedded.ChildJvm;
 import dev.replog.embedded.KafkaBrokerProcess;
 import dev.replog.embedded.PostgresServer;
@@ -9,8 +11,6 @@ import dev.replog.testkit.InvariantSampler;
 import dev.replog.testkit.PipelineProperties;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -96,8 +96,8 @@ public final class SoakRun {
                 }
                 Map<String, Long> errors = new LinkedHashMap<>();
                 for (String s : SERVICES) {
-                    errors.put(s, errorLines(o.dir().resolve(s + ".log")));
-                    if (Files.readString(o.dir().resolve(s + ".log")).contains("OutOfMemoryError")) {
+                    errors.put(s, ServiceLogs.errorLines(o.dir().resolve(s + ".log")));
+                    if (ServiceLogs.outOfMemory(o.dir().resolve(s + ".log"))) {
                         problems.add(s + " ran out of memory at -Xmx" + o.heap());
                     }
                 }
@@ -170,7 +170,7 @@ public final class SoakRun {
     private static void samplePeaks(Map<String, ChildJvm> services, Map<String, Long> peaks, AtomicBoolean running) {
         while (running.get()) {
             services.forEach((name, jvm) -> {
-                OptionalLong hwm = hwm(jvm.pid());
+                OptionalLong hwm = PeakMemory.of(jvm.pid());
                 if (hwm.isPresent()) {
                     peaks.merge(name, hwm.getAsLong(), Math::max);
                 }
@@ -181,19 +181,6 @@ public final class SoakRun {
                 return;
             }
         }
-    }
-
-    private static OptionalLong hwm(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return OptionalLong.of(Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024L);
-                }
-            }
-        } catch (IOException | RuntimeException gone) {
-            // Exited between the check and the read, or not Linux.
-        }
-        return OptionalLong.empty();
     }
 
     private boolean awaitEqual(PostgresServer leader, String leaderDb, PostgresServer follower, List<String> followerDbs,
@@ -234,14 +221,6 @@ public final class SoakRun {
             return out.toString();
         } catch (SQLException e) {
             return "not comparable: " + e.getMessage();
-        }
-    }
-
-    private static long errorLines(Path logFile) {
-        try (var lines = Files.lines(logFile)) {
-            return lines.filter(l -> l.contains(" ERROR ")).count();
-        } catch (IOException | UncheckedIOException e) {
-            return -1;
         }
     }
 

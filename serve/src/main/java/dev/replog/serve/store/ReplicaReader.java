@@ -3,25 +3,30 @@ package dev.replog.serve.store;
 import dev.replog.schemas.Lsn;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads one local store partition (active or standby) through Kafka Streams' interactive queries:
  * its progress, a row, a prefix of rows. Freshness is this class's job, not the store's: a bound
  * never waits in Kafka Streams, and standbys do not advance offset positions, so a read waits for the
  * partition's applied LSN kept inside the store.
+ *
+ * <p>Reads go through the classic store API ({@link KafkaStreams#store}), not {@code KafkaStreams.query}:
+ * in Kafka Streams 4.3.1 a {@code KeyQuery} or {@code RangeQuery} takes the store's {@code Position}
+ * lock and then the store's own, while the stream thread's {@code put} takes them the other way round
+ * (KAFKA-19629), so a read during a write could deadlock both threads for good: the partition stopped
+ * applying, and every later read of it hung ({@code replog bench --only serve} did, within seconds,
+ * at 500 leader tps). The classic API takes only the store's lock.
  */
 public final class ReplicaReader {
 
@@ -100,31 +105,33 @@ public final class ReplicaReader {
     }
 
     public List<ScannedRow> scan(String store, int partition, Bytes from, Bytes to, int limit) {
-        StateQueryRequest<KeyValueIterator<Bytes, byte[]>> request = StateQueryRequest.inStore(store)
-                .withQuery(RangeQuery.<Bytes, byte[]>withRange(from, to)).withPartitions(Set.of(partition));
-        QueryResult<KeyValueIterator<Bytes, byte[]>> result = only(streams.query(request), store, partition);
         List<ScannedRow> rows = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = result.getResult()) {
+        try (KeyValueIterator<Bytes, byte[]> it = local(store, partition).range(from, to)) {
             while (it.hasNext() && rows.size() < limit) {
                 var kv = it.next();
                 rows.add(new ScannedRow(kv.key, StoredRow.read(kv.value)));
             }
+        } catch (InvalidStateStoreException e) {
+            throw notHere(store, partition, e);
         }
         return rows;
     }
 
     private byte[] get(String store, int partition, Bytes key) {
-        StateQueryRequest<byte[]> request = StateQueryRequest.inStore(store)
-                .withQuery(KeyQuery.<Bytes, byte[]>withKey(key)).withPartitions(Set.of(partition));
-        return only(streams.query(request), store, partition).getResult();
+        try {
+            return local(store, partition).get(key);
+        } catch (InvalidStateStoreException e) {
+            throw notHere(store, partition, e);
+        }
     }
 
-    private static <R> QueryResult<R> only(StateQueryResult<R> result, String store, int partition) {
-        QueryResult<R> r = result.getPartitionResults().get(partition);
-        if (r == null || !r.isSuccess()) {
-            throw new NotHere("store " + store + " partition " + partition + " is not readable here"
-                    + (r == null ? "" : " (" + r.getFailureReason() + ": " + r.getFailureMessage() + ")"));
-        }
-        return r;
+    /** The partition's store on this instance, active or standby (stale stores allowed: freshness is checked by LSN). */
+    private ReadOnlyKeyValueStore<Bytes, byte[]> local(String store, int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<Bytes, byte[]>keyValueStore())
+                .withPartition(partition).enableStaleStores());
+    }
+
+    private static NotHere notHere(String store, int partition, InvalidStateStoreException e) {
+        return new NotHere("store " + store + " partition " + partition + " is not readable here (" + e.getMessage() + ")");
     }
 }
