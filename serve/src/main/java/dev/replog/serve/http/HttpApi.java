@@ -50,12 +50,6 @@ public final class HttpApi {
 
     /** Binds the listen address now: with port 0 the port is known before Kafka Streams is told where this instance is. */
     public static HttpServer bind(ServeSettings settings) throws IOException {
-        // The JDK's server leaves Nagle's algorithm on unless told otherwise (read once, when its first
-        // server is made): on a kept-alive connection every answer then waits for the client's delayed
-        // ACK, 40 ms on Linux, so a lookup took 40 ms instead of 1 (replog bench --only serve).
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
         return HttpServer.create(new InetSocketAddress(settings.listenHost(), settings.listenPort()), 256);
     }
 
