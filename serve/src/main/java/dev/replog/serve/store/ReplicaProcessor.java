@@ -83,21 +83,20 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
         if (progress.stopped()) {
             return; // nothing after a poison event is applied; the operator rebuilds the replica
         }
-        Lsn lsn = null;
-        long commitMs = 0;
-        boolean change = false;
         try {
             String watermark = header(record.headers(), LogHeaders.WATERMARK);
             if (watermark != null) {
-                lsn = Lsn.parse(watermark);
-                commitMs = record.timestamp();
+                advance(progress.advancedTo(Lsn.parse(watermark), record.timestamp(), offset, false));
             } else if (record.value() != null) {
                 ChangeEvent event = decoder.decode(record.key(), record.value());
-                apply(event, record.headers(), record.key());
-                change = true;
                 String previousCommit = header(record.headers(), LogHeaders.PREVIOUS_COMMIT_LSN);
-                lsn = previousCommit == null ? null : Lsn.parse(previousCommit);
-                commitMs = event.source().commitTime().toEpochMilli();
+                // The progress goes first: a reader that sees this change must also see that the store
+                // now holds a transaction its applied LSN does not cover (PartitionProgress.changesAfter).
+                advance(progress.advancedTo(previousCommit == null ? null : Lsn.parse(previousCommit),
+                        event.source().commitTime().toEpochMilli(), offset, true));
+                apply(event, record.headers(), record.key());
+            } else {
+                advance(progress.advancedTo(null, 0, offset, false));
             }
         } catch (RuntimeException e) {
             String where = "topic " + context.recordMetadata().map(RecordMetadata::topic).orElse("?") + " partition "
@@ -106,12 +105,20 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
                     table, where, e.getMessage());
             progress = progress.stoppedAt(offset, "cannot apply " + where + ": " + e.getMessage());
             store.put(StoreKeys.PROGRESS, progress.toBytes());
-            return;
         }
-        Lsn before = progress.lsn();
-        progress = progress.advancedTo(lsn, commitMs, offset, change);
+    }
+
+    /**
+     * Takes the next progress; writes it to the store at once when what readers rely on changed (the
+     * applied LSN, or the changes held after it), else at least every {@value #PROGRESS_EVERY_RECORDS}
+     * records and every second (offsets and commit times, for lag).
+     */
+    private void advance(PartitionProgress next) {
+        boolean coverageChanged = next.lsn().isAfter(progress.lsn())
+                || !java.util.Objects.equals(next.changesAfter(), progress.changesAfter());
+        progress = next;
         progressDirty = true;
-        if (progress.lsn().isAfter(before) || ++recordsSinceWrite >= PROGRESS_EVERY_RECORDS) {
+        if (coverageChanged || ++recordsSinceWrite >= PROGRESS_EVERY_RECORDS) {
             writeProgressIfDirty();
         }
     }
