@@ -138,17 +138,9 @@ public final class ServeService implements AutoCloseable {
         return stopped;
     }
 
-    public int httpPort() {
-        return http.port();
-    }
-
     /** host:port this instance is reached at. */
     public String address() {
         return self;
-    }
-
-    public KafkaStreams streams() {
-        return streams;
     }
 
     public boolean isReady() {

@@ -79,7 +79,8 @@ final class RowLookup {
         LocalReplicas.Held held = replicas.held(store, partition);
         if (held != null && held.answerable()) {
             try {
-                return readLocal(table, keyValues, store, partition, held.role(), minLsn, deadline, maxWait);
+                return readLocal(table, known.encoding().columnNames(), keyValues, store, partition, held.role(), minLsn,
+                        deadline, maxWait);
             } catch (ReplicaReader.NotHere e) {
                 if (request.forwarded()) {
                     return Answer.retryLater(e.getMessage());
@@ -103,8 +104,8 @@ final class RowLookup {
         return known.orElse(null);
     }
 
-    private Answer readLocal(TableId table, List<String> keyValues, String store, int partition, LocalReplicas.Role role,
-                             Lsn minLsn, Instant deadline, Duration maxWait) throws InterruptedException {
+    private Answer readLocal(TableId table, List<String> keyColumns, List<String> keyValues, String store, int partition,
+                             LocalReplicas.Role role, Lsn minLsn, Instant deadline, Duration maxWait) throws InterruptedException {
         PartitionProgress progress = reader.awaitLsn(store, partition, minLsn, deadline);
         if (progress.stopped()) {
             return Answer.error(500, "partition " + partition + " of " + table + " stopped: " + progress.stoppedReason())
@@ -121,7 +122,6 @@ final class RowLookup {
         ObjectNode body = Answer.JSON.createObjectNode();
         body.put("table", table.toString());
         ObjectNode key = body.putObject("key");
-        List<String> keyColumns = keyEncodings.of(table).map(k -> k.encoding().columnNames()).orElse(List.of());
         for (int i = 0; i < keyValues.size() && i < keyColumns.size(); i++) {
             key.put(keyColumns.get(i), keyValues.get(i));
         }

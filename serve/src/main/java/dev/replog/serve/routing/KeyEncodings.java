@@ -141,8 +141,4 @@ public final class KeyEncodings {
         }
     }
 
-    /** For tests and status: what is known, by table. */
-    public Map<TableId, Known> snapshot() {
-        return Map.copyOf(known);
-    }
 }

@@ -33,7 +33,8 @@ public final class LocalReplicas implements StateRestoreListener, StandbyUpdateL
     private final Set<String> restoring = ConcurrentHashMap.newKeySet();
     /** Standbys that have caught up with their changelog since they (re)started updating. */
     private final Set<String> standbyCaughtUp = ConcurrentHashMap.newKeySet();
-    private final Map<String, String> changelogToStore = new ConcurrentHashMap<>();
+    /** The store of each table topic: tasks name their topics, reads name stores. */
+    private final Map<String, String> topicToStore = new ConcurrentHashMap<>();
     private volatile KafkaStreams streams;
 
     public void attach(KafkaStreams streams) {
@@ -74,8 +75,6 @@ public final class LocalReplicas implements StateRestoreListener, StandbyUpdateL
         }
         return false;
     }
-
-    private final Map<String, String> topicToStore = new ConcurrentHashMap<>();
 
     /** Registers the store of each table topic, so tasks (which name their topics) can be matched to stores. */
     public void register(String topic, String store) {

@@ -238,10 +238,4 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
         Header h = headers.lastHeader(name);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
-
-    @Override
-    public void close() {
-        // Progress written since the last punctuation is in the store's changelog with the rows or,
-        // if not, recomputed when the records after the last commit are processed again.
-    }
 }

@@ -41,10 +41,6 @@ public final class StoreKeys {
         return Bytes.wrap(out.toByteArray());
     }
 
-    public static boolean isRow(Bytes key) {
-        return key.get().length > 0 && key.get()[0] == ROW;
-    }
-
     /** The key values of a row key, in key order. */
     public static List<String> values(Bytes rowKey) {
         byte[] b = rowKey.get();
