@@ -18,10 +18,8 @@ import java.util.regex.Pattern;
  */
 public record PsqlScript(Path file, List<String> statements) {
 
-    /** The deploy folder, seen from the cli module (where Maven runs the tests). */
-    public static final Path DEPLOY = Path.of("..", "deploy");
-    public static final Path LEADER_ROLE = DEPLOY.resolve("sql/leader-role.sql");
-    public static final Path FOLLOWER_ROLE = DEPLOY.resolve("sql/follower-role.sql");
+    public static final Path LEADER_ROLE = DeployFiles.deploy("sql/leader-role.sql");
+    public static final Path FOLLOWER_ROLE = DeployFiles.deploy("sql/follower-role.sql");
 
     private static final Pattern VARIABLE = Pattern.compile(":(['\"])([A-Za-z_][A-Za-z0-9_]*)\\1");
     private static final Pattern BARE_VARIABLE = Pattern.compile("(?<![:\\w]):[A-Za-z_]");
