@@ -3,8 +3,14 @@ package dev.replog.cli.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replog.cli.config.ConfigKeys;
 import dev.replog.schemas.TableId;
+import dev.replog.testkit.TestServers;
+import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicProvisioner;
+import dev.replog.topology.TopicSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Strimzi resources of deploy/k8s: the KafkaTopics are the topics capture and apply would create
- * (names by TopicNames, configs as TopicProvisioner sets them), and the KafkaUsers' ACLs are exactly
+ * (names by TopicNames, configs as TopicProvisioner sets them on a real broker), and the KafkaUsers' ACLs are exactly
  * those deploy/kafka-acls.sh adds, for the names the services' configs use.
  */
 class StrimziTest {
@@ -33,33 +39,64 @@ class StrimziTest {
     private static final ServiceConfig CAPTURE = ServiceConfig.load(Kubernetes.DIR.resolve("config/capture.properties"));
 
     @Test
-    void theKafkaTopicsAreTheLogsTopicsWithTheConfigsCaptureAndApplyGiveThem() {
+    void theKafkaTopicsAreTheLogsTopicsWithItsPartitionsAndReplicas() {
         TopicNames names = new TopicNames(CAPTURE.prefix());
         int partitions = Integer.parseInt(CAPTURE.getOrDefault(ConfigKeys.TOPICS_PARTITIONS));
         int replicas = Integer.parseInt(CAPTURE.getOrDefault(ConfigKeys.TOPICS_REPLICATION_FACTOR));
-        String retention = CAPTURE.getOrDefault(ConfigKeys.TOPICS_RETENTION_MS);
-        Map<String, Topic> expected = new HashMap<>();
+        Map<String, List<Integer>> expected = new HashMap<>();
         for (TableId table : CAPTURE.tables(ConfigKeys.CAPTURE_TABLES)) {
             assertFalse(table.toString().contains("*"), "a pattern's topics cannot be listed: " + table);
-            expected.put(names.forTable(table), new Topic(partitions, replicas, Map.of("cleanup.policy", "delete",
-                    "retention.ms", retention, "max.message.bytes", Integer.toString(TopicProvisioner.MAX_RECORD_BYTES))));
+            expected.put(names.forTable(table), List.of(partitions, replicas));
         }
-        expected.put(names.transactions(), new Topic(1, replicas, Map.of("cleanup.policy", "delete", "retention.ms", retention)));
-        expected.put(names.heartbeat(), new Topic(1, replicas, Map.of("cleanup.policy", "delete", "retention.ms", retention)));
-        expected.put(names.captureOffsets(), new Topic(1, replicas, Map.of("cleanup.policy", "compact", "retention.ms", "-1")));
-        expected.put(names.deadLetter(), new Topic(1, replicas, Map.of("cleanup.policy", "delete", "retention.ms", "-1")));
-
-        Map<String, Topic> declared = new HashMap<>();
+        for (String own : List.of(names.transactions(), names.heartbeat(), names.captureOffsets(), names.deadLetter())) {
+            expected.put(own, List.of(1, replicas));
+        }
+        Map<String, List<Integer>> declared = new HashMap<>();
         String cluster = clusterOf(CAPTURE);
         for (JsonNode t : K8S.ofKind("KafkaTopic")) {
             String name = text(t, "spec", "topicName");
             assertTrue(text(t, "metadata", "name").matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?"), "Kubernetes name of " + name);
             assertEquals(cluster, text(t, "metadata", "labels", "strimzi.io/cluster"), name);
-            Map<String, String> config = new HashMap<>();
-            t.path("spec").path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
-            declared.put(name, new Topic(t.path("spec").path("partitions").asInt(), t.path("spec").path("replicas").asInt(), config));
+            declared.put(name, List.of(t.path("spec").path("partitions").asInt(), t.path("spec").path("replicas").asInt()));
         }
         assertEquals(expected, declared);
+    }
+
+    /**
+     * Each KafkaTopic's config is what TopicProvisioner sets when capture (or apply, for the dead-letter
+     * topic) creates that topic: the test has it create them, under a prefix of their own, on the tests'
+     * broker and compares the configs Kafka reports as set on the topic.
+     */
+    @Test
+    void theKafkaTopicsHaveTheConfigsTopicProvisionerCreatesThemWith() throws Exception {
+        String prefix = "deploy_" + Long.toHexString(System.nanoTime());
+        TopicNames created = new TopicNames(prefix);
+        TopicSettings layout = new TopicSettings(Integer.parseInt(CAPTURE.getOrDefault(ConfigKeys.TOPICS_PARTITIONS)), (short) 1,
+                Long.parseLong(CAPTURE.getOrDefault(ConfigKeys.TOPICS_RETENTION_MS)));
+        Map<String, Map<String, String>> actual = new HashMap<>();
+        try (Admin admin = Admin.create(KafkaSettings.plaintext(TestServers.get().kafka().bootstrapServers()).clientConfig())) {
+            TopicProvisioner capture = new TopicProvisioner(admin, layout);
+            CAPTURE.tables(ConfigKeys.CAPTURE_TABLES).forEach(t -> capture.ensureTableTopic(created.forTable(t)));
+            capture.ensureOrderedTopic(created.captureOffsets(), true); // as CaptureService does
+            capture.ensureOrderedTopic(created.transactions(), false);
+            capture.ensureOrderedTopic(created.heartbeat(), false);
+            new TopicProvisioner(admin, new TopicSettings(1, (short) 1, -1)).ensureOrderedTopic(created.deadLetter(), false); // as DeadLetterPublisher does
+            List<ConfigResource> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(n -> n.startsWith(prefix + ".")).map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+            admin.describeConfigs(topics).all().get(30, TimeUnit.SECONDS).forEach((r, config) -> {
+                Map<String, String> set = new HashMap<>();
+                config.entries().stream().filter(e -> e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                        .forEach(e -> set.put(e.name(), e.value()));
+                actual.put(CAPTURE.prefix() + r.name().substring(prefix.length()), set);
+            });
+        }
+        Map<String, Map<String, String>> declared = new HashMap<>();
+        for (JsonNode t : K8S.ofKind("KafkaTopic")) {
+            Map<String, String> config = new HashMap<>();
+            t.path("spec").path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            declared.put(text(t, "spec", "topicName"), config);
+        }
+        assertEquals(actual, declared);
     }
 
     @Test
@@ -77,7 +114,9 @@ class StrimziTest {
                 }
             }
         }
-        assertEquals(script(), users);
+        Set<Acl> script = script();
+        assertEquals(Set.of(), difference(script, users), "ACLs deploy/kafka-acls.sh adds but the KafkaUsers lack");
+        assertEquals(Set.of(), difference(users, script), "ACLs the KafkaUsers have but deploy/kafka-acls.sh does not add");
 
         String prefix = CAPTURE.prefix() + ".";
         ServiceConfig apply = ServiceConfig.load(Kubernetes.DIR.resolve("config/apply.properties"));
@@ -132,14 +171,17 @@ class StrimziTest {
         return acls;
     }
 
+    private static Set<Acl> difference(Set<Acl> a, Set<Acl> b) {
+        Set<Acl> d = new HashSet<>(a);
+        d.removeAll(b);
+        return d;
+    }
+
     /** Strimzi names a cluster's bootstrap Service {@code <cluster>-kafka-bootstrap}. */
     private static String clusterOf(ServiceConfig config) {
         String bootstrap = config.get("kafka.bootstrap.servers");
         assertTrue(bootstrap.matches("[a-z0-9-]+-kafka-bootstrap:\\d+"), bootstrap);
         return bootstrap.substring(0, bootstrap.indexOf("-kafka-bootstrap"));
-    }
-
-    private record Topic(int partitions, int replicas, Map<String, String> config) {
     }
 
     private record Acl(String principal, String resourceType, String name, String patternType, String operation) {
