@@ -7,10 +7,10 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,7 +39,9 @@ class ComposeTest {
 
             ServiceConfig config = ServiceConfig.load(DIR.resolve(name + ".properties"));
             String listen = ServiceConfig.listenKey(service);
-            assertEquals("0.0.0.0", config.host(listen), name + ": " + listen + " must be reachable from the compose network");
+            // Never a wildcard: the container's own address, by the host name Prometheus scrapes it at.
+            assertEquals(DeployFiles.text(s, "hostname"), config.host(listen), name + ": " + listen);
+            assertEquals(name, DeployFiles.text(s, "hostname"), "other containers reach " + name + " by its service name");
             List<String> ports = strings(s.path("ports"));
             assertEquals(1, ports.size(), name + ": " + ports);
             Matcher m = PUBLISHED.matcher(ports.get(0));
@@ -94,23 +96,44 @@ class ComposeTest {
                 assertTrue(Files.isRegularFile(DIR.resolve(DeployFiles.text(e.getValue(), "file"))), "secret " + e.getKey()));
     }
 
-    /** deploy/prometheus/prometheus.yml (written on another branch of issue 13) scrapes every service where it listens. */
+    /**
+     * Prometheus scrapes every service where it listens, with the jobs of deploy/prometheus/prometheus.yml
+     * (written on another branch of issue 13), whose alert rules match on the job names.
+     */
     @Test
-    void prometheusScrapesEveryServiceAtItsPort() {
-        Path prometheus = DeployFiles.deploy("prometheus/prometheus.yml");
-        assertTrue(strings(service("prometheus").path("volumes")).contains("../prometheus:/etc/prometheus:ro"));
-        assumeTrue(Files.exists(prometheus), prometheus + " is not written yet");
-        Set<String> targets = new HashSet<>();
-        for (JsonNode job : DeployFiles.yaml(prometheus).path("scrape_configs")) {
-            for (JsonNode sc : job.path("static_configs")) {
-                targets.addAll(strings(sc.path("targets")));
-            }
-        }
+    void prometheusScrapesEveryServiceWhereItListensWithTheJobsTheAlertRulesKnow() {
+        JsonNode prometheus = service("prometheus");
+        assertTrue(strings(prometheus.path("volumes")).contains("./prometheus.yml:/etc/prometheus/prometheus.yml:ro"));
+        assertTrue(strings(prometheus.path("volumes")).contains("../prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro"));
+        JsonNode config = DeployFiles.yaml(DIR.resolve("prometheus.yml"));
+        assertEquals(List.of("alerts.yml"), strings(config.path("rule_files")));
+        Map<String, String> jobs = jobs(config);
         for (Scope service : List.of(Scope.CAPTURE, Scope.APPLY, Scope.SERVE)) {
             String name = service.name().toLowerCase(Locale.ROOT);
-            String target = name + ":" + ServiceConfig.load(DIR.resolve(name + ".properties")).port(ServiceConfig.listenKey(service));
-            assertTrue(targets.contains(target), prometheus + " does not scrape " + target + ": " + targets);
+            String listen = ServiceConfig.load(DIR.resolve(name + ".properties")).get(ServiceConfig.listenKey(service));
+            assertTrue(jobs.containsValue("/metrics " + listen), "Prometheus does not scrape " + name + " at " + listen + ": " + jobs);
         }
+        Path shared = DeployFiles.deploy("prometheus/prometheus.yml");
+        assumeTrue(Files.exists(shared), shared + " is not written yet");
+        Map<String, String> sharedJobs = jobs(DeployFiles.yaml(shared));
+        assertEquals(sharedJobs.keySet(), jobs.keySet(), "the jobs of " + shared);
+        sharedJobs.forEach((job, target) -> assertEquals(port(target), port(jobs.get(job)), job + ": the port of " + shared));
+    }
+
+    /** Each job as its metrics path and its one target. */
+    private static Map<String, String> jobs(JsonNode prometheus) {
+        Map<String, String> jobs = new TreeMap<>();
+        for (JsonNode job : prometheus.path("scrape_configs")) {
+            List<String> targets = new ArrayList<>();
+            job.path("static_configs").forEach(sc -> targets.addAll(strings(sc.path("targets"))));
+            assertEquals(1, targets.size(), job.toString());
+            jobs.put(DeployFiles.text(job, "job_name"), job.path("metrics_path").asText("/metrics") + " " + targets.get(0));
+        }
+        return jobs;
+    }
+
+    private static String port(String pathAndTarget) {
+        return pathAndTarget.substring(0, pathAndTarget.indexOf(' ')) + pathAndTarget.substring(pathAndTarget.lastIndexOf(':'));
     }
 
     /** deploy/grafana/replog-dashboard.json (written on another branch) uses the data source compose provisions. */

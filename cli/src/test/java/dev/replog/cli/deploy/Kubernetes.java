@@ -13,6 +13,8 @@ import java.util.Map;
 record Kubernetes(List<JsonNode> resources, Map<String, Path> configMaps) {
 
     static final Path DIR = DeployFiles.deploy("k8s");
+    /** Applied on its own, where the Prometheus Operator runs. */
+    static final Path MONITORING = DIR.resolve("monitoring");
 
     static Kubernetes load() {
         JsonNode kustomization = DeployFiles.yaml(DIR.resolve("kustomization.yaml"));

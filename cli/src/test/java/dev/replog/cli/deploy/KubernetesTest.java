@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.replog.cli.config.ConfigKey.Scope;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import static dev.replog.cli.deploy.DeployFiles.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** deploy/k8s: workloads fit their configs, ports and probes agree, secrets and state are where configs look. */
 class KubernetesTest {
@@ -23,9 +25,11 @@ class KubernetesTest {
 
     @Test
     void theKustomizationNamesEveryManifestAndConfigFile() {
-        Set<Path> files = new HashSet<>(DeployFiles.files(n -> true).stream().filter(f -> f.startsWith(Kubernetes.DIR)).toList());
+        Set<Path> files = new HashSet<>(DeployFiles.files(n -> true).stream()
+                .filter(f -> f.startsWith(Kubernetes.DIR) && !f.startsWith(Kubernetes.MONITORING)).toList());
         files.remove(Kubernetes.DIR.resolve("kustomization.yaml"));
         assertEquals(files, new HashSet<>(K8S.listedFiles()));
+        assertEquals(List.of("podmonitor.yaml"), ComposeTest.strings(DeployFiles.yaml(Kubernetes.MONITORING.resolve("kustomization.yaml")).path("resources")));
         assertEquals(Set.of("Deployment/replog-capture", "Deployment/replog-apply", "StatefulSet/replog-serve"),
                 new HashSet<>(K8S.workloads().stream().map(w -> w.path("kind").asText() + "/" + w.path("metadata").path("name").asText()).toList()));
     }
@@ -64,7 +68,9 @@ class KubernetesTest {
             ServiceConfig config = config(w);
             String listen = ServiceConfig.listenKey(service);
             int port = config.port(listen);
-            assertEquals("0.0.0.0", config.host(listen), w.path("metadata").path("name") + ": probes come from the node");
+            // Never a wildcard: the pod's address, where probes and Prometheus reach it.
+            assertEquals("${env:POD_IP}", config.host(listen), w.path("metadata").path("name") + ": " + listen);
+            assertEquals("status.podIP", text(envVar(w, "POD_IP"), "valueFrom", "fieldRef", "fieldPath"));
             JsonNode c = Kubernetes.container(w);
             assertEquals(List.of(port), c.path("ports").findValuesAsText("containerPort").stream().map(Integer::parseInt).toList());
             for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
@@ -97,10 +103,8 @@ class KubernetesTest {
         JsonNode state = Kubernetes.volumeMountedAt(serve, "/var/lib/replog");
         assertTrue(state != null && state.has("spec") && state.path("spec").has("accessModes"), "a volume claim template at /var/lib/replog");
         assertTrue(config.get("serve.state.dir").startsWith("/var/lib/replog/"), "serve.state.dir is on the volume");
-        String advertised = config.get("serve.http.advertised");
-        assertEquals(List.of("REPLOG_SERVE_ADVERTISED"), config.referencedEnvironment(), advertised);
-        assertEquals("$(POD_NAME)." + serviceName + ".$(POD_NAMESPACE).svc:" + config.port("serve.http.listen"),
-                env(serve, "REPLOG_SERVE_ADVERTISED"));
+        assertEquals("${env:POD_NAME}." + serviceName + ".${env:POD_NAMESPACE}.svc:" + config.port("serve.http.listen"),
+                config.get("serve.http.advertised"));
         assertEquals("metadata.name", text(envVar(serve, "POD_NAME"), "valueFrom", "fieldRef", "fieldPath"));
         assertEquals("metadata.namespace", text(envVar(serve, "POD_NAMESPACE"), "valueFrom", "fieldRef", "fieldPath"));
     }
@@ -149,7 +153,28 @@ class KubernetesTest {
         return found.get(0);
     }
 
-    private static String env(JsonNode workload, String name) {
-        return text(envVar(workload, name), "value");
+    /** With the Prometheus Operator, every pod is scraped at /metrics under the job name the alert rules know. */
+    @Test
+    void thePodMonitorScrapesEveryServiceUnderTheJobNamesOfTheAlertRules() {
+        JsonNode monitor = DeployFiles.yaml(Kubernetes.MONITORING.resolve("podmonitor.yaml"));
+        String jobLabel = text(monitor, "spec", "jobLabel");
+        List<String> endpoints = new ArrayList<>();
+        monitor.path("spec").path("podMetricsEndpoints").forEach(e -> {
+            assertEquals("/metrics", text(e, "path"));
+            endpoints.add(text(e, "port"));
+        });
+        Set<String> jobs = new HashSet<>();
+        for (JsonNode w : K8S.workloads()) {
+            JsonNode labels = w.path("spec").path("template").path("metadata").path("labels");
+            jobs.add(text(labels, jobLabel));
+            assertEquals("replog-" + Kubernetes.container(w).path("name").asText(), text(labels, jobLabel));
+            monitor.path("spec").path("selector").path("matchLabels").fields()
+                    .forEachRemaining(e -> assertEquals(e.getValue().asText(), labels.path(e.getKey()).asText(), "selected"));
+            assertTrue(endpoints.contains(text(Kubernetes.container(w).path("ports").get(0), "name")), "an endpoint for its port");
+        }
+        Path prometheus = DeployFiles.deploy("prometheus/prometheus.yml");
+        assumeTrue(Files.exists(prometheus), prometheus + " is not written yet");
+        Set<String> known = new HashSet<>(DeployFiles.yaml(prometheus).path("scrape_configs").findValuesAsText("job_name"));
+        assertEquals(known, jobs, "the job names of " + prometheus);
     }
 }

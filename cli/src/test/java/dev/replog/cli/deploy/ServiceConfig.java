@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * A Replog properties file of deploy/, checked as the service that reads it would check it at start,
- * except that values taken from the environment or from files ({@code ${env:NAME}}, {@code ${file:/path}})
- * are left for the deployment to provide.
+ * except that what values take from the environment or from files ({@code ${env:NAME}},
+ * {@code ${file:/path}}, anywhere in a value) is left for the deployment to provide.
  */
 record ServiceConfig(Path file, Map<String, String> values) {
 
@@ -32,7 +32,7 @@ record ServiceConfig(Path file, Map<String, String> values) {
             "capture.http.listen", Scope.CAPTURE,
             "apply.http.listen", Scope.APPLY);
 
-    /** A value the deployment provides: the whole value is one reference. */
+    /** What the deployment provides: an environment variable or a file's contents. */
     static final Pattern REFERENCE = Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:/[^}]+)}");
     private static final Pattern HOST_PORT = Pattern.compile("(.+):(\\d{1,5})");
 
@@ -74,12 +74,13 @@ record ServiceConfig(Path file, Map<String, String> values) {
                 problems.add(key + " is read by " + declared.get().usedBy() + ", not by " + services);
             }
             if (value.contains("${")) {
-                if (!REFERENCE.matcher(value).matches()) {
-                    problems.add(key + "=" + value + " is not one ${env:NAME} or ${file:/absolute/path}");
+                String provided = REFERENCE.matcher(value).replaceAll("provided-by-the-deployment");
+                if (provided.contains("${")) {
+                    problems.add(key + "=" + value + " has a ${...} that is neither ${env:NAME} nor ${file:/absolute/path}");
                 } else if (declared.isPresent() && declared.get().type() != ConfigKey.Type.STRING) {
-                    problems.add(key + " takes a " + declared.get().type() + ", not a reference: " + value);
+                    problems.add(key + " takes a " + declared.get().type() + ", checked before the deployment provides: " + value);
                 }
-                value = "provided-by-the-deployment";
+                value = provided;
             }
             checkable.put(key, value);
         });
@@ -141,12 +142,8 @@ record ServiceConfig(Path file, Map<String, String> values) {
 
     private List<String> references(String kind) {
         List<String> out = new ArrayList<>();
-        values.values().forEach(v -> {
-            Matcher m = REFERENCE.matcher(v);
-            if (m.matches() && m.group(1).startsWith(kind)) {
-                out.add(m.group(1).substring(kind.length()));
-            }
-        });
+        values.values().forEach(v -> REFERENCE.matcher(v).results().map(r -> r.group(1)).filter(r -> r.startsWith(kind))
+                .forEach(r -> out.add(r.substring(kind.length()))));
         return out;
     }
 }
