@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Adds the Kafka ACLs each Replog service needs, on a cluster with an authorizer (docs/deploy.md,
 # "Kafka ACLs", says why each is needed). The same ACLs as deploy/k8s/kafka-users.yaml, for Strimzi.
 #
@@ -19,14 +19,14 @@ CAPTURE_PRINCIPAL=${CAPTURE_PRINCIPAL:-User:replog-capture}
 APPLY_PRINCIPAL=${APPLY_PRINCIPAL:-User:replog-apply}
 SERVE_PRINCIPAL=${SERVE_PRINCIPAL:-User:replog-serve}
 
+CONNECTION=("$@")
 acl() {
     if [ "${PRINT:-0}" = 1 ]; then
         echo kafka-acls.sh --add "$@"
     else
-        "${KAFKA_ACLS:-kafka-acls.sh}" --add "$@" $CONNECTION
+        "${KAFKA_ACLS:-kafka-acls.sh}" --add "$@" "${CONNECTION[@]}"
     fi
 }
-CONNECTION="$*"
 
 # capture: writes every topic of the log and creates them (table topics as tables appear), checks an
 # existing table topic's partitions and cleanup.policy, reads its Debezium offsets back at start, and

@@ -137,7 +137,7 @@ class StrimziTest {
 
     /** What deploy/kafka-acls.sh adds with its defaults. */
     private static Set<Acl> script() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("sh", DeployFiles.deploy("kafka-acls.sh").toString()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder("bash", DeployFiles.deploy("kafka-acls.sh").toString()).redirectErrorStream(true);
         pb.environment().put("PRINT", "1");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
