@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.replog.applier.ApplyMode;
+import dev.replog.cli.deploy.PsqlScript;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
@@ -15,12 +16,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Capture and apply need no superuser: exactly the privileges README "Privileges" grants. The
+ * Capture and apply need no superuser: exactly the privileges README "Privileges" grants, as
+ * deploy/sql/leader-role.sql and follower-role.sql grant them (this test runs those files). The
  * application's tables belong to a role of their own; capture runs as a role with the REPLICATION
  * attribute, CREATE on the leader database and membership in the tables' owner role (PostgreSQL
  * lets only a table's owner add it to a publication); apply runs as a role with CREATE on the
@@ -48,14 +51,11 @@ class PrivilegesTest {
                     "INSERT INTO items SELECT g, 'item ' || g, g * 1.5 FROM generate_series(1, 100) g",
                     "INSERT INTO orders SELECT g, 1 + g % 100, g FROM generate_series(1, 200) g",
                     "INSERT INTO audit SELECT now(), 'setup' FROM generate_series(1, 5)");
-            // README, "Privileges": the leader.
-            r.leader("CREATE ROLE " + capture + " LOGIN REPLICATION",
-                    "GRANT CREATE ON DATABASE " + r.leaderDb() + " TO " + capture,
-                    "GRANT " + owner + " TO " + capture);
-            // README, "Privileges": the follower.
-            r.follower("CREATE ROLE " + apply + " LOGIN",
-                    "GRANT CREATE ON DATABASE " + r.followerDb() + " TO " + apply,
-                    "GRANT CREATE ON SCHEMA public TO " + apply);
+            // README, "Privileges": the roles exactly as deploy/sql creates them.
+            r.leader(PsqlScript.of(PsqlScript.LEADER_ROLE, Map.of("role", capture, "database", r.leaderDb(),
+                    "owner", owner, "password", "capture's")).statements().toArray(String[]::new));
+            r.follower(PsqlScript.of(PsqlScript.FOLLOWER_ROLE, Map.of("role", apply, "database", r.followerDb(),
+                    "password", "apply's")).statements().toArray(String[]::new));
             r.captureAs(capture);
             r.applyAs(apply);
             r.mode(mode);
