@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.UnaryOperator;
 
 /**
  * A validated configuration: every key known, every value of the declared type and among the
@@ -34,6 +33,11 @@ public final class ReplogConfig {
     }
 
     public static ReplogConfig load(Path file, Set<ConfigKey.Scope> scopes) {
+        return of(read(file), scopes);
+    }
+
+    /** The file's keys and values (trimmed), references unresolved. */
+    static Map<String, String> read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException("config file " + file + " does not exist");
         }
@@ -45,22 +49,21 @@ public final class ReplogConfig {
         }
         Map<String, String> raw = new LinkedHashMap<>();
         p.stringPropertyNames().forEach(k -> raw.put(k, p.getProperty(k).trim()));
-        return of(raw, scopes);
+        return raw;
     }
 
-    /** A configuration from key-value pairs, {@code ${env:NAME}} references resolved from this process's environment. */
+    /** A configuration from key-value pairs, references resolved from this process's environment and files. */
     public static ReplogConfig of(Map<String, String> raw, Set<ConfigKey.Scope> scopes) {
-        return of(raw, scopes, System::getenv);
+        return of(raw, scopes, SecretReferences.ofThisProcess());
     }
 
-    static ReplogConfig of(Map<String, String> raw, Set<ConfigKey.Scope> scopes, UnaryOperator<String> environment) {
+    static ReplogConfig of(Map<String, String> raw, Set<ConfigKey.Scope> scopes, SecretReferences references) {
         List<String> problems = new ArrayList<>();
         for (String name : new TreeMap<>(raw).keySet()) {
             if (ConfigKeys.named(name).isEmpty()) {
                 problems.add("unknown config key '" + name + "'" + suggestion(name));
             }
         }
-        SecretReferences references = new SecretReferences(environment);
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> written = new LinkedHashMap<>();
         for (ConfigKey key : ConfigKeys.ALL) {

@@ -15,10 +15,22 @@ import java.util.function.UnaryOperator;
  */
 final class SecretReferences {
 
-    private final UnaryOperator<String> environment;
+    /** Reads a referenced file. */
+    interface FileReader {
+        String read(Path file) throws IOException;
+    }
 
-    SecretReferences(UnaryOperator<String> environment) {
+    private final UnaryOperator<String> environment;
+    private final FileReader files;
+
+    SecretReferences(UnaryOperator<String> environment, FileReader files) {
         this.environment = environment;
+        this.files = files;
+    }
+
+    /** References resolved from this process's environment and the file system. */
+    static SecretReferences ofThisProcess() {
+        return new SecretReferences(System::getenv, file -> Files.readString(file, StandardCharsets.UTF_8));
     }
 
     /** Whether {@link #resolve} would change the value: it has a reference or an escaped one. */
@@ -63,7 +75,7 @@ final class SecretReferences {
         if (reference.startsWith("file:")) {
             Path file = Path.of(reference.substring("file:".length()));
             try {
-                String v = Files.readString(file, StandardCharsets.UTF_8);
+                String v = files.read(file);
                 // Files written by `echo` or an editor end with a newline that is no part of the secret.
                 return v.endsWith("\r\n") ? v.substring(0, v.length() - 2)
                         : v.endsWith("\n") ? v.substring(0, v.length() - 1) : v;

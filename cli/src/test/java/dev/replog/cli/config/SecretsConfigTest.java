@@ -44,7 +44,8 @@ class SecretsConfigTest {
     }
 
     private static ReplogConfig load(Map<String, String> m, ConfigKey.Scope scope) {
-        return ReplogConfig.of(m, Set.of(scope), ENV::get);
+        return ReplogConfig.of(m, Set.of(scope), new SecretReferences(ENV::get,
+                file -> java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test
