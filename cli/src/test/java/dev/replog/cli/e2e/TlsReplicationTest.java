@@ -280,9 +280,9 @@ class TlsReplicationTest {
     private static boolean reachesKafka(Map<String, Object> config) throws InterruptedException {
         Map<String, Object> c = new java.util.HashMap<>(config);
         c.put("request.timeout.ms", 3000);
-        c.put("default.api.timeout.ms", 5000);
+        c.put("default.api.timeout.ms", 3000);
         try (Admin admin = Admin.create(c)) {
-            admin.describeCluster().clusterId().get(8, TimeUnit.SECONDS);
+            admin.describeCluster().clusterId().get(6, TimeUnit.SECONDS);
             return true;
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             return false;
