@@ -12,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -139,14 +143,14 @@ final class KafkaNode {
         p.setProperty("listener.name.client.ssl.client.auth", "required");
         if (!security.scramUsers().isEmpty()) {
             p.setProperty("sasl.enabled.mechanisms", KafkaSecurity.SCRAM_MECHANISM);
-            p.setProperty("listener.name.client." + KafkaSecurity.SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT)
+            p.setProperty("listener.name.client." + KafkaSecurity.SCRAM_MECHANISM.toLowerCase(Locale.ROOT)
                     + ".sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
     }
 
     /** What this node's own admin client needs: the inter-broker listener of a secured node, with the broker's certificate. */
     private Map<String, Object> adminConfig() {
-        Map<String, Object> config = new java.util.HashMap<>(Map.of(
+        Map<String, Object> config = new HashMap<>(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, security == null ? bootstrapServers() : HOST + ":" + brokerPort,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
@@ -168,11 +172,11 @@ final class KafkaNode {
     /** Runs kafka-storage format in this JVM; its main method would System.exit. */
     private void formatStorage() {
         String clusterId = Uuid.randomUuid().toString();
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "format", "--config", propertiesFile.toString(), "--cluster-id", clusterId));
         if (security != null) {
             // SCRAM credentials live in the cluster's metadata: written at format, there before the first client.
-            security.scramUsers().forEach((user, password) -> args.addAll(java.util.List.of("--add-scram",
+            security.scramUsers().forEach((user, password) -> args.addAll(List.of("--add-scram",
                     KafkaSecurity.SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]")));
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();

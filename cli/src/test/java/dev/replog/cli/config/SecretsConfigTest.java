@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ class SecretsConfigTest {
 
     private static ReplogConfig load(Map<String, String> m, ConfigKey.Scope scope) {
         return ReplogConfig.of(m, Set.of(scope), new SecretReferences(ENV::get,
-                file -> java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8)));
+                file -> Files.readString(file, StandardCharsets.UTF_8)));
     }
 
     @Test

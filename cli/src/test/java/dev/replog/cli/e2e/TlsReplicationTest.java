@@ -33,12 +33,14 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -167,7 +169,7 @@ class TlsReplicationTest {
                 "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", jaas(KAFKA_PASSWORD),
                 "ssl.truststore.type", "PEM", "ssl.truststore.location", certs.caCert().toString());
         assertFalse(reachesKafka(saslWithoutCertificate), "a Kafka client without a certificate got an answer");
-        Map<String, Object> secured = new java.util.HashMap<>(saslWithoutCertificate);
+        Map<String, Object> secured = new HashMap<>(saslWithoutCertificate);
         secured.putAll(Map.of("ssl.keystore.type", "PKCS12", "ssl.keystore.location", kafkaClient.keystore().toString(),
                 "ssl.keystore.password", STORE_PASSWORD, "ssl.key.password", STORE_PASSWORD));
         assertTrue(reachesKafka(secured), "the secured client is not answered: the refusals above prove nothing");
@@ -278,13 +280,13 @@ class TlsReplicationTest {
     }
 
     private static boolean reachesKafka(Map<String, Object> config) throws InterruptedException {
-        Map<String, Object> c = new java.util.HashMap<>(config);
+        Map<String, Object> c = new HashMap<>(config);
         c.put("request.timeout.ms", 3000);
         c.put("default.api.timeout.ms", 3000);
         try (Admin admin = Admin.create(c)) {
             admin.describeCluster().clusterId().get(6, TimeUnit.SECONDS);
             return true;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return false;
         }
     }
