@@ -112,7 +112,12 @@ public final class PostgresServer implements AutoCloseable {
             PostgresServer server = new PostgresServer(name, dir, binaries, postgres, tls);
             PgBinaries.register(binaries);
             if (tls != null) {
-                server.requireTls(postgres, tls);
+                try {
+                    server.requireTls(postgres, tls);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
             }
             LOG.info("PostgreSQL '{}' ready on {}:{} in {} ms ({} binaries)", name, HOST, server.port(),
                     Duration.ofNanos(System.nanoTime() - started).toMillis(), seeded ? "linked" : "unpacked");
