@@ -46,7 +46,8 @@ final class DebeziumConfig {
         p.put("database.user", leader.user());
         p.put("database.password", leader.password());
         p.put("database.dbname", leader.database());
-        p.put("database.sslmode", leader.sslMode());
+        // Debezium hands database.<name> to pgjdbc as <name>, for its own connections and the replication stream.
+        leader.tls().jdbcProperties().forEach((name, value) -> p.put("database." + name, value));
 
         p.put("topic.prefix", s.topics().prefix());
         p.put("topic.naming.strategy", ReplogTopicNaming.class.getName());

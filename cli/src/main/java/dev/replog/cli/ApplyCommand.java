@@ -31,8 +31,7 @@ final class ApplyCommand implements Callable<Integer> {
         log.info("apply configuration:\n{}", c.describe());
         ApplierSettings settings = Settings.applier(c);
         Duration timeout = Settings.startupTimeout(c);
-        Reachability.awaitPostgres("follower", settings.follower().jdbcUrl(), settings.follower().user(),
-                settings.follower().password(), settings.follower().sslMode(), timeout);
+        Reachability.awaitFollower(settings.follower(), timeout);
         Reachability.awaitKafka(settings.kafka(), timeout);
         ApplierService applier = ApplierService.start(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "replog-apply-shutdown"));

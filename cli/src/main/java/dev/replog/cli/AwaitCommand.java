@@ -4,6 +4,7 @@ import dev.replog.cli.config.ConfigException;
 import dev.replog.cli.config.ConfigKey;
 import dev.replog.cli.config.ConfigKeys;
 import dev.replog.cli.config.ReplogConfig;
+import dev.replog.schemas.JdbcUrls;
 import dev.replog.schemas.Lsn;
 import dev.replog.serve.client.FollowerAwait;
 import picocli.CommandLine.Command;
@@ -74,7 +75,7 @@ final class AwaitCommand implements Callable<Integer> {
             } else if (e.startsWith("serve:")) {
                 all.add(FollowerAwait.serveGroup(List.of(e.substring("serve:".length()).split(";"))));
             } else if (!e.isEmpty()) {
-                throw new ConfigException("config key 'await.followers': '" + e
+                throw new ConfigException("config key 'await.followers': '" + JdbcUrls.redact(e)
                         + "' is neither a JDBC URL (jdbc:postgresql://...) nor a serve group (serve:host:port[;host:port...])");
             }
         }

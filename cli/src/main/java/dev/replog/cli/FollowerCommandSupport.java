@@ -31,8 +31,7 @@ final class FollowerCommandSupport {
     /** Runs the work; a follower that is unreachable or refuses becomes one error line naming it. */
     static <T> T onFollower(ApplierSettings s, FollowerWork<T> work) {
         FollowerConnection f = s.follower();
-        try (HikariDataSource pool = new FollowerConnection(f.jdbcUrl(), f.user(), f.password(), f.sslMode(), 1)
-                .openPool("replog-cli");
+        try (HikariDataSource pool = f.withPoolSize(1).openPool("replog-cli");
              Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException | RuntimeException e) {

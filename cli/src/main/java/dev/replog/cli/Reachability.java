@@ -1,6 +1,8 @@
 package dev.replog.cli;
 
+import dev.replog.applier.FollowerConnection;
 import dev.replog.capture.LeaderConnection;
+import dev.replog.schemas.JdbcUrls;
 import dev.replog.topology.Backoff;
 import dev.replog.topology.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
@@ -55,12 +57,11 @@ final class Reachability {
         }
     }
 
-    static void awaitPostgres(String role, String jdbcUrl, String user, String password, String sslMode, Duration timeout) {
-        await(role + " PostgreSQL at " + jdbcUrl, timeout, () -> {
+    /** @param properties pgjdbc's connection properties (user, password, TLS) */
+    static void awaitPostgres(String role, String jdbcUrl, Properties properties, Duration timeout) {
+        await(role + " PostgreSQL at " + JdbcUrls.redact(jdbcUrl), timeout, () -> {
             Properties p = new Properties();
-            p.setProperty("user", user);
-            p.setProperty("password", password);
-            p.setProperty("sslmode", sslMode);
+            p.putAll(properties);
             p.setProperty("connectTimeout", "5");
             p.setProperty("loginTimeout", "5");
             try (Connection c = DriverManager.getConnection(jdbcUrl, p)) {
@@ -70,7 +71,11 @@ final class Reachability {
     }
 
     static void awaitLeader(LeaderConnection leader, Duration timeout) {
-        awaitPostgres("leader", leader.jdbcUrl(), leader.user(), leader.password(), leader.sslMode(), timeout);
+        awaitPostgres("leader", leader.jdbcUrl(), leader.jdbcProperties(), timeout);
+    }
+
+    static void awaitFollower(FollowerConnection follower, Duration timeout) {
+        awaitPostgres("follower", follower.jdbcUrl(), follower.jdbcProperties("replog-applier"), timeout);
     }
 
     static void awaitKafka(KafkaSettings kafka, Duration timeout) {

@@ -14,11 +14,9 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -40,11 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
         LeaderConnection leader = Settings.leader(c);
         FollowerConnection follower = Settings.follower(c);
         List<TableId> tables = c.tables(ConfigKeys.CAPTURE_TABLES);
-        Properties fp = new Properties();
-        fp.setProperty("user", follower.user());
-        fp.setProperty("password", follower.password());
-        fp.setProperty("sslmode", follower.sslMode());
-        try (Connection l = leader.open(); Connection f = DriverManager.getConnection(follower.jdbcUrl(), fp)) {
+        try (Connection l = leader.open(); Connection f = follower.open("replog-verify")) {
             return report(l, f, tables, chunkRows) ? 0 : 1;
         }
     }

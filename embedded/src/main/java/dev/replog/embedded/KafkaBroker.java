@@ -28,8 +28,16 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts a fresh broker and returns once it accepts topics and records. */
     public static KafkaBroker start(Path baseDir) {
+        return start(baseDir, null);
+    }
+
+    /**
+     * {@link #start(Path)} of a broker that requires what {@code security} says of its clients
+     * (null: nothing, plaintext). Its {@link #bootstrapServers()} are then the secured clients' listener.
+     */
+    public static KafkaBroker start(Path baseDir, KafkaSecurity security) {
         long started = System.nanoTime();
-        KafkaNode node = KafkaNode.create(baseDir.resolve("kafka"));
+        KafkaNode node = KafkaNode.create(baseDir.resolve("kafka"), security);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(node.properties, false), Time.SYSTEM);
         KafkaBroker broker = new KafkaBroker(node, server);
         try {

@@ -12,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -39,10 +43,15 @@ final class KafkaNode {
     final Path logDir;
     final int port;
     final int controllerPort;
+    /** The inter-broker listener's port of a secured node (its clients' listener is {@link #port}); 0 otherwise. */
+    final int brokerPort;
+    /** Null: every listener plaintext. */
+    final KafkaSecurity security;
     final Properties properties;
 
-    private KafkaNode(Path dir) {
+    private KafkaNode(Path dir, KafkaSecurity security) {
         this.dir = dir;
+        this.security = security;
         this.propertiesFile = dir.resolve("server.properties");
         this.logDir = dir.resolve("logs");
         this.port = FreePort.pick();
@@ -51,12 +60,22 @@ final class KafkaNode {
             controller = FreePort.pick();
         }
         this.controllerPort = controller;
+        int broker = 0;
+        while (security != null && (broker == 0 || broker == port || broker == controllerPort)) {
+            broker = FreePort.pick();
+        }
+        this.brokerPort = broker;
         this.properties = serverProperties();
     }
 
     /** Picks ports, writes server.properties and formats the storage of a fresh node in {@code dir}. */
     static KafkaNode create(Path dir) {
-        KafkaNode node = new KafkaNode(Dirs.recreate(dir.toAbsolutePath()));
+        return create(dir, null);
+    }
+
+    /** {@link #create(Path)} of a node that requires what {@code security} says (null: nothing). */
+    static KafkaNode create(Path dir, KafkaSecurity security) {
+        KafkaNode node = new KafkaNode(Dirs.recreate(dir.toAbsolutePath()), security);
         try {
             node.writeProperties();
             node.formatStorage();
@@ -82,6 +101,9 @@ final class KafkaNode {
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security != null) {
+            secure(p);
+        }
         p.setProperty("log.dirs", logDir.toString());
         // One broker: internal topics must not ask for more replicas than exist, or consumers
         // and transactions silently wait forever.
@@ -104,6 +126,41 @@ final class KafkaNode {
         return p;
     }
 
+    /**
+     * Three listeners, each TLS with a required client certificate: CLIENT (SSL or SASL_SSL) for
+     * the clients, BROKER (SSL) between brokers (a transaction coordinator writes its markers over
+     * it, even to itself), CONTROLLER (SSL).
+     */
+    private void secure(Properties p) {
+        p.setProperty("listeners", "CLIENT://" + HOST + ":" + port + ",BROKER://" + HOST + ":" + brokerPort
+                + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.setProperty("advertised.listeners", "CLIENT://" + HOST + ":" + port + ",BROKER://" + HOST + ":" + brokerPort);
+        p.setProperty("inter.broker.listener.name", "BROKER");
+        p.setProperty("listener.security.protocol.map", "CLIENT:" + security.clientProtocol() + ",BROKER:SSL,CONTROLLER:SSL");
+        p.putAll(security.tlsProperties());
+        p.setProperty("ssl.client.auth", "required");
+        // Kafka applies ssl.client.auth to a SASL_SSL listener only when given with the listener's prefix (KIP-684).
+        p.setProperty("listener.name.client.ssl.client.auth", "required");
+        if (!security.scramUsers().isEmpty()) {
+            p.setProperty("sasl.enabled.mechanisms", KafkaSecurity.SCRAM_MECHANISM);
+            p.setProperty("listener.name.client." + KafkaSecurity.SCRAM_MECHANISM.toLowerCase(Locale.ROOT)
+                    + ".sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
+    }
+
+    /** What this node's own admin client needs: the inter-broker listener of a secured node, with the broker's certificate. */
+    private Map<String, Object> adminConfig() {
+        Map<String, Object> config = new HashMap<>(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, security == null ? bootstrapServers() : HOST + ":" + brokerPort,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        if (security != null) {
+            config.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SSL");
+            config.putAll(security.tlsProperties());
+        }
+        return config;
+    }
+
     private void writeProperties() {
         try (OutputStream out = Files.newOutputStream(propertiesFile)) {
             properties.store(out, "single-node KRaft broker+controller, generated by replog");
@@ -115,11 +172,17 @@ final class KafkaNode {
     /** Runs kafka-storage format in this JVM; its main method would System.exit. */
     private void formatStorage() {
         String clusterId = Uuid.randomUuid().toString();
-        String[] args = {"format", "--config", propertiesFile.toString(), "--cluster-id", clusterId};
+        List<String> args = new ArrayList<>(List.of(
+                "format", "--config", propertiesFile.toString(), "--cluster-id", clusterId));
+        if (security != null) {
+            // SCRAM credentials live in the cluster's metadata: written at format, there before the first client.
+            security.scramUsers().forEach((user, password) -> args.addAll(List.of("--add-scram",
+                    KafkaSecurity.SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]")));
+        }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int exitCode;
         try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            exitCode = kafka.tools.StorageTool$.MODULE$.execute(args, out);
+            exitCode = kafka.tools.StorageTool$.MODULE$.execute(args.toArray(String[]::new), out);
         } catch (Exception e) {
             throw new IllegalStateException("kafka-storage format failed: " + output.toString(StandardCharsets.UTF_8), e);
         }
@@ -156,12 +219,8 @@ final class KafkaNode {
      */
     void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         Exception last = null;
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin = Admin.create(adminConfig())) {
             while (System.nanoTime() < deadline) {
                 try {
                     long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));

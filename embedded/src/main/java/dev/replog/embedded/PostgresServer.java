@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +37,16 @@ public final class PostgresServer implements AutoCloseable {
     private final Path dir;
     private final Path binaries;
     private final EmbeddedPostgres postgres;
+    private final PostgresServerTls tls;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private PostgresServer(String name, Path dir, Path binaries, EmbeddedPostgres postgres) {
+    private PostgresServer(String name, Path dir, Path binaries, EmbeddedPostgres postgres, PostgresServerTls tls) {
         this.name = name;
         this.dir = dir;
         this.binaries = binaries;
         this.postgres = postgres;
+        this.tls = tls;
         this.shutdownHook = new Thread(this::close, "postgres-" + name + "-shutdown");
         // The postmaster is not a child that dies with the JVM: without this hook an interrupted
         // demo or test run would leave servers running.
@@ -51,6 +55,15 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Starts a fresh server whose files all live under {@code baseDir/name}, wiping leftovers. */
     public static PostgresServer start(String name, Path baseDir) {
+        return start(name, baseDir, null);
+    }
+
+    /**
+     * Starts a fresh server that, once this returns, accepts TCP connections only over TLS, as
+     * {@code tls} says (null: plaintext, every local connection trusted). Its {@link #jdbcUrl} and
+     * {@link #connect} then use the superuser's certificate.
+     */
+    public static PostgresServer start(String name, Path baseDir, PostgresServerTls tls) {
         Path dir = baseDir.resolve(name).toAbsolutePath();
         Path socketDir = dir.resolve("socket");
         if (socketDir.toString().length() > MAX_SOCKET_DIR_LENGTH || socketDir.toString().contains(" ")) {
@@ -65,7 +78,14 @@ public final class PostgresServer implements AutoCloseable {
         long started = System.nanoTime();
         try {
             boolean seeded = PgBinaries.seed(binaries);
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (tls != null) {
+                builder.setServerConfig("ssl", "on")
+                        .setServerConfig("ssl_ca_file", tls.caCert().toAbsolutePath().toString())
+                        .setServerConfig("ssl_cert_file", tls.serverCert().toAbsolutePath().toString())
+                        .setServerConfig("ssl_key_file", tls.serverKey().toAbsolutePath().toString());
+            }
+            EmbeddedPostgres postgres = builder
                     .setDataDirectory(dir.resolve("data"))
                     .setOverrideWorkingDirectory(binaries.toFile())
                     .setPgBinaryResolver(new OwnBinaries())
@@ -89,8 +109,16 @@ public final class PostgresServer implements AutoCloseable {
                     // skipping fsync makes commits and checkpoints much cheaper.
                     .setServerConfig("fsync", "off")
                     .start();
-            PostgresServer server = new PostgresServer(name, dir, binaries, postgres);
+            PostgresServer server = new PostgresServer(name, dir, binaries, postgres, tls);
             PgBinaries.register(binaries);
+            if (tls != null) {
+                try {
+                    server.requireTls(postgres, tls);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
+            }
             LOG.info("PostgreSQL '{}' ready on {}:{} in {} ms ({} binaries)", name, HOST, server.port(),
                     Duration.ofNanos(System.nanoTime() - started).toMillis(), seeded ? "linked" : "unpacked");
             return server;
@@ -104,6 +132,37 @@ public final class PostgresServer implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Replaces the trust-everyone pg_hba.conf that initdb wrote (Zonky's start checks the server
+     * over plaintext TCP, so only now) and waits until a plaintext connection is refused.
+     */
+    private void requireTls(EmbeddedPostgres postgres, PostgresServerTls tls) throws IOException {
+        String net = HOST + "/32";
+        Files.writeString(dir.resolve("data").resolve("pg_hba.conf"), String.join("\n",
+                "# written by replog's PostgresServer: TLS with a client certificate, nothing else over TCP",
+                "local all all trust",
+                "hostssl all " + SUPERUSER + " " + net + " cert",
+                "hostssl replication " + SUPERUSER + " " + net + " cert",
+                "hostssl all all " + net + " " + tls.authentication(),
+                "hostssl replication all " + net + " " + tls.authentication(), ""));
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reload PostgreSQL '" + name + "' with TLS required", e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (Connection plaintext = DriverManager.getConnection(plainJdbcUrl(DEFAULT_DATABASE) + "&sslmode=disable")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("PostgreSQL '" + name + "' still accepts plaintext after its reload");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            } catch (SQLException refused) {
+                return;
+            }
+        }
     }
 
     /** The postmaster's process id (from its pid file), the root of the server's processes. */
@@ -141,8 +200,19 @@ public final class PostgresServer implements AutoCloseable {
         return jdbcUrl(DEFAULT_DATABASE);
     }
 
-    /** A URL that carries the user, so it alone is enough to connect. */
+    /**
+     * A URL that carries the user, so it alone is enough to connect; on a server that requires TLS,
+     * with the superuser's certificate, verifying the server's (verify-full).
+     */
     public String jdbcUrl(String database) {
+        if (tls == null) {
+            return plainJdbcUrl(database);
+        }
+        return plainJdbcUrl(database) + "&sslmode=verify-full&sslrootcert=" + tls.caCert().toAbsolutePath()
+                + "&sslcert=" + tls.superuserCert().toAbsolutePath() + "&sslkey=" + tls.superuserKey().toAbsolutePath();
+    }
+
+    private String plainJdbcUrl(String database) {
         String encoded = URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
         return "jdbc:postgresql://" + HOST + ":" + port() + "/" + encoded + "?user=" + SUPERUSER;
     }

@@ -30,7 +30,20 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
         return p;
     }
 
-    /** Properties every client starts from; callers add their own on top. */
+    /**
+     * For logs and errors: the bootstrap servers and the security protocol, never a password or
+     * the JAAS line (which holds the SASL credentials).
+     */
+    @Override
+    public String toString() {
+        return "Kafka at " + bootstrapServers + " over " + clientProperties.getOrDefault("security.protocol", "PLAINTEXT");
+    }
+
+    /**
+     * Properties every client starts from; callers add their own on top. The one place Replog's
+     * Kafka clients (producers, consumers, admin clients, Kafka Streams, Debezium's offset store)
+     * get the cluster's security settings from.
+     */
     public Properties clientConfig() {
         Properties p = new Properties();
         p.putAll(clientProperties);

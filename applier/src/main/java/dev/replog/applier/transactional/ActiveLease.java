@@ -101,13 +101,7 @@ final class ActiveLease implements AutoCloseable {
 
     private boolean tryTake() throws SQLException {
         if (session == null) {
-            Properties p = new Properties();
-            p.setProperty("user", follower.user());
-            if (follower.password() != null && !follower.password().isEmpty()) {
-                p.setProperty("password", follower.password());
-            }
-            p.setProperty("sslmode", follower.sslMode());
-            p.setProperty("ApplicationName", "replog lease " + applier);
+            Properties p = follower.jdbcProperties("replog lease " + applier);
             p.setProperty("connectTimeout", "10");
             session = DriverManager.getConnection(follower.jdbcUrl(), p);
             try (Statement s = session.createStatement()) {

@@ -19,6 +19,7 @@ public final class ConfigKeys {
 
     private static final List<ConfigKey.Scope> BOTH = List.of(CAPTURE, APPLY, SERVE);
     private static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    private static final List<String> STORE_TYPES = List.of("JKS", "PKCS12", "PEM");
 
     public static final ConfigKey TOPICS_PREFIX = key("topics.prefix", STRING, "replog", BOTH,
             "First part of every topic name: table topics are `<prefix>.<schema>.<table>`.");
@@ -49,6 +50,14 @@ public final class ConfigKeys {
             "Keystore file for TLS client authentication to Kafka.");
     public static final ConfigKey KAFKA_KEYSTORE_PASSWORD = secret("kafka.ssl.keystore.password", BOTH,
             "Password of the keystore.");
+    public static final ConfigKey KAFKA_KEY_PASSWORD = secret("kafka.ssl.key.password", BOTH,
+            "Password of the private key in the keystore (for a PEM keystore: of the encrypted key), if it has its own.");
+    public static final ConfigKey KAFKA_TRUSTSTORE_TYPE = choice("kafka.ssl.truststore.type", "JKS", BOTH, STORE_TYPES,
+            "Format of the truststore file (`PEM`: X.509 certificates in PEM).");
+    public static final ConfigKey KAFKA_KEYSTORE_TYPE = choice("kafka.ssl.keystore.type", "JKS", BOTH, STORE_TYPES,
+            "Format of the keystore file (`PEM`: the private key and its certificate chain in PEM).");
+    public static final ConfigKey KAFKA_ENDPOINT_IDENTIFICATION = key("kafka.ssl.endpoint.identification.algorithm", STRING, "https", BOTH,
+            "`https`: a broker's certificate must name the host it is reached at (its subject alternative names); empty turns that check off (not recommended).");
 
     public static final ConfigKey LEADER_HOST = key("leader.host", STRING, null, List.of(CAPTURE),
             "Leader PostgreSQL host.");
@@ -61,7 +70,15 @@ public final class ConfigKeys {
     public static final ConfigKey LEADER_PASSWORD = secret("leader.password", List.of(CAPTURE),
             "Leader user's password.");
     public static final ConfigKey LEADER_SSLMODE = choice("leader.sslmode", "prefer", List.of(CAPTURE), SSL_MODES,
-            "PostgreSQL sslmode for the leader connection.");
+            "PostgreSQL sslmode for the leader connection; `verify-full` checks the server's certificate against `leader.sslrootcert` and its host name.");
+    public static final ConfigKey LEADER_SSLROOTCERT = key("leader.sslrootcert", STRING, "", List.of(CAPTURE),
+            "File of the CA certificate(s) (PEM) the leader's certificate must chain to; empty: pgjdbc's default `~/.postgresql/root.crt`.");
+    public static final ConfigKey LEADER_SSLCERT = key("leader.sslcert", STRING, "", List.of(CAPTURE),
+            "Client certificate file (PEM) for a leader that authenticates clients by certificate (`hostssl ... cert` or `clientcert=verify-full`).");
+    public static final ConfigKey LEADER_SSLKEY = key("leader.sslkey", STRING, "", List.of(CAPTURE),
+            "The client certificate's private key: PKCS-8 DER (`.pk8`, encrypted or not), PEM (unencrypted), or PKCS-12 (`.p12`).");
+    public static final ConfigKey LEADER_SSLPASSWORD = secret("leader.sslpassword", List.of(CAPTURE),
+            "Password of an encrypted `leader.sslkey`.");
 
     public static final ConfigKey CAPTURE_TABLES = key("capture.tables", TABLE_LIST, null, List.of(CAPTURE),
             "Tables to replicate, `schema.table` separated by commas (case-sensitive). A name with `.`, `,` or `\"` in it is written in double quotes as in SQL (`\"My.Schema\".\"we\"\"ird\"`). `*` in an entry is a pattern (`public.*`) that also captures tables created later: the publication lists exactly the matching tables, kept current every `capture.publication.refresh.ms`. A table named exactly needs a primary key (capture refuses to start without); a matching table without one is left out with one WARN line.");
@@ -83,13 +100,21 @@ public final class ConfigKeys {
             "`exact`: streamed `timetz` values keep their offset; capture creates a domain `timetz` over text in each schema holding a captured table with a `timetz` column (the leader user must be allowed to, or capture stops at start with the statement for an administrator). `utc`: capture creates nothing; streamed `timetz` values keep their instant but arrive with offset `+00` (one WARN line at start names the columns). See Supported types.");
 
     public static final ConfigKey FOLLOWER_URL = key("follower.jdbc.url", STRING, null, List.of(APPLY),
-            "Follower database, `jdbc:postgresql://host:port/database`.");
+            "Follower database, `jdbc:postgresql://host:port/database` (a password in it is never printed).");
     public static final ConfigKey FOLLOWER_USER = key("follower.user", STRING, null, List.of(APPLY),
             "Follower user; creates tables and the `replog` schema.");
     public static final ConfigKey FOLLOWER_PASSWORD = secret("follower.password", List.of(APPLY),
             "Follower user's password.");
     public static final ConfigKey FOLLOWER_SSLMODE = choice("follower.sslmode", "prefer", List.of(APPLY), SSL_MODES,
-            "PostgreSQL sslmode for the follower connection.");
+            "PostgreSQL sslmode for the follower connection; `verify-full` checks the server's certificate against `follower.sslrootcert` and its host name.");
+    public static final ConfigKey FOLLOWER_SSLROOTCERT = key("follower.sslrootcert", STRING, "", List.of(APPLY),
+            "File of the CA certificate(s) (PEM) the follower's certificate must chain to; empty: pgjdbc's default `~/.postgresql/root.crt`.");
+    public static final ConfigKey FOLLOWER_SSLCERT = key("follower.sslcert", STRING, "", List.of(APPLY),
+            "Client certificate file (PEM) for a follower that authenticates clients by certificate.");
+    public static final ConfigKey FOLLOWER_SSLKEY = key("follower.sslkey", STRING, "", List.of(APPLY),
+            "The client certificate's private key: PKCS-8 DER (`.pk8`, encrypted or not), PEM (unencrypted), or PKCS-12 (`.p12`).");
+    public static final ConfigKey FOLLOWER_SSLPASSWORD = secret("follower.sslpassword", List.of(APPLY),
+            "Password of an encrypted `follower.sslkey`.");
     public static final ConfigKey FOLLOWER_POOL_SIZE = key("follower.pool.size", INT, "4", List.of(APPLY),
             "Follower connections in the pool.");
     public static final ConfigKey APPLY_GROUP = key("apply.group.id", STRING, "replog-applier", List.of(APPLY),
@@ -152,11 +177,14 @@ public final class ConfigKeys {
     public static final List<ConfigKey> ALL = List.of(
             TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, TOPICS_RETENTION_MS,
             KAFKA_BOOTSTRAP, KAFKA_CLIENT_TIMEOUT_MS, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS,
-            KAFKA_TRUSTSTORE, KAFKA_TRUSTSTORE_PASSWORD, KAFKA_KEYSTORE, KAFKA_KEYSTORE_PASSWORD,
+            KAFKA_TRUSTSTORE, KAFKA_TRUSTSTORE_PASSWORD, KAFKA_KEYSTORE, KAFKA_KEYSTORE_PASSWORD, KAFKA_KEY_PASSWORD,
+            KAFKA_TRUSTSTORE_TYPE, KAFKA_KEYSTORE_TYPE, KAFKA_ENDPOINT_IDENTIFICATION,
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
+            LEADER_SSLROOTCERT, LEADER_SSLCERT, LEADER_SSLKEY, LEADER_SSLPASSWORD,
             CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_WATERMARK_INTERVAL_MS,
             CAPTURE_TIMETZ_OFFSETS,
-            FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE, FOLLOWER_POOL_SIZE,
+            FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE,
+            FOLLOWER_SSLROOTCERT, FOLLOWER_SSLCERT, FOLLOWER_SSLKEY, FOLLOWER_SSLPASSWORD, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
             APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS,
             VERIFY_CHUNK_ROWS,

@@ -1,5 +1,6 @@
 package dev.replog.cli.config;
 
+import dev.replog.schemas.JdbcUrls;
 import dev.replog.schemas.TableId;
 
 import java.io.IOException;
@@ -23,12 +24,20 @@ import java.util.TreeMap;
 public final class ReplogConfig {
 
     private final Map<String, String> values;
+    /** The values as written, references unresolved: what {@link #describe()} and errors show. */
+    private final Map<String, String> written;
 
-    private ReplogConfig(Map<String, String> values) {
+    private ReplogConfig(Map<String, String> values, Map<String, String> written) {
         this.values = values;
+        this.written = written;
     }
 
     public static ReplogConfig load(Path file, Set<ConfigKey.Scope> scopes) {
+        return of(read(file), scopes);
+    }
+
+    /** The file's keys and values (trimmed), references unresolved. */
+    static Map<String, String> read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException("config file " + file + " does not exist");
         }
@@ -40,10 +49,15 @@ public final class ReplogConfig {
         }
         Map<String, String> raw = new LinkedHashMap<>();
         p.stringPropertyNames().forEach(k -> raw.put(k, p.getProperty(k).trim()));
-        return of(raw, scopes);
+        return raw;
     }
 
+    /** A configuration from key-value pairs, references resolved from this process's environment and files. */
     public static ReplogConfig of(Map<String, String> raw, Set<ConfigKey.Scope> scopes) {
+        return of(raw, scopes, SecretReferences.ofThisProcess());
+    }
+
+    static ReplogConfig of(Map<String, String> raw, Set<ConfigKey.Scope> scopes, SecretReferences references) {
         List<String> problems = new ArrayList<>();
         for (String name : new TreeMap<>(raw).keySet()) {
             if (ConfigKeys.named(name).isEmpty()) {
@@ -51,6 +65,7 @@ public final class ReplogConfig {
             }
         }
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> written = new LinkedHashMap<>();
         for (ConfigKey key : ConfigKeys.ALL) {
             String v = raw.get(key.name());
             boolean needed = key.usedBy().stream().anyMatch(scopes::contains);
@@ -61,7 +76,14 @@ public final class ReplogConfig {
                 v = key.defaultValue();
             }
             if (v != null) {
-                String problem = check(key, v);
+                written.put(key.name(), v);
+                try {
+                    v = references.resolve(key.name(), v);
+                } catch (ConfigException e) {
+                    problems.add(e.getMessage());
+                    continue;
+                }
+                String problem = check(key, v, shown(key, written.get(key.name())));
                 if (problem != null) {
                     problems.add("config key '" + key.name() + "' " + problem);
                 }
@@ -71,12 +93,23 @@ public final class ReplogConfig {
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
         }
-        return new ReplogConfig(values);
+        return new ReplogConfig(values, written);
     }
 
-    private static String check(ConfigKey key, String v) {
+    /**
+     * A value as it may be printed: a secret key's masked, a reference as written (its name, not
+     * what it resolved to), a password in a JDBC URL masked.
+     */
+    private static String shown(ConfigKey key, String writtenValue) {
+        if (key.secret() && !writtenValue.isEmpty()) {
+            return "********";
+        }
+        return JdbcUrls.redact(writtenValue);
+    }
+
+    private static String check(ConfigKey key, String v, String shown) {
         if (!key.choices().isEmpty() && !key.choices().contains(v)) {
-            return "is '" + v + "' but must be one of " + key.choices();
+            return "is '" + shown + "' but must be one of " + key.choices();
         }
         try {
             switch (key.type()) {
@@ -87,7 +120,7 @@ public final class ReplogConfig {
                     for (String hp : v.split(",")) {
                         int colon = hp.lastIndexOf(':');
                         if (colon <= 0 || Integer.parseInt(hp.substring(colon + 1).trim()) <= 0) {
-                            return "is '" + v + "' but must be host:port[,host:port...]";
+                            return "is '" + shown + "' but must be host:port[,host:port...]";
                         }
                     }
                 }
@@ -96,9 +129,9 @@ public final class ReplogConfig {
             }
         } catch (NumberFormatException e) {
             // (NumberFormatException is an IllegalArgumentException: it must be caught first.)
-            return "is '" + v + "' but must be " + (key.type() == ConfigKey.Type.HOST_PORT_LIST ? "host:port[,host:port...]" : "a whole number");
+            return "is '" + shown + "' but must be " + (key.type() == ConfigKey.Type.HOST_PORT_LIST ? "host:port[,host:port...]" : "a whole number");
         } catch (IllegalArgumentException e) {
-            return "is '" + v + "': " + e.getMessage() + " (a name with '.', ',' or '\"' in it is written in double quotes, "
+            return "is '" + shown + "': " + e.getMessage() + " (a name with '.', ',' or '\"' in it is written in double quotes, "
                     + "'\"' doubled: \"My.Schema\".\"we\"\"ird\")";
         }
         return null;
@@ -157,9 +190,9 @@ public final class ReplogConfig {
     public String describe() {
         StringBuilder sb = new StringBuilder();
         for (ConfigKey k : ConfigKeys.ALL) {
-            String v = values.get(k.name());
+            String v = written.get(k.name());
             if (v != null) {
-                sb.append("  ").append(k.name()).append(" = ").append(k.secret() && !v.isEmpty() ? "********" : v).append('\n');
+                sb.append("  ").append(k.name()).append(" = ").append(shown(k, v)).append('\n');
             }
         }
         return sb.toString();

@@ -8,6 +8,8 @@ import dev.replog.applier.SchemaExpressions;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
+import dev.replog.schemas.JdbcUrls;
+import dev.replog.schemas.PostgresTls;
 import dev.replog.schemas.TableId;
 import dev.replog.serve.ServeSettings;
 import dev.replog.topology.KafkaSettings;
@@ -43,6 +45,19 @@ public final class Settings {
         putIfSet(client, "ssl.truststore.password", c.string(KAFKA_TRUSTSTORE_PASSWORD));
         putIfSet(client, "ssl.keystore.location", c.string(KAFKA_KEYSTORE));
         putIfSet(client, "ssl.keystore.password", c.string(KAFKA_KEYSTORE_PASSWORD));
+        putIfSet(client, "ssl.key.password", c.string(KAFKA_KEY_PASSWORD));
+        if (!c.string(KAFKA_TRUSTSTORE).isEmpty()) {
+            client.put("ssl.truststore.type", c.string(KAFKA_TRUSTSTORE_TYPE));
+        }
+        if (!c.string(KAFKA_KEYSTORE).isEmpty()) {
+            client.put("ssl.keystore.type", c.string(KAFKA_KEYSTORE_TYPE));
+        }
+        String identification = c.string(KAFKA_ENDPOINT_IDENTIFICATION);
+        if (!identification.isEmpty() && !identification.equals("https")) {
+            throw new ConfigException("config key 'kafka.ssl.endpoint.identification.algorithm' is '" + identification
+                    + "' but must be https or empty");
+        }
+        client.put("ssl.endpoint.identification.algorithm", identification);
         return new KafkaSettings(c.string(KAFKA_BOOTSTRAP), client);
     }
 
@@ -62,7 +77,8 @@ public final class Settings {
 
     public static LeaderConnection leader(ReplogConfig c) {
         return new LeaderConnection(c.string(LEADER_HOST), c.integer(LEADER_PORT), c.string(LEADER_DATABASE),
-                c.string(LEADER_USER), c.string(LEADER_PASSWORD), c.string(LEADER_SSLMODE));
+                c.string(LEADER_USER), c.string(LEADER_PASSWORD), new PostgresTls(c.string(LEADER_SSLMODE),
+                c.string(LEADER_SSLROOTCERT), c.string(LEADER_SSLCERT), c.string(LEADER_SSLKEY), c.string(LEADER_SSLPASSWORD)));
     }
 
     public static CaptureSettings capture(ReplogConfig c) {
@@ -104,10 +120,13 @@ public final class Settings {
     public static FollowerConnection follower(ReplogConfig c) {
         String url = c.string(FOLLOWER_URL);
         if (!url.startsWith("jdbc:postgresql://")) {
-            throw new ConfigException("config key 'follower.jdbc.url' is '" + url + "' but must start with jdbc:postgresql://");
+            throw new ConfigException("config key 'follower.jdbc.url' is '" + JdbcUrls.redact(url)
+                    + "' but must start with jdbc:postgresql://");
         }
         return new FollowerConnection(url, c.string(FOLLOWER_USER), c.string(FOLLOWER_PASSWORD),
-                c.string(FOLLOWER_SSLMODE), c.integer(FOLLOWER_POOL_SIZE));
+                new PostgresTls(c.string(FOLLOWER_SSLMODE), c.string(FOLLOWER_SSLROOTCERT), c.string(FOLLOWER_SSLCERT),
+                        c.string(FOLLOWER_SSLKEY), c.string(FOLLOWER_SSLPASSWORD)),
+                c.integer(FOLLOWER_POOL_SIZE));
     }
 
     public static ApplierSettings applier(ReplogConfig c) {

@@ -29,7 +29,10 @@ class ConfigReferenceTest {
     @Test
     void exampleConfigurationUsesOnlyDeclaredKeys() {
         Path example = Path.of("..", "deploy", "replog.properties");
-        ReplogConfig c = ReplogConfig.load(example, java.util.Set.of(ConfigKey.Scope.CAPTURE, ConfigKey.Scope.APPLY));
+        // Its secrets are references to variables and files of the host it is deployed on.
+        SecretReferences deployedHost = new SecretReferences(name -> "secret of " + name, file -> "contents of " + file);
+        ReplogConfig c = ReplogConfig.of(ReplogConfig.read(example),
+                java.util.Set.of(ConfigKey.Scope.CAPTURE, ConfigKey.Scope.APPLY), deployedHost);
         assertTrue(c.describe().contains("capture.tables"));
     }
 }

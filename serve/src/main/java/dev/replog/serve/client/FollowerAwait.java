@@ -2,6 +2,7 @@ package dev.replog.serve.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replog.schemas.JdbcUrls;
 import dev.replog.schemas.Lsn;
 
 import java.net.URI;
@@ -57,7 +58,7 @@ public final class FollowerAwait {
 
             @Override
             public String name() {
-                return jdbcUrl.replaceAll("password=[^&]*", "password=***");
+                return JdbcUrls.redact(jdbcUrl);
             }
 
             @Override
