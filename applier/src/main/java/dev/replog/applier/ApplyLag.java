@@ -67,7 +67,8 @@ public final class ApplyLag implements AutoCloseable {
                     + (behindCommit == null ? "?" : String.format("%.1f", behindCommit.toMillis() / 1000.0)) + " s behind";
         }
 
-        private static String bytes(long b) {
+        /** A byte count for people: {@code 512 B}, {@code 3.1 kB}, {@code 12.0 MB}. */
+        public static String bytes(long b) {
             return b < 1024 ? b + " B" : b < 1024 * 1024 ? String.format("%.1f kB", b / 1024.0) : String.format("%.1f MB", b / 1048576.0);
         }
     }

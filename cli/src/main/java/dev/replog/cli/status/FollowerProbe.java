@@ -55,9 +55,6 @@ final class FollowerProbe {
     }
 
     private FollowerStatus probe(String name, Connection c, Lsn sourceEnd) throws SQLException {
-        if (!PoisonColumns.tableExists(c, "replog.positions")) {
-            return FollowerStatus.unreachable(name, "no applier has written to it yet (it has no replog.positions)");
-        }
         Map<String, List<ApplyLag.PartitionLag>> byTopic = new TreeMap<>();
         for (ApplyLag.PartitionLag p : lag.measurePartitions(c, sourceEnd)) {
             byTopic.computeIfAbsent(p.partition().topic(), t -> new ArrayList<>()).add(p);
@@ -67,7 +64,7 @@ final class FollowerProbe {
         Map<String, TableId> tables = knownTables(c);
         List<TableStatus> out = new ArrayList<>();
         for (Map.Entry<String, List<ApplyLag.PartitionLag>> e : byTopic.entrySet()) {
-            out.add(table(c, e.getKey(), e.getValue(), tables.get(e.getKey()), stopped.get(e.getKey()),
+            out.add(table(c, e.getKey(), e.getValue(), tables.getOrDefault(e.getKey(), spelledBy(e.getKey())), stopped.get(e.getKey()),
                     deadLetters.getOrDefault(e.getKey(), 0L)));
         }
         out.sort(Comparator.comparing(TableStatus::table));
@@ -95,10 +92,11 @@ final class FollowerProbe {
     private Double snapshotPercent(Connection c, TableId table) throws SQLException {
         Long leader = leaderRows.of(table);
         Long follower = RowEstimates.follower(c, table);
-        if (leader == null || follower == null || leader <= 0) {
+        if (leader == null || leader <= 0) {
             return null;
         }
-        return Math.min(100.0, Math.round(1000.0 * follower / leader) / 10.0);
+        // A follower without the table yet has none of its rows.
+        return Math.min(100.0, Math.round(1000.0 * (follower == null ? 0 : follower) / leader) / 10.0);
     }
 
     /** The tables the follower has a definition of, by topic: a topic's name does not always spell its table. */
@@ -115,6 +113,16 @@ final class FollowerProbe {
             }
         }
         return out;
+    }
+
+    /** The table a topic's name spells, if it spells one exactly (no name in it needed encoding); else null. */
+    private TableId spelledBy(String topic) {
+        String[] parts = PoisonEvent.tableOfTopic(topic).split("\\.", 2);
+        if (parts.length != 2) {
+            return null;
+        }
+        TableId t = new TableId(parts[0], parts[1]);
+        return topics.forTable(t).equals(topic) ? t : null;
     }
 
     private static String mode(Connection c) throws SQLException {
