@@ -85,7 +85,7 @@ final class FollowerProbe {
                 : total.caughtUp() ? State.CAUGHT_UP : State.RUNNING;
         Double percent = state == State.SNAPSHOTTING && table != null ? snapshotPercent(c, table) : null;
         return new TableStatus(table == null ? PoisonEvent.tableOfTopic(topic) : table.toString(), topic, state,
-                stop == null ? null : new Stop(stop.partition(), stop.offset(), stop.lsn(), stop.reason(), stop.failedAt()),
+                stop == null ? null : new Stop(stop.partition(), stop.offset(), stop.lsn(), oneLine(stop.reason()), stop.failedAt()),
                 percent, deadLetters, total, partitions);
     }
 
@@ -113,6 +113,11 @@ final class FollowerProbe {
             }
         }
         return out;
+    }
+
+    /** A parser's error may span lines; a report's line must not. */
+    private static String oneLine(String text) {
+        return text == null ? null : text.replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** The table a topic's name spells, if it spells one exactly (no name in it needed encoding); else null. */

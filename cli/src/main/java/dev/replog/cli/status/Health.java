@@ -9,9 +9,13 @@ final class Health {
     private Health() {
     }
 
-    static List<String> problems(CaptureStatus capture, List<FollowerStatus> followers, List<ServeGroupStatus> groups,
+    /** @param logError why the log's tail could not be read, else null (said by capture's entry if there is one) */
+    static List<String> problems(CaptureStatus capture, String logError, List<FollowerStatus> followers, List<ServeGroupStatus> groups,
                                  double maxLagSeconds) {
         List<String> out = new ArrayList<>();
+        if (capture == null && logError != null) {
+            out.add("log: " + logError);
+        }
         if (capture != null) {
             if (capture.error() != null) {
                 out.add("capture: " + capture.error());

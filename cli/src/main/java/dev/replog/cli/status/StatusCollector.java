@@ -70,7 +70,7 @@ public final class StatusCollector {
                 groups.add(ServeGroupProbe.probe(g));
             }
             return new StatusReport(now, maxLagSeconds, capture, followers, groups,
-                    Health.problems(capture, followers, groups, maxLagSeconds));
+                    Health.problems(capture, publishedError, followers, groups, maxLagSeconds));
         } finally {
             closeQuietly(leader);
         }

@@ -49,7 +49,7 @@ public final class ServeStatusClient {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                last = instance + ": " + e.getMessage();
+                last = instance + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             }
         }
         throw new IllegalStateException(last);
