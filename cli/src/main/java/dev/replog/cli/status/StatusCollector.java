@@ -23,9 +23,11 @@ public final class StatusCollector {
      *
      * @param leader      the leader, or null to leave capture out
      * @param slot        capture's slot on the leader
+     * @param publication capture's publication on the leader
      * @param serveGroups each group as instances ({@code host:port}) to ask
      */
-    public record Targets(LeaderConnection leader, String slot, List<SqlFollowerTarget> followers, List<List<String>> serveGroups) {
+    public record Targets(LeaderConnection leader, String slot, String publication, List<SqlFollowerTarget> followers,
+                          List<List<String>> serveGroups) {
     }
 
     private final KafkaSettings kafka;
@@ -58,10 +60,10 @@ public final class StatusCollector {
         }
         try {
             CaptureStatus capture = targets.leader() == null ? null
-                    : CaptureProbe.probe(leader, leaderError, targets.leader(), targets.slot(), published);
+                    : CaptureProbe.probe(leader, leaderError, targets.leader(), targets.slot(), targets.publication(), published);
             if (capture != null && capture.error() == null && publishedError != null) {
                 capture = new CaptureStatus(capture.slot(), capture.slotExists(), capture.active(), capture.confirmedLsn(),
-                        capture.retainedWalBytes(), capture.leaderLsn(), null, publishedError);
+                        capture.retainedWalBytes(), capture.leaderLsn(), null, capture.copiesWaiting(), publishedError);
             }
             Lsn sourceEnd = published != null ? published : capture == null ? null : capture.leaderLsn();
             List<FollowerStatus> followers = followers(sourceEnd, leaderRows(leader));

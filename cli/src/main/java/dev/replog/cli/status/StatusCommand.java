@@ -69,7 +69,8 @@ public final class StatusCommand implements Callable<Integer> {
         if (followers.isEmpty() && groups.isEmpty() && leader == null) {
             throw new ConfigException("nothing to report on: set 'status.followers', 'follower.jdbc.url' or 'leader.host'");
         }
-        return new StatusCollector.Targets(leader, c.string(ConfigKeys.CAPTURE_SLOT), followers, groups);
+        return new StatusCollector.Targets(leader, c.string(ConfigKeys.CAPTURE_SLOT), c.string(ConfigKeys.CAPTURE_PUBLICATION),
+                followers, groups);
     }
 
     /** The leader if the configuration names one (then its database and user too), else null. */

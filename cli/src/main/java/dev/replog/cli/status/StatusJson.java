@@ -50,6 +50,8 @@ public final class StatusJson {
         o.put("retainedWalBytes", c.retainedWalBytes());
         o.put("leaderLsn", text(c.leaderLsn()));
         o.put("lastPublishedLsn", text(c.publishedLsn()));
+        ArrayNode waiting = o.putArray("copiesWaiting");
+        c.copiesWaiting().forEach(waiting::add);
         o.put("error", c.error());
     }
 

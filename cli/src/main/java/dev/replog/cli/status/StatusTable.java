@@ -42,7 +42,12 @@ public final class StatusTable {
         Columns t = new Columns("CONFIRMED LSN", "RETAINED WAL", "LEADER LSN", "LAST PUBLISHED LSN");
         t.row(lsn(c.confirmedLsn()), c.retainedWalBytes() == null ? "-" : ApplyLag.Lag.bytes(c.retainedWalBytes()), lsn(c.leaderLsn()),
                 lsn(c.publishedLsn()));
-        out.append(t).append('\n');
+        out.append(t);
+        if (!c.copiesWaiting().isEmpty()) {
+            out.append("  copies not requested yet (waiting for the leader transactions open when they were published): ")
+                    .append(String.join(", ", c.copiesWaiting())).append('\n');
+        }
+        out.append('\n');
     }
 
     private static void follower(StringBuilder out, FollowerStatus f) {

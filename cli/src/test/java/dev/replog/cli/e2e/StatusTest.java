@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +146,29 @@ class StatusTest {
         }
     }
 
+    @Test
+    void aTablePublishedWhileALeaderTransactionIsOpenIsListedAsWaitingForItsCopyUntilTheTransactionEnds() throws Exception {
+        TableId later = new TableId("public", "later");
+        try (Replication r = new Replication("status_copy", 1, List.of(new TableId("public", "*")))) {
+            r.leader("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)", "INSERT INTO accounts VALUES (1, 0)");
+            r.startCapture();
+            r.startApplier();
+            r.awaitFollowerMatchesLeader(List.of(ACCOUNTS));
+            String config = config(r, List.of()).toString();
+            assertEquals("[]", capture(config).path("copiesWaiting").toString());
+            try (Connection open = DriverManager.getConnection(r.leaderUrl())) {
+                open.setAutoCommit(false);
+                Sql.execute(open, "INSERT INTO accounts VALUES (2, 0)");
+                r.leader("CREATE TABLE later (id int PRIMARY KEY)", "INSERT INTO later SELECT g FROM generate_series(1, 100) g");
+                Await.until("status lists the copy of later as waiting", WAIT,
+                        () -> capture(config).path("copiesWaiting").toString().equals("[\"public.later\"]"));
+                open.commit();
+            }
+            r.awaitFollowerMatchesLeader(List.of(ACCOUNTS, later));
+            assertEquals("[]", capture(config).path("copiesWaiting").toString(), "the copy was requested");
+        }
+    }
+
     /** The pipeline's configuration (its follower in follower.jdbc.url), and {@code extra} lines. */
     private Path config(Replication r, List<String> extra) throws IOException {
         TestServers s = TestServers.get();
@@ -175,6 +200,10 @@ class StatusTest {
             return table(last[0], "public.accounts").path("lag").path("records").asLong() == records;
         });
         return last[0];
+    }
+
+    private static JsonNode capture(String config) throws IOException {
+        return parse(CommandRun.of("status", "--config", config, "--json")).path("capture");
     }
 
     private static JsonNode json(CommandRun run, int expectedCode) throws IOException {
