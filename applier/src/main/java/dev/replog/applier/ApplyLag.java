@@ -67,7 +67,8 @@ public final class ApplyLag implements AutoCloseable {
                     + (behindCommit == null ? "?" : String.format("%.1f", behindCommit.toMillis() / 1000.0)) + " s behind";
         }
 
-        private static String bytes(long b) {
+        /** A byte count for people: {@code 512 B}, {@code 3.1 kB}, {@code 12.0 MB}. */
+        public static String bytes(long b) {
             return b < 1024 ? b + " B" : b < 1024 * 1024 ? String.format("%.1f kB", b / 1024.0) : String.format("%.1f MB", b / 1048576.0);
         }
     }
@@ -98,6 +99,59 @@ public final class ApplyLag implements AutoCloseable {
      *                  {@code pg_current_wal_lsn()}; null for no WAL figure
      */
     public Lag measure(Connection follower, Lsn sourceEnd) throws SQLException {
+        Measurement m = measurement(follower);
+        Lsn through = appliedThrough(follower, m.applied, m.pending.partitions());
+        Long walBytes = sourceEnd == null || through == null ? null : Math.max(0, sourceEnd.value() - through.value());
+        Instant oldest = m.pending.oldestCommit();
+        Duration behind = m.pending.total() == 0 ? Duration.ZERO : oldest == null ? null : since(oldest);
+        return new Lag(m.pending.total(), m.pending.inexact.isEmpty(), walBytes, behind);
+    }
+
+    /**
+     * One table partition's lag, as {@link Lag} says it for the whole follower.
+     *
+     * @param appliedOffset   the offset of the last record applied; null if the follower has no position
+     * @param appliedLsn      the LSN of the last change applied; null if none says
+     * @param walBytes        WAL bytes from {@code appliedLsn} to the source LSN measured to (zero when
+     *                        nothing is pending); null if either is unknown
+     * @param snapshotPending whether a snapshot row is among the records read that are not yet applied
+     */
+    public record PartitionLag(TopicPartition partition, Long appliedOffset, Lsn appliedLsn, long records, boolean exact,
+                               Long walBytes, Duration behindCommit, boolean snapshotPending) {
+    }
+
+    /**
+     * The lag of every partition of every table topic in the log, whether the follower has a
+     * position for it or not.
+     *
+     * @param sourceEnd as for {@link #measure}
+     */
+    public List<PartitionLag> measurePartitions(Connection follower, Lsn sourceEnd) throws SQLException {
+        Measurement m = measurement(follower);
+        Lsn watermark = watermark(follower);
+        List<PartitionLag> out = new ArrayList<>();
+        for (TopicPartition tp : m.partitions) {
+            Applied a = m.applied.get(tp);
+            Lsn lsn = a == null ? null : a.lsn();
+            if (watermark != null && (lsn == null || watermark.isAfter(lsn))) {
+                lsn = watermark;
+            }
+            long records = m.pending.records.getOrDefault(tp, 0L);
+            Instant first = m.pending.firstCommit.get(tp);
+            Long walBytes = records == 0 ? Long.valueOf(0) : sourceEnd == null || lsn == null ? null
+                    : Math.max(0, sourceEnd.value() - lsn.value());
+            Duration behind = records == 0 ? Duration.ZERO : first == null ? null : since(first);
+            out.add(new PartitionLag(tp, a == null ? null : a.offset(), lsn, records, !m.pending.inexact.contains(tp),
+                    walBytes, behind, m.pending.snapshotRows.contains(tp)));
+        }
+        return out;
+    }
+
+    /** The follower's stored positions, the log's table partitions and what lies pending in them. */
+    private record Measurement(Map<TopicPartition, Applied> applied, List<TopicPartition> partitions, Pending pending) {
+    }
+
+    private Measurement measurement(Connection follower) throws SQLException {
         Map<TopicPartition, Applied> applied = appliedPositions(follower);
         try {
             List<TopicPartition> partitions = tablePartitions();
@@ -111,15 +165,14 @@ public final class ApplyLag implements AutoCloseable {
                     from.put(tp, next);
                 }
             }
-            Pending pending = read(from, ends);
-            Lsn through = appliedThrough(follower, applied, pending.partitions);
-            Long walBytes = sourceEnd == null || through == null ? null : Math.max(0, sourceEnd.value() - through.value());
-            Duration behind = pending.records == 0 ? Duration.ZERO : pending.oldestCommit == null ? null
-                    : max(Duration.ZERO, Duration.between(pending.oldestCommit, Instant.now()));
-            return new Lag(pending.records, pending.exact, walBytes, behind);
+            return new Measurement(applied, partitions, read(from, ends));
         } catch (KafkaException e) {
             throw new ApplyException("cannot read the log's positions from Kafka: " + e.getMessage(), e);
         }
+    }
+
+    private static Duration since(Instant commit) {
+        return max(Duration.ZERO, Duration.between(commit, Instant.now()));
     }
 
     private List<TopicPartition> tablePartitions() {
@@ -132,11 +185,28 @@ public final class ApplyLag implements AutoCloseable {
         return out;
     }
 
+    /** Per partition: committed data records pending, the first one's commit time, whether a snapshot row is among them. */
     private static final class Pending {
-        final Set<TopicPartition> partitions = new HashSet<>();
-        long records;
-        boolean exact = true;
-        Instant oldestCommit;
+        final Map<TopicPartition, Long> records = new HashMap<>();
+        final Set<TopicPartition> inexact = new HashSet<>();
+        final Map<TopicPartition, Instant> firstCommit = new HashMap<>();
+        final Set<TopicPartition> snapshotRows = new HashSet<>();
+
+        void add(TopicPartition tp, long n) {
+            records.merge(tp, n, Long::sum);
+        }
+
+        long total() {
+            return records.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        Set<TopicPartition> partitions() {
+            return records.keySet();
+        }
+
+        Instant oldestCommit() {
+            return firstCommit.values().stream().min(Instant::compareTo).orElse(null);
+        }
     }
 
     /**
@@ -157,9 +227,8 @@ public final class ApplyLag implements AutoCloseable {
             consumer.seek(e.getKey(), e.getValue());
             if (ends.get(e.getKey()) - e.getValue() > READ_LIMIT) {
                 counted.add(e.getKey());
-                out.records += ends.get(e.getKey()) - e.getValue();
-                out.partitions.add(e.getKey());
-                out.exact = false;
+                out.add(e.getKey(), ends.get(e.getKey()) - e.getValue());
+                out.inexact.add(e.getKey());
             }
         }
         Set<TopicPartition> firstSeen = new HashSet<>();
@@ -172,14 +241,14 @@ public final class ApplyLag implements AutoCloseable {
                 }
                 if (firstSeen.add(tp)) {
                     Instant commit = commitTime(r);
-                    if (commit != null && (out.oldestCommit == null || commit.isBefore(out.oldestCommit))) {
-                        out.oldestCommit = commit;
+                    if (commit != null) {
+                        out.firstCommit.put(tp, commit);
                     }
                 }
-                if (!counted.contains(tp)) {
-                    out.records++;
+                if (LogRecords.isSnapshot(r)) {
+                    out.snapshotRows.add(tp);
                 }
-                out.partitions.add(tp);
+                out.add(tp, counted.contains(tp) ? 0 : 1);
             }
             for (TopicPartition tp : List.copyOf(open)) {
                 // The position moves past markers and aborted batches as well as records.
@@ -192,9 +261,8 @@ public final class ApplyLag implements AutoCloseable {
         for (TopicPartition tp : open) {
             if (!counted.contains(tp)) {
                 // Not read in time: the rest of its offsets count, markers and all.
-                out.records += Math.max(0, ends.get(tp) - consumer.position(tp));
-                out.partitions.add(tp);
-                out.exact = false;
+                out.add(tp, Math.max(0, ends.get(tp) - consumer.position(tp)));
+                out.inexact.add(tp);
             }
         }
         return out;
@@ -237,7 +305,7 @@ public final class ApplyLag implements AutoCloseable {
                 }
             }
         }
-        Lsn watermark = WatermarkStore.load(follower).map(WatermarkStore.Watermark::commitLsn).orElse(null);
+        Lsn watermark = watermark(follower);
         if (unknown) {
             rowMode = null;
         }
@@ -245,6 +313,11 @@ public final class ApplyLag implements AutoCloseable {
             return rowMode;
         }
         return rowMode == null || watermark.isAfter(rowMode) ? watermark : rowMode;
+    }
+
+    /** A transactional follower's watermark: every leader transaction committed at or before it is applied. */
+    private static Lsn watermark(Connection follower) throws SQLException {
+        return WatermarkStore.load(follower).map(WatermarkStore.Watermark::commitLsn).orElse(null);
     }
 
     private static Duration max(Duration a, Duration b) {

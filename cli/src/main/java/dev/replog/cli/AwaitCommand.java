@@ -3,8 +3,8 @@ package dev.replog.cli;
 import dev.replog.cli.config.ConfigException;
 import dev.replog.cli.config.ConfigKey;
 import dev.replog.cli.config.ConfigKeys;
+import dev.replog.cli.config.FollowerList;
 import dev.replog.cli.config.ReplogConfig;
-import dev.replog.schemas.JdbcUrls;
 import dev.replog.schemas.Lsn;
 import dev.replog.serve.client.FollowerAwait;
 import picocli.CommandLine.Command;
@@ -68,16 +68,9 @@ final class AwaitCommand implements Callable<Integer> {
 
     private static List<FollowerAwait.Follower> followers(ReplogConfig c) {
         List<FollowerAwait.Follower> all = new ArrayList<>();
-        for (String entry : c.string(ConfigKeys.AWAIT_FOLLOWERS).split(",")) {
-            String e = entry.trim();
-            if (e.startsWith("jdbc:postgresql://")) {
-                all.add(FollowerAwait.sql(e, null, null));
-            } else if (e.startsWith("serve:")) {
-                all.add(FollowerAwait.serveGroup(List.of(e.substring("serve:".length()).split(";"))));
-            } else if (!e.isEmpty()) {
-                throw new ConfigException("config key 'await.followers': '" + JdbcUrls.redact(e)
-                        + "' is neither a JDBC URL (jdbc:postgresql://...) nor a serve group (serve:host:port[;host:port...])");
-            }
+        for (FollowerList.Entry e : FollowerList.parse(c, ConfigKeys.AWAIT_FOLLOWERS)) {
+            all.add(e instanceof FollowerList.SqlFollower sql ? FollowerAwait.sql(sql.jdbcUrl(), null, null)
+                    : FollowerAwait.serveGroup(((FollowerList.ServeGroup) e).instances()));
         }
         return all;
     }

@@ -5,6 +5,7 @@ import dev.replog.bench.BenchCommand;
 import dev.replog.capture.CaptureException;
 import dev.replog.cli.config.ConfigException;
 import dev.replog.cli.demo.DemoCommand;
+import dev.replog.cli.status.StatusCommand;
 import dev.replog.topology.TopologyException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "replog", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "replog 0.1.0",
         description = "Kafka-backed change-data-capture replication for PostgreSQL.",
         subcommands = {DemoCommand.class, CaptureCommand.class, ApplyCommand.class, VerifyCommand.class,
-                ServeCommand.class, AwaitCommand.class, ConfigReferenceCommand.class, DeadLettersCommand.class, ResumeCommand.class})
+                ServeCommand.class, AwaitCommand.class, StatusCommand.class, ConfigReferenceCommand.class, DeadLettersCommand.class, ResumeCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

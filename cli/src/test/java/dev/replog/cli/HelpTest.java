@@ -3,9 +3,6 @@ package dev.replog.cli;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +23,7 @@ class HelpTest {
             for (String flag : List.of("--help", "-h")) {
                 List<String> args = new ArrayList<>(path);
                 args.add(flag);
-                Outcome o = run(args.toArray(String[]::new));
+                CommandRun o = CommandRun.of(args.toArray(String[]::new));
                 String name = String.join(" ", path);
                 assertEquals(0, o.code(), "replog " + name + " " + flag + " exit code; stderr: " + o.err());
                 // A line of its own: other tests' background clients may log to the same stdout meanwhile.
@@ -40,7 +37,7 @@ class HelpTest {
 
     @Test
     void helpOfACommandWithARequiredOptionDoesNotAskForIt() {
-        Outcome o = run("verify", "--help");
+        CommandRun o = CommandRun.of("verify", "--help");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("--config"), o.out());
         assertTrue(o.err().isEmpty(), o.err());
@@ -55,25 +52,6 @@ class HelpTest {
             List<String> sub = new ArrayList<>(path);
             sub.add(e.getKey());
             collect(e.getValue(), sub, out);
-        }
-    }
-
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
         }
     }
 }

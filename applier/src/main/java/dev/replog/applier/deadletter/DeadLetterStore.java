@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code replog.dead_letters} on the follower: events skipped under {@code apply.on.error=skip}.
@@ -47,6 +49,21 @@ public final class DeadLetterStore {
                 while (rs.next()) {
                     out.add(PoisonColumns.read(rs));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** How many dead letters each table topic has (topics without any left out). */
+    public static Map<String, Long> countByTopic(Connection c) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        if (!PoisonColumns.tableExists(c, "replog.dead_letters")) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT topic, count(*) FROM replog.dead_letters GROUP BY topic");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
             }
         }
         return out;

@@ -16,7 +16,7 @@ public record ConfigKey(String name, Type type, String defaultValue, List<Scope>
     public enum Type { STRING, INT, LONG, TABLE_LIST, HOST_PORT_LIST }
 
     /** Which command reads the key. */
-    public enum Scope { CAPTURE, APPLY, VERIFY, SERVE, AWAIT }
+    public enum Scope { CAPTURE, APPLY, VERIFY, SERVE, AWAIT, STATUS }
 
     public boolean required() {
         return defaultValue == null;

@@ -7,6 +7,7 @@ import static dev.replog.cli.config.ConfigKey.Scope.APPLY;
 import static dev.replog.cli.config.ConfigKey.Scope.AWAIT;
 import static dev.replog.cli.config.ConfigKey.Scope.CAPTURE;
 import static dev.replog.cli.config.ConfigKey.Scope.SERVE;
+import static dev.replog.cli.config.ConfigKey.Scope.STATUS;
 import static dev.replog.cli.config.ConfigKey.Scope.VERIFY;
 import static dev.replog.cli.config.ConfigKey.Type.HOST_PORT_LIST;
 import static dev.replog.cli.config.ConfigKey.Type.INT;
@@ -18,10 +19,12 @@ import static dev.replog.cli.config.ConfigKey.Type.STRING;
 public final class ConfigKeys {
 
     private static final List<ConfigKey.Scope> BOTH = List.of(CAPTURE, APPLY, SERVE);
+    /** The services and {@code replog status}, which reads the log's positions. */
+    private static final List<ConfigKey.Scope> LOG_READERS = List.of(CAPTURE, APPLY, SERVE, STATUS);
     private static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
     private static final List<String> STORE_TYPES = List.of("JKS", "PKCS12", "PEM");
 
-    public static final ConfigKey TOPICS_PREFIX = key("topics.prefix", STRING, "replog", BOTH,
+    public static final ConfigKey TOPICS_PREFIX = key("topics.prefix", STRING, "replog", LOG_READERS,
             "First part of every topic name: table topics are `<prefix>.<schema>.<table>`.");
     public static final ConfigKey TOPICS_PARTITIONS = key("topics.partitions", INT, "1", List.of(CAPTURE),
             "Partitions of each table topic created by capture. Every key stays in one partition; more partitions let more applier instances share the work.");
@@ -30,33 +33,33 @@ public final class ConfigKeys {
     public static final ConfigKey TOPICS_RETENTION_MS = key("topics.retention.ms", LONG, "-1", List.of(CAPTURE),
             "Retention of table topics; -1 keeps the whole history so a follower can be rebuilt by replaying it.");
 
-    public static final ConfigKey KAFKA_BOOTSTRAP = key("kafka.bootstrap.servers", HOST_PORT_LIST, null, BOTH,
+    public static final ConfigKey KAFKA_BOOTSTRAP = key("kafka.bootstrap.servers", HOST_PORT_LIST, null, LOG_READERS,
             "Kafka bootstrap servers, `host:port[,host:port...]`.");
-    public static final ConfigKey KAFKA_CLIENT_TIMEOUT_MS = key("kafka.client.timeout.ms", LONG, "60000", BOTH,
+    public static final ConfigKey KAFKA_CLIENT_TIMEOUT_MS = key("kafka.client.timeout.ms", LONG, "60000", LOG_READERS,
             "How long one Kafka client call (metadata, offsets, a send waiting for room, a transaction commit) may block "
                     + "before it counts as an outage; capture and apply then wait and retry, with one WARN per attempt, for as "
                     + "long as the outage lasts. Requests time out after the smaller of this and 30000 ms. At least 1000.");
-    public static final ConfigKey KAFKA_SECURITY_PROTOCOL = choice("kafka.security.protocol", "PLAINTEXT", BOTH,
+    public static final ConfigKey KAFKA_SECURITY_PROTOCOL = choice("kafka.security.protocol", "PLAINTEXT", LOG_READERS,
             List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"), "How clients talk to Kafka.");
-    public static final ConfigKey KAFKA_SASL_MECHANISM = key("kafka.sasl.mechanism", STRING, "", BOTH,
+    public static final ConfigKey KAFKA_SASL_MECHANISM = key("kafka.sasl.mechanism", STRING, "", LOG_READERS,
             "SASL mechanism (e.g. `SCRAM-SHA-512`, `PLAIN`) when the protocol is SASL_*.");
-    public static final ConfigKey KAFKA_SASL_JAAS = secret("kafka.sasl.jaas.config", BOTH,
+    public static final ConfigKey KAFKA_SASL_JAAS = secret("kafka.sasl.jaas.config", LOG_READERS,
             "JAAS login line with the SASL credentials.");
-    public static final ConfigKey KAFKA_TRUSTSTORE = key("kafka.ssl.truststore.location", STRING, "", BOTH,
+    public static final ConfigKey KAFKA_TRUSTSTORE = key("kafka.ssl.truststore.location", STRING, "", LOG_READERS,
             "Truststore file for TLS to Kafka.");
-    public static final ConfigKey KAFKA_TRUSTSTORE_PASSWORD = secret("kafka.ssl.truststore.password", BOTH,
+    public static final ConfigKey KAFKA_TRUSTSTORE_PASSWORD = secret("kafka.ssl.truststore.password", LOG_READERS,
             "Password of the truststore.");
-    public static final ConfigKey KAFKA_KEYSTORE = key("kafka.ssl.keystore.location", STRING, "", BOTH,
+    public static final ConfigKey KAFKA_KEYSTORE = key("kafka.ssl.keystore.location", STRING, "", LOG_READERS,
             "Keystore file for TLS client authentication to Kafka.");
-    public static final ConfigKey KAFKA_KEYSTORE_PASSWORD = secret("kafka.ssl.keystore.password", BOTH,
+    public static final ConfigKey KAFKA_KEYSTORE_PASSWORD = secret("kafka.ssl.keystore.password", LOG_READERS,
             "Password of the keystore.");
-    public static final ConfigKey KAFKA_KEY_PASSWORD = secret("kafka.ssl.key.password", BOTH,
+    public static final ConfigKey KAFKA_KEY_PASSWORD = secret("kafka.ssl.key.password", LOG_READERS,
             "Password of the private key in the keystore (for a PEM keystore: of the encrypted key), if it has its own.");
-    public static final ConfigKey KAFKA_TRUSTSTORE_TYPE = choice("kafka.ssl.truststore.type", "JKS", BOTH, STORE_TYPES,
+    public static final ConfigKey KAFKA_TRUSTSTORE_TYPE = choice("kafka.ssl.truststore.type", "JKS", LOG_READERS, STORE_TYPES,
             "Format of the truststore file (`PEM`: X.509 certificates in PEM).");
-    public static final ConfigKey KAFKA_KEYSTORE_TYPE = choice("kafka.ssl.keystore.type", "JKS", BOTH, STORE_TYPES,
+    public static final ConfigKey KAFKA_KEYSTORE_TYPE = choice("kafka.ssl.keystore.type", "JKS", LOG_READERS, STORE_TYPES,
             "Format of the keystore file (`PEM`: the private key and its certificate chain in PEM).");
-    public static final ConfigKey KAFKA_ENDPOINT_IDENTIFICATION = key("kafka.ssl.endpoint.identification.algorithm", STRING, "https", BOTH,
+    public static final ConfigKey KAFKA_ENDPOINT_IDENTIFICATION = key("kafka.ssl.endpoint.identification.algorithm", STRING, "https", LOG_READERS,
             "`https`: a broker's certificate must name the host it is reached at (its subject alternative names); empty turns that check off (not recommended).");
 
     public static final ConfigKey LEADER_HOST = key("leader.host", STRING, null, List.of(CAPTURE),
@@ -171,6 +174,9 @@ public final class ConfigKeys {
     public static final ConfigKey AWAIT_FOLLOWERS = key("await.followers", STRING, null, List.of(AWAIT),
             "Followers `replog await` counts, separated by commas: a SQL follower as its JDBC URL (`jdbc:postgresql://host:port/db?user=...&password=...&sslmode=...`; a password in it is never printed), a serve group as `serve:host:port[;host:port...]` (any of its instances).");
 
+    public static final ConfigKey STATUS_FOLLOWERS = key("status.followers", STRING, "", List.of(STATUS),
+            "Followers `replog status` reports on, written as in `await.followers` (JDBC URLs and `serve:host:port[;host:port...]`, separated by commas); empty: the follower of `follower.jdbc.url` (with `follower.user`, `follower.password`, `follower.sslmode`), if set. With `leader.host` set, status also reports capture's slot (`capture.slot.name`) and the leader's position. See docs/status.md.");
+
     public static final ConfigKey STARTUP_TIMEOUT_S = key("startup.timeout.seconds", INT, "60", BOTH,
             "How long to keep retrying unreachable PostgreSQL or Kafka at start before giving up.");
 
@@ -190,7 +196,7 @@ public final class ConfigKeys {
             VERIFY_CHUNK_ROWS,
             SERVE_TABLES, SERVE_GROUP, SERVE_STATE_DIR, SERVE_HTTP_LISTEN, SERVE_HTTP_ADVERTISED, SERVE_HTTP_THREADS,
             SERVE_STANDBYS, SERVE_STREAM_THREADS, SERVE_CACHE_BYTES, SERVE_MEMTABLE_BYTES, SERVE_MAX_WAIT_MS,
-            SERVE_COMMIT_INTERVAL_MS, SERVE_SESSION_TIMEOUT_MS, AWAIT_FOLLOWERS, STARTUP_TIMEOUT_S);
+            SERVE_COMMIT_INTERVAL_MS, SERVE_SESSION_TIMEOUT_MS, AWAIT_FOLLOWERS, STATUS_FOLLOWERS, STARTUP_TIMEOUT_S);
 
     private ConfigKeys() {
     }

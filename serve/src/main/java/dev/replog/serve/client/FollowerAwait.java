@@ -1,14 +1,9 @@
 package dev.replog.serve.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.replog.schemas.JdbcUrls;
 import dev.replog.schemas.Lsn;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -45,10 +40,14 @@ public final class FollowerAwait {
     public record Outcome(boolean reached, Map<String, Lsn> applied, Map<String, String> problems) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long POLL_MS = 20;
 
     private FollowerAwait() {
+    }
+
+    /** A JDBC URL fit to print: a password in it is masked. */
+    public static String displayName(String jdbcUrl) {
+        return JdbcUrls.redact(jdbcUrl);
     }
 
     /** A SQL follower (any JDBC URL the PostgreSQL driver on the class path takes). */
@@ -58,7 +57,7 @@ public final class FollowerAwait {
 
             @Override
             public String name() {
-                return JdbcUrls.redact(jdbcUrl);
+                return displayName(jdbcUrl);
             }
 
             @Override
@@ -99,33 +98,22 @@ public final class FollowerAwait {
 
     /** A serve group, asked through any of its instances (host:port). */
     public static Follower serveGroup(List<String> instances) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
+        ServeStatusClient group = new ServeStatusClient(instances);
         return new Follower() {
             @Override
             public String name() {
-                return "serve group " + String.join(",", instances);
+                return group.name();
             }
 
             @Override
             public Lsn appliedLsn() {
-                String last = "no instance answered";
-                for (String instance : instances) {
-                    try {
-                        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://" + instance + "/v1/status?scope=group"))
-                                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-                        JsonNode body = JSON.readTree(r.body());
-                        if (r.statusCode() == 200) {
-                            return body.path("appliedLsn").isTextual() ? Lsn.parse(body.path("appliedLsn").asText()) : null;
-                        }
-                        last = instance + " answered " + r.statusCode();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return null;
-                    } catch (Exception e) {
-                        last = instance + ": " + e.getMessage();
-                    }
+                try {
+                    JsonNode body = group.fetch();
+                    return body.path("appliedLsn").isTextual() ? Lsn.parse(body.path("appliedLsn").asText()) : null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
                 }
-                throw new IllegalStateException(last);
             }
         };
     }
