@@ -21,24 +21,27 @@ final class FollowerLsn {
 
     /** Whether the follower answers {@code replog.applied_lsn()} with an LSN. */
     static boolean reported(Connection follower) throws SQLException {
-        try (Statement s = follower.createStatement();
-             ResultSet rs = s.executeQuery("SELECT to_regprocedure('replog.applied_lsn()') IS NOT NULL"
-                     + " AND to_regprocedure('replog.wait_for_lsn(pg_lsn,interval)') IS NOT NULL")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                return false;
-            }
-        }
-        return applied(follower) != null;
+        return has(follower, "replog.wait_for_lsn(pg_lsn,interval)") && applied(follower) != null;
     }
 
     /** The follower's applied LSN, or null if it has none (or no such function). */
     static String applied(Connection follower) throws SQLException {
-        try (Statement s = follower.createStatement();
-             ResultSet rs = s.executeQuery("SELECT CASE WHEN to_regprocedure('replog.applied_lsn()') IS NOT NULL"
-                     + " THEN replog.applied_lsn()::text END")) {
+        if (!has(follower, "replog.applied_lsn()")) {
+            return null;
+        }
+        try (Statement s = follower.createStatement(); ResultSet rs = s.executeQuery("SELECT replog.applied_lsn()::text")) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    private static boolean has(Connection c, String function) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regprocedure(?) IS NOT NULL")) {
+            ps.setString(1, function);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 

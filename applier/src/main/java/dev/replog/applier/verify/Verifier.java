@@ -121,7 +121,7 @@ public final class Verifier implements AutoCloseable {
             tally.repaired(done.counts());
             log.info("repaired {} at {}: {} inserted, {} updated, {} deleted (follower had applied LSN {}, leader read at {})",
                     TableComparison.written(repair.table()), where, done.counts().inserted(), done.counts().updated(),
-                    done.counts().deleted(), done.followerApplied(), done.leaderRead());
+                    done.counts().deleted(), done.followerApplied() == null ? "none" : done.followerApplied(), done.leaderRead());
         } catch (SQLException e) {
             tally.repairFailed(where + ": " + e.getMessage());
         }

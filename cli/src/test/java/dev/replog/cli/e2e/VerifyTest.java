@@ -212,7 +212,7 @@ class VerifyTest {
     }
 
     @Test
-    void rowsMissingOrInExcessOnTheFollowerAreFoundInTheFirstAndLastRanges() throws IOException {
+    void rowsMissingOrInExcessOnTheFollowerAreFoundInTheFirstAndLastRangesAndRepaired() throws IOException {
         Databases d = databases("verify_edges");
         d.both("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
                 "INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 1000) g");
@@ -222,6 +222,14 @@ class VerifyTest {
 
         assertEquals(List.of("MISMATCH  public.accounts: leader 1000 rows, follower 1000 rows; 2 of 10 chunks of up to 100 rows differ: "
                 + "2 rows (0 changed, 1 missing, 1 extra on the follower), the first at key range (id) <= (100), keys (1), (5000)"), o.lines());
+
+        Outcome repaired = verify(d.leader(), d.follower(), "public.accounts", 100, 4, "--repair");
+        assertEquals(List.of("REPAIRED  public.accounts: leader 1000 rows, follower 1000 rows; 2 of 10 chunks of up to 100 rows differ: "
+                + "2 rows (0 changed, 1 missing, 1 extra on the follower), the first at key range (id) <= (100), keys (1), (5000); "
+                + "repaired 1 inserted, 0 updated, 1 deleted"), repaired.lines());
+        assertEquals(0, repaired.code());
+        Outcome after = verify(d.leader(), d.follower(), "public.accounts", 100);
+        assertEquals(List.of("MATCH     public.accounts: 1000 rows in 10 chunks of up to 100 rows, checksum " + digest(after, 0)), after.lines());
     }
 
     @Test
@@ -334,7 +342,7 @@ class VerifyTest {
     private record Outcome(int code, String stdout, String stderr) {
         /** The verdict lines (log lines of the test's own replication share stdout). */
         List<String> lines() {
-            return stdout.lines().filter(l -> l.startsWith("MATCH ") || l.startsWith("MISMATCH ")).toList();
+            return stdout.lines().filter(l -> l.startsWith("MATCH ") || l.startsWith("MISMATCH ") || l.startsWith("REPAIRED ")).toList();
         }
     }
 
