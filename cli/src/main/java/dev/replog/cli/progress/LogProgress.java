@@ -61,7 +61,7 @@ final class LogProgress implements Progress {
         ticker.shutdownNow();
         ticker = null;
         if (reported) {
-            log.info("{}: done, {}", task, line(done.get(), System.nanoTime() - startNanos, done.get()));
+            log.info("{}: done, {}", task, line(done.get(), System.nanoTime() - startNanos, done.get(), unit));
         }
     }
 
@@ -70,11 +70,11 @@ final class LogProgress implements Progress {
             return;
         }
         reported = true;
-        log.info("{}: {}", task, line(done.get(), System.nanoTime() - startNanos, total));
+        log.info("{}: {}", task, line(done.get(), System.nanoTime() - startNanos, total, unit));
     }
 
     /** {@code 1200/5000 rows (24%), 400 rows/s, ETA 0:09}; without a total, count and rate only. */
-    String line(long done, long elapsedNanos, long total) {
+    static String line(long done, long elapsedNanos, long total, String unit) {
         double seconds = Math.max(elapsedNanos / 1e9, 1e-3);
         long rate = Math.round(done / seconds);
         StringBuilder sb = new StringBuilder();
