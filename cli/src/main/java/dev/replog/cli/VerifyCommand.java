@@ -77,7 +77,7 @@ final class VerifyCommand implements Callable<Integer> {
         fp.setProperty("password", follower.password());
         fp.setProperty("sslmode", follower.sslMode());
         try (Verifier verifier = new Verifier(leader::open, () -> DriverManager.getConnection(follower.jdbcUrl(), fp), options)) {
-            return run(verifier, entries, Progress.forConsole(noProgress)) ? 0 : 1;
+            return run(verifier, options, entries, Progress.forConsole(noProgress)) ? 0 : 1;
         }
     }
 
@@ -94,8 +94,8 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     /** Compares (and repairs) every table; prints a line per table as each ends, or the JSON document at the end. */
-    private boolean run(Verifier verifier, List<TableId> entries, Progress progress) throws Exception {
-        if (!verifier.online()) {
+    private boolean run(Verifier verifier, VerifyOptions options, List<TableId> entries, Progress progress) throws Exception {
+        if (!verifier.online() && !options.recheck().isZero()) {
             log.warn("the follower reports no applied LSN (replog.applied_lsn()): differences are reported as found, "
                     + "not re-checked, so run verify while the leader is quiet");
         }

@@ -41,7 +41,8 @@ public final class Verifier implements AutoCloseable {
             opened.add(walkLeader);
             walkFollower = ChunkWorkers.open(follower);
             opened.add(walkFollower);
-            online = FollowerLsn.reported(walkFollower);
+            // With no re-check time there is nothing to wait for: differences are reported as found.
+            online = !options.recheck().isZero() && FollowerLsn.reported(walkFollower);
             workers = new ChunkWorkers(leader, follower, options.parallelism());
         } catch (SQLException e) {
             for (Connection c : opened) {

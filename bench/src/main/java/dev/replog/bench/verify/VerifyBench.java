@@ -79,6 +79,8 @@ public final class VerifyBench {
             Timed after = timed(leader, follower, plain);
             report.printf("  after repair:   %s in %.2f s%n", after.result().verdict(), after.seconds());
             passed &= after.result().verdict() == TableVerification.Verdict.MATCH;
+        } finally {
+            Files.deleteIfExists(dir); // the servers removed their own directories in it
         }
         report.println(passed ? "verify bench: PASS" : "verify bench: FAIL");
         console.print(text.toString(StandardCharsets.UTF_8));
