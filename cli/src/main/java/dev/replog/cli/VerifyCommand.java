@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
  * on leader and follower, while replication runs, and with {@code --repair} copies the rows found
  * different from the leader ({@link Verifier}; docs/verify.md).
  */
-@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "verify", sortOptions = false,
         description = {"Compare leader and follower table by table: per primary-key range of verify.chunk.rows rows, "
                 + "verify.parallelism ranges at once, row count and checksum computed inside each database. A range that differs "
                 + "is narrowed to its rows and re-checked once the follower has applied the leader's position of the check "
