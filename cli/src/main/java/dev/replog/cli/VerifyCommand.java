@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -78,6 +79,10 @@ final class VerifyCommand implements Callable<Integer> {
         fp.setProperty("sslmode", follower.sslMode());
         try (Verifier verifier = new Verifier(leader::open, () -> DriverManager.getConnection(follower.jdbcUrl(), fp), options)) {
             return run(verifier, options, entries, Progress.forConsole(noProgress)) ? 0 : 1;
+        } catch (SQLException e) {
+            // A database that went away or refused a statement: one line, no stack trace.
+            System.err.println("replog: error: verify stopped: " + e.getMessage());
+            return 1;
         }
     }
 

@@ -80,20 +80,32 @@ public final class Verifier implements AutoCloseable {
         ChunkQueries queries = new ChunkQueries(shape);
         RowRepair repair = options.repair() ? new RowRepair(queries) : null;
         Tally tally = new Tally();
-        List<String> lower = null;
-        int index = 0;
-        while (true) {
-            List<String> upper = queries.nextUpper(walkLeader, lower, options.chunkRows());
-            KeyRange range = new KeyRange(lower, upper);
-            int chunk = index++;
-            workers.submit(sides -> rowsDone.accept(compare(sides, queries, repair, chunk, range, tally)));
-            if (upper == null) {
-                break;
+        try {
+            List<String> lower = null;
+            int index = 0;
+            while (true) {
+                List<String> upper = queries.nextUpper(walkLeader, lower, options.chunkRows());
+                KeyRange range = new KeyRange(lower, upper);
+                int chunk = index++;
+                workers.submit(sides -> rowsDone.accept(compare(sides, queries, repair, chunk, range, tally)));
+                if (upper == null) {
+                    break;
+                }
+                lower = upper;
             }
-            lower = upper;
+        } finally {
+            awaitWorkers(table);
         }
-        workers.awaitIdle();
         return tally.result(shape, options);
+    }
+
+    /** Waits for the table's ranges in flight; a database error of any of them fails the table, naming it. */
+    private void awaitWorkers(TableId table) throws Exception {
+        try {
+            workers.awaitIdle();
+        } catch (SQLException e) {
+            throw new SQLException("comparing " + TableComparison.written(table) + " failed: " + e.getMessage(), e.getSQLState(), e);
+        }
     }
 
     /** Compares one range (and repairs it); returns its leader rows. */

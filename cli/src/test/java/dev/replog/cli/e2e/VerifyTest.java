@@ -2,6 +2,7 @@ package dev.replog.cli.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replog.applier.ApplyMode;
 import dev.replog.cli.Main;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.TableId;
@@ -11,6 +12,8 @@ import dev.replog.testkit.TestDatabase;
 import dev.replog.testkit.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,14 +74,17 @@ class VerifyTest {
      * While a bank workload writes on the leader (rows updated back and forth, rows inserted and
      * deleted) and the applier runs: verify reports exactly the rows corrupted on the follower
      * (changed, missing, extra; a composite key too) and none of the workload's, with one worker or
-     * several; {@code --repair} writes exactly those rows, and the follower then equals the leader.
+     * several; {@code --repair} writes exactly those rows, and the follower then equals the leader. In
+     * both apply modes: each answers the applied LSN its own way and locks its partitions its own way.
      */
-    @Test
-    void onlineVerifyFindsExactlyTheCorruptedRowsWhileWritesGoOnAndRepairFixesThem() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ApplyMode.class)
+    void onlineVerifyFindsExactlyTheCorruptedRowsWhileWritesGoOnAndRepairFixesThem(ApplyMode mode) throws Exception {
         List<TableId> tables = List.of(new TableId("public", "accounts"), new TableId("public", "ledger"),
                 new TableId("public", "order_lines"));
         BankWorkload bank = new BankWorkload(100);
         try (Replication r = new Replication("verify_online", 2, tables)) {
+            r.mode(mode);
             bank.create(r.leaderUrl());
             // A first ledger row, so that the follower has the table before the workload starts.
             r.leader("INSERT INTO ledger (account, amount, note) VALUES (1, 0, 'opening')",
