@@ -5,6 +5,7 @@ import dev.replog.bench.serve.ServeBench;
 import dev.replog.bench.serve.ServeBenchOptions;
 import dev.replog.bench.soak.SoakBench;
 import dev.replog.bench.soak.SoakOptions;
+import dev.replog.bench.verify.VerifyBench;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -28,7 +29,8 @@ import java.util.concurrent.Callable;
                 + "update (U updates then U deletes), pgbench (TPC-B-like, unthrottled and rate-limited, with lag). "
                 + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog.",
             "Not in the default run, Replog alone: soak (a long load with faults), serve (read replicas: lookups/s and latency, "
-                + "commit-to-servable lag, memory, against the issue's targets; about 3 minutes). Exit code 1 if a workload failed; "
+                + "commit-to-servable lag, memory, against the issue's targets; about 3 minutes), verify (replog verify on a table of "
+                + "--rows rows in two databases, then finding and repairing --verify-corrupt corrupted rows). Exit code 1 if a workload failed; "
                 + "a serve target missed is printed MISSED and does not change it."},
         footer = {"Lag: a probe commits a marker row on the leader every 100 ms and polls the follower every 2 ms;",
             "lag = first seen on the follower minus the leader's commit returning.",
@@ -59,7 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
     String pgbench;
 
     @Option(names = "--only", split = ",", paramLabel = "WORKLOAD",
-            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench, soak, serve (soak and serve: not in the default run).")
+            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench, soak, serve, verify (soak, serve and verify: not in the default run).")
     List<String> only = List.of();
 
     @Option(names = "--soak-rows", defaultValue = "500000", description = "soak: rows snapshotted before the load (default: ${DEFAULT-VALUE}).")
@@ -88,6 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--serve-sample-every", defaultValue = "10", description = "serve: watch every N-th leader write for its lag (default: ${DEFAULT-VALUE}); each watched write is polled every 2 ms, which loads the machine too.")
     int serveSampleEvery;
+
+    @Option(names = "--verify-corrupt", defaultValue = "300", description = "verify: rows corrupted on the follower before the repair run (default: ${DEFAULT-VALUE}).")
+    int verifyCorrupt;
 
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -126,8 +131,8 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "unknown workload '" + w + "' for --only; one of " + BenchOptions.WORKLOADS);
             }
         }
-        if (rows < 1 || updates < 1 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
-            throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive");
+        if (rows < 1 || updates < 1 || verifyCorrupt < 3 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive, --verify-corrupt at least 3");
         }
         if (serveRows < 1 || serveClients < 1 || serveSeconds < 1 || serveSampleEvery < 1 || serveTps < serveSampleEvery) {
             throw new ParameterException(spec.commandLine(), "--serve-rows, --serve-clients, --serve-seconds and --serve-sample-every must be "
@@ -144,6 +149,10 @@ public final class BenchCommand implements Callable<Integer> {
             // Replog alone too: read replicas (docs/serve.md) against the targets.
             alonePassed &= ServeBench.run(ServeBenchOptions.of(serveRows, serveClients, Duration.ofSeconds(serveSeconds), serveTps,
                     serveSampleEvery, childHeap, replogMainClass), out, System.out);
+        }
+        if (workloads.remove("verify")) {
+            // Replog alone: the comparison's own cost on two databases (docs/verify.md).
+            alonePassed &= VerifyBench.run(rows, verifyCorrupt, out, System.out);
         }
         if (!only.isEmpty() && workloads.isEmpty()) {
             return alonePassed ? 0 : 1;

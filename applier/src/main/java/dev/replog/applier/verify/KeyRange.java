@@ -34,7 +34,7 @@ record KeyRange(List<String> lower, List<String> upper) {
         return column.matches("[a-z_][a-z0-9_]*") ? column : dev.replog.schemas.SqlIdentifiers.quote(column);
     }
 
-    private static String values(List<String> values) {
+    static String values(List<String> values) {
         return "(" + values.stream().map(KeyRange::literal).collect(Collectors.joining(", ")) + ")";
     }
 

@@ -29,8 +29,6 @@ public record TableComparison(TableId table, TableChecksum leader, TableChecksum
     /** Rows per chunk when none is given: few round trips, and a chunk's work stays well under a second. */
     public static final int DEFAULT_CHUNK_ROWS = 10_000;
 
-    private static final String ONLY_ON_FOLLOWER = "table exists on the follower but not on the leader";
-
     public boolean matches() {
         return problem == null && differingChunks == 0;
     }
@@ -44,25 +42,14 @@ public record TableComparison(TableId table, TableChecksum leader, TableChecksum
         if (chunkRows < 1) {
             throw new IllegalArgumentException("chunk rows must be at least 1, not " + chunkRows);
         }
-        List<String> columns = TableChecksum.columns(leaderDb, table);
-        List<String> key = TableChecksum.keyColumns(leaderDb, table);
-        if (columns.isEmpty()) {
-            return problem(table, TableChecksum.columns(followerDb, table).isEmpty()
-                    ? "table does not exist on the leader (nor on the follower)"
-                    : ONLY_ON_FOLLOWER);
+        TableShape shape;
+        try {
+            shape = TableShape.read(leaderDb, followerDb, table);
+        } catch (TableShape.Uncomparable e) {
+            return problem(table, e.getMessage());
         }
-        if (key.isEmpty()) {
-            return problem(table, "table has no primary key on the leader (Replog replicates only tables with one)");
-        }
-        List<String> followerColumns = TableChecksum.columns(followerDb, table);
-        if (followerColumns.isEmpty()) {
-            return problem(table, "table exists on the leader but not on the follower");
-        }
-        if (!followerColumns.containsAll(columns)) {
-            List<String> missing = columns.stream().filter(col -> !followerColumns.contains(col)).toList();
-            return problem(table, "follower lacks columns " + missing);
-        }
-        ChunkQueries queries = new ChunkQueries(table, columns, key, TableChecksum.keyTypes(leaderDb, table));
+        List<String> key = shape.key();
+        ChunkQueries queries = new ChunkQueries(shape);
         // The follower computes a range's checksum while the leader computes its own.
         ExecutorService followerSide = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "replog-verify-follower");
@@ -128,6 +115,10 @@ public record TableComparison(TableId table, TableChecksum leader, TableChecksum
 
     /** The table as it is written in {@code capture.tables}: a name with '.', ',', '"' or outer spaces in double quotes. */
     public String tableName() {
+        return written(table);
+    }
+
+    static String written(TableId table) {
         return written(table.schema()) + "." + written(table.table());
     }
 

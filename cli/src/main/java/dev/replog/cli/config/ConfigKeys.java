@@ -144,6 +144,11 @@ public final class ConfigKeys {
     public static final ConfigKey VERIFY_CHUNK_ROWS = key("verify.chunk.rows", INT, "10000", List.of(VERIFY),
             "Rows per chunk of `replog verify`: each table is compared in primary-key ranges of this many leader rows, each range's count and checksum computed inside both databases. Smaller chunks name a difference more narrowly; larger ones take fewer round trips.");
 
+    public static final ConfigKey VERIFY_PARALLELISM = key("verify.parallelism", INT, "4", List.of(VERIFY),
+            "Key ranges `replog verify` compares at once, each with its own leader and follower connection (so up to this many queries on each database).");
+    public static final ConfigKey VERIFY_RECHECK_TIMEOUT_MS = key("verify.recheck.timeout.ms", LONG, "30000", List.of(VERIFY),
+            "How long `replog verify` re-checks a key range that differs while the follower catches up with the leader's position of the check (see docs/verify.md) before it reports the rows still different; 0 reports differences as first found.");
+
     public static final ConfigKey SERVE_TABLES = key("serve.tables", TABLE_LIST, null, List.of(SERVE),
             "Tables a serve group keeps read replicas of, `schema.table` separated by commas, written as in `capture.tables` (no patterns). Each must be captured.");
     public static final ConfigKey SERVE_GROUP = key("serve.group.id", STRING, "replog-serve", List.of(SERVE),
@@ -193,7 +198,7 @@ public final class ConfigKeys {
             FOLLOWER_SSLROOTCERT, FOLLOWER_SSLCERT, FOLLOWER_SSLKEY, FOLLOWER_SSLPASSWORD, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
             APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS,
-            VERIFY_CHUNK_ROWS,
+            VERIFY_CHUNK_ROWS, VERIFY_PARALLELISM, VERIFY_RECHECK_TIMEOUT_MS,
             SERVE_TABLES, SERVE_GROUP, SERVE_STATE_DIR, SERVE_HTTP_LISTEN, SERVE_HTTP_ADVERTISED, SERVE_HTTP_THREADS,
             SERVE_STANDBYS, SERVE_STREAM_THREADS, SERVE_CACHE_BYTES, SERVE_MEMTABLE_BYTES, SERVE_MAX_WAIT_MS,
             SERVE_COMMIT_INTERVAL_MS, SERVE_SESSION_TIMEOUT_MS, AWAIT_FOLLOWERS, STATUS_FOLLOWERS, STARTUP_TIMEOUT_S);

@@ -5,6 +5,7 @@ import dev.replog.applier.ApplyMode;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.SchemaExpressions;
+import dev.replog.applier.verify.VerifyOptions;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
@@ -115,6 +116,19 @@ public final class Settings {
             throw new ConfigException("config key 'verify.chunk.rows' must be at least 1, not " + rows);
         }
         return rows;
+    }
+
+    /** The {@code verify.*} keys, each checked. */
+    public static VerifyOptions verify(ReplogConfig c, boolean repair) {
+        int parallelism = c.integer(VERIFY_PARALLELISM);
+        if (parallelism < 1 || parallelism > 64) {
+            throw new ConfigException("config key 'verify.parallelism' must be between 1 and 64, not " + parallelism);
+        }
+        long recheck = c.longValue(VERIFY_RECHECK_TIMEOUT_MS);
+        if (recheck < 0) {
+            throw new ConfigException("config key 'verify.recheck.timeout.ms' must be 0 or more, not " + recheck);
+        }
+        return new VerifyOptions(verifyChunkRows(c), parallelism, Duration.ofMillis(recheck), repair);
     }
 
     public static FollowerConnection follower(ReplogConfig c) {
