@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * How far a follower is behind: the committed data records of the table topics beyond the position
@@ -95,10 +96,77 @@ public final class ApplyLag implements AutoCloseable {
      *
      * @param sourceEnd the LSN to measure WAL lag to: capture's last published LSN (then the lag is
      *                  zero once the follower has applied everything published) or the leader's
-     *                  {@code pg_current_wal_lsn()}; null for no WAL figure
+     *                  {@code pg_current_wal_lsn()}; null for the newest change pending in the log (a
+     *                  partition too far behind to read counts with its first pending change, so the
+     *                  figure is then a lower bound), zero when nothing is pending
      */
     public Lag measure(Connection follower, Lsn sourceEnd) throws SQLException {
+        Reading r = read(follower);
+        return r.lag(r.pending.keySet(), sourceEnd);
+    }
+
+    /**
+     * The follower's lag per table topic (every table topic in Kafka, caught up ones included), WAL
+     * measured to the newest change pending in the log, as {@link #measure} with no source LSN.
+     */
+    public Map<String, Lag> measureByTopic(Connection follower) throws SQLException {
+        Reading r = read(follower);
+        Map<String, Set<TopicPartition>> byTopic = new TreeMap<>();
+        for (TopicPartition tp : r.pending.keySet()) {
+            byTopic.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp);
+        }
+        Map<String, Lag> out = new TreeMap<>();
+        for (Map.Entry<String, Set<TopicPartition>> e : byTopic.entrySet()) {
+            out.put(e.getKey(), r.lag(e.getValue(), null));
+        }
+        return out;
+    }
+
+    /** What the follower has applied and what the log holds beyond it, per table partition. */
+    private static final class Reading {
+        final Map<TopicPartition, Applied> applied;
+        final Map<TopicPartition, Pending> pending;
+        final Lsn watermark;
+
+        Reading(Map<TopicPartition, Applied> applied, Map<TopicPartition, Pending> pending, Lsn watermark) {
+            this.applied = applied;
+            this.pending = pending;
+            this.watermark = watermark;
+        }
+
+        Lag lag(Set<TopicPartition> partitions, Lsn sourceEnd) {
+            long records = 0;
+            boolean exact = true;
+            Instant oldestCommit = null;
+            Lsn newest = null;
+            Set<TopicPartition> behind = new HashSet<>();
+            for (TopicPartition tp : partitions) {
+                Pending p = pending.get(tp);
+                records += p.records;
+                exact &= p.exact;
+                if (p.records > 0) {
+                    behind.add(tp);
+                }
+                if (p.firstCommit != null && (oldestCommit == null || p.firstCommit.isBefore(oldestCommit))) {
+                    oldestCommit = p.firstCommit;
+                }
+                if (p.newestLsn != null && (newest == null || p.newestLsn.isAfter(newest))) {
+                    newest = p.newestLsn;
+                }
+            }
+            Lsn through = appliedThrough(applied, behind, watermark);
+            Lsn end = sourceEnd != null ? sourceEnd : newest;
+            Long walBytes = sourceEnd == null && records == 0 ? Long.valueOf(0)
+                    : end == null || through == null ? null : Math.max(0, end.value() - through.value());
+            Duration behindCommit = records == 0 ? Duration.ZERO : oldestCommit == null ? null
+                    : max(Duration.ZERO, Duration.between(oldestCommit, Instant.now()));
+            return new Lag(records, exact, walBytes, behindCommit);
+        }
+    }
+
+    private Reading read(Connection follower) throws SQLException {
         Map<TopicPartition, Applied> applied = appliedPositions(follower);
+        Lsn watermark = WatermarkStore.load(follower).map(WatermarkStore.Watermark::commitLsn).orElse(null);
         try {
             List<TopicPartition> partitions = tablePartitions();
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
@@ -111,12 +179,10 @@ public final class ApplyLag implements AutoCloseable {
                     from.put(tp, next);
                 }
             }
-            Pending pending = read(from, ends);
-            Lsn through = appliedThrough(follower, applied, pending.partitions);
-            Long walBytes = sourceEnd == null || through == null ? null : Math.max(0, sourceEnd.value() - through.value());
-            Duration behind = pending.records == 0 ? Duration.ZERO : pending.oldestCommit == null ? null
-                    : max(Duration.ZERO, Duration.between(pending.oldestCommit, Instant.now()));
-            return new Lag(pending.records, pending.exact, walBytes, behind);
+            Map<TopicPartition, Pending> pending = new HashMap<>();
+            partitions.forEach(tp -> pending.put(tp, new Pending()));
+            read(from, ends, pending);
+            return new Reading(applied, pending, watermark);
         } catch (KafkaException e) {
             throw new ApplyException("cannot read the log's positions from Kafka: " + e.getMessage(), e);
         }
@@ -132,11 +198,14 @@ public final class ApplyLag implements AutoCloseable {
         return out;
     }
 
+    /** One partition's committed data records beyond what the follower applied. */
     private static final class Pending {
-        final Set<TopicPartition> partitions = new HashSet<>();
         long records;
         boolean exact = true;
-        Instant oldestCommit;
+        /** When the leader committed the first pending change. */
+        Instant firstCommit;
+        /** The newest pending change's LSN, as far as it was read. */
+        Lsn newestLsn;
     }
 
     /**
@@ -144,10 +213,9 @@ public final class ApplyLag implements AutoCloseable {
      * data records (at most {@link #READ_LIMIT} offsets per partition; beyond that the offsets are
      * counted) and the commit time of each partition's first one.
      */
-    private Pending read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends) {
-        Pending out = new Pending();
+    private void read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends, Map<TopicPartition, Pending> out) {
         if (from.isEmpty()) {
-            return out;
+            return;
         }
         consumer.resume(consumer.paused());
         consumer.assign(from.keySet());
@@ -157,9 +225,9 @@ public final class ApplyLag implements AutoCloseable {
             consumer.seek(e.getKey(), e.getValue());
             if (ends.get(e.getKey()) - e.getValue() > READ_LIMIT) {
                 counted.add(e.getKey());
-                out.records += ends.get(e.getKey()) - e.getValue();
-                out.partitions.add(e.getKey());
-                out.exact = false;
+                Pending p = out.get(e.getKey());
+                p.records += ends.get(e.getKey()) - e.getValue();
+                p.exact = false;
             }
         }
         Set<TopicPartition> firstSeen = new HashSet<>();
@@ -170,16 +238,17 @@ public final class ApplyLag implements AutoCloseable {
                 if (!open.contains(tp) || r.offset() >= ends.get(tp) || LogRecords.isWatermark(r)) {
                     continue; // a watermark of capture's is nothing to apply
                 }
+                Pending p = out.get(tp);
                 if (firstSeen.add(tp)) {
-                    Instant commit = commitTime(r);
-                    if (commit != null && (out.oldestCommit == null || commit.isBefore(out.oldestCommit))) {
-                        out.oldestCommit = commit;
-                    }
+                    p.firstCommit = commitTime(r);
+                }
+                Lsn lsn = LogRecords.lsn(r);
+                if (lsn != null && (p.newestLsn == null || lsn.isAfter(p.newestLsn))) {
+                    p.newestLsn = lsn;
                 }
                 if (!counted.contains(tp)) {
-                    out.records++;
+                    p.records++;
                 }
-                out.partitions.add(tp);
             }
             for (TopicPartition tp : List.copyOf(open)) {
                 // The position moves past markers and aborted batches as well as records.
@@ -192,12 +261,11 @@ public final class ApplyLag implements AutoCloseable {
         for (TopicPartition tp : open) {
             if (!counted.contains(tp)) {
                 // Not read in time: the rest of its offsets count, markers and all.
-                out.records += Math.max(0, ends.get(tp) - consumer.position(tp));
-                out.partitions.add(tp);
-                out.exact = false;
+                Pending p = out.get(tp);
+                p.records += Math.max(0, ends.get(tp) - consumer.position(tp));
+                p.exact = false;
             }
         }
-        return out;
     }
 
     /** When the leader committed the record's change; null for a tombstone or a record that does not say. */
@@ -217,8 +285,7 @@ public final class ApplyLag implements AutoCloseable {
      * transactional follower; else, of the partitions that still have records pending, the lowest
      * LSN applied, or, when none has, the highest LSN applied anywhere. Null if nothing says.
      */
-    private Lsn appliedThrough(Connection follower, Map<TopicPartition, Applied> applied, Set<TopicPartition> behind)
-            throws SQLException {
+    private static Lsn appliedThrough(Map<TopicPartition, Applied> applied, Set<TopicPartition> behind, Lsn watermark) {
         Lsn rowMode = null;
         boolean unknown = false;
         if (behind.isEmpty()) {
@@ -237,7 +304,6 @@ public final class ApplyLag implements AutoCloseable {
                 }
             }
         }
-        Lsn watermark = WatermarkStore.load(follower).map(WatermarkStore.Watermark::commitLsn).orElse(null);
         if (unknown) {
             rowMode = null;
         }
