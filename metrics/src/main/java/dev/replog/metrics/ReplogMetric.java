@@ -62,11 +62,11 @@ public enum ReplogMetric {
 
     SERVE_LOOKUPS("replog.serve.lookups", Kind.TIMER, List.of("kind", "status"),
             "Reads answered, and how long each took: kind `row` (by key) or `scan` (prefix scan), status the HTTP status."),
-    SERVE_APPLIED_LSN("replog.serve.applied.lsn", Kind.GAUGE, List.of("table", "partition"),
-            "LSN up to which the instance's store partition has applied the log, as a number (sampled)."),
-    SERVE_LAG_RECORDS("replog.serve.lag.records", Kind.GAUGE, List.of("table", "partition"),
+    SERVE_APPLIED_LSN("replog.serve.applied.lsn", Kind.GAUGE, List.of("table", "partition", "role"),
+            "LSN up to which the instance's store partition (role `active` or `standby`) has applied the log, as a number (sampled)."),
+    SERVE_LAG_RECORDS("replog.serve.lag.records", Kind.GAUGE, List.of("table", "partition", "role"),
             "Records of the partition not yet in the instance's store (sampled)."),
-    SERVE_LAG_SECONDS("replog.serve.lag.seconds", Kind.GAUGE, List.of("table", "partition"),
+    SERVE_LAG_SECONDS("replog.serve.lag.seconds", Kind.GAUGE, List.of("table", "partition", "role"),
             "Seconds since the leader committed the last change in the store, while records are pending; else 0 (sampled).");
 
     /** How a meter appears in Prometheus. */
