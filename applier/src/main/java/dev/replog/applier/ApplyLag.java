@@ -165,8 +165,9 @@ public final class ApplyLag implements AutoCloseable {
     }
 
     private Reading read(Connection follower) throws SQLException {
-        Map<TopicPartition, Applied> applied = appliedPositions(follower);
+        // The watermark first: reading positions of a follower not prepared yet ends the transaction in an error.
         Lsn watermark = WatermarkStore.load(follower).map(WatermarkStore.Watermark::commitLsn).orElse(null);
+        Map<TopicPartition, Applied> applied = appliedPositions(follower);
         try {
             List<TopicPartition> partitions = tablePartitions();
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);

@@ -56,8 +56,8 @@ public final class ApplyMonitor implements AutoCloseable {
         }
         Map<String, ApplyLag.Lag> byTopic;
         try (Connection c = pool.getConnection()) {
-            byTopic = lag.measureByTopic(c);
             stops = Map.copyOf(StoppedTables.all(c));
+            byTopic = lag.measureByTopic(c); // last: on a follower not prepared yet it ends the transaction in an error
             c.rollback();
         }
         List<MultiGauge.Row<?>> records = new ArrayList<>();
