@@ -218,8 +218,13 @@ public final class ApplyLag implements AutoCloseable {
         if (from.isEmpty()) {
             return;
         }
-        consumer.resume(consumer.paused());
-        consumer.assign(from.keySet());
+        // Every table partition, the same set at each measurement: a changed assignment drops the fetches in
+        // flight (and the consumer warns about each); the partitions not read this time are paused.
+        consumer.assign(ends.keySet());
+        Set<TopicPartition> idle = new HashSet<>(ends.keySet());
+        idle.removeAll(from.keySet());
+        consumer.pause(idle);
+        consumer.resume(from.keySet());
         Set<TopicPartition> open = new HashSet<>(from.keySet());
         Set<TopicPartition> counted = new HashSet<>();
         for (Map.Entry<TopicPartition, Long> e : from.entrySet()) {

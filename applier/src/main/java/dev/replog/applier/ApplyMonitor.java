@@ -92,6 +92,17 @@ public final class ApplyMonitor implements AutoCloseable {
         return measured;
     }
 
+    /**
+     * Ready once an applier runs, the follower's lag can be measured, and no table is stopped at a
+     * poison event. An applier with no partitions assigned (more appliers than partitions) is ready.
+     *
+     * @param applier null while none runs
+     */
+    public Health readiness(ApplierService applier) {
+        return Health.all(applier == null ? Health.down("applier not started") : applier.liveness(), health(),
+                Health.up("applying; lag measured"));
+    }
+
     @Override
     public synchronized void close() {
         pool.close();

@@ -45,8 +45,7 @@ final class ApplyCommand implements Callable<Integer> {
             try (ApplyMonitor monitor = ApplyMonitor.start(settings, metrics)) {
                 ApplierService applier = ApplierService.start(settings, metrics);
                 endpoint.live(applier::liveness);
-                endpoint.ready(() -> Health.all(applier.liveness(), monitor.health(),
-                        Health.up("applying to follower " + settings.follower())));
+                endpoint.ready(() -> monitor.readiness(applier));
                 Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "replog-apply-shutdown"));
                 applier.stopped().get();
                 return 0;
