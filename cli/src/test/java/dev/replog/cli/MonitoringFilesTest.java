@@ -87,6 +87,14 @@ class MonitoringFilesTest {
     }
 
     @Test
+    void theMetricsPageDescribesEveryMetric() throws IOException {
+        String page = java.nio.file.Files.readString(Path.of("..", "docs", "metrics.md"));
+        List<String> missing = Stream.of(ReplogMetric.values()).map(ReplogMetric::prometheusName)
+                .filter(n -> !page.contains("`" + n + "`")).toList();
+        assertEquals(List.of(), missing, "metrics docs/metrics.md does not describe");
+    }
+
+    @Test
     void aMisspelledMetricNameIsCaught() {
         assertEquals(Set.of("replog_apply_lag_record"), unknownNames(List.of("max(replog_apply_lag_record) > 0")));
         assertEquals(Set.of("replog_apply_lag_records_total"), unknownNames(List.of("rate(replog_apply_lag_records_total[1m])")));
