@@ -170,6 +170,11 @@ public final class ApplyLag implements AutoCloseable {
         Map<TopicPartition, Applied> applied = appliedPositions(follower);
         try {
             List<TopicPartition> partitions = tablePartitions();
+            // Every table partition is assigned, paused but while it is read, and before its offsets are
+            // asked: the consumer keeps the last stable offset of assigned partitions only (and warns about
+            // each other one), and the same assignment at each measurement leaves no fetch in flight behind.
+            consumer.assign(partitions);
+            consumer.pause(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
             Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, TIMEOUT);
             Map<TopicPartition, Long> from = new HashMap<>();
@@ -218,12 +223,6 @@ public final class ApplyLag implements AutoCloseable {
         if (from.isEmpty()) {
             return;
         }
-        // Every table partition, the same set at each measurement: a changed assignment drops the fetches in
-        // flight (and the consumer warns about each); the partitions not read this time are paused.
-        consumer.assign(ends.keySet());
-        Set<TopicPartition> idle = new HashSet<>(ends.keySet());
-        idle.removeAll(from.keySet());
-        consumer.pause(idle);
         consumer.resume(from.keySet());
         Set<TopicPartition> open = new HashSet<>(from.keySet());
         Set<TopicPartition> counted = new HashSet<>();

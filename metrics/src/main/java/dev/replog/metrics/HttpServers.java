@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** Creates the JDK HTTP servers of Replog's services (serve's API and the others' metrics and health endpoint). */
 public final class HttpServers {
@@ -20,5 +22,16 @@ public final class HttpServers {
     /** Binds the address now (with port 0 the port is known at once); the caller sets the executor and starts it. */
     public static HttpServer bind(InetSocketAddress address, int backlog) throws IOException {
         return HttpServer.create(address, backlog);
+    }
+
+    /** Stops answering at once and ends the server's threads (waiting up to 5 s for answers under way). */
+    public static void stop(HttpServer server, ExecutorService executor) {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
