@@ -85,6 +85,7 @@ public final class HttpApi {
     }
 
     public void stop() {
+        meters.stop();
         HttpServers.stop(server, executor);
         ends.close();
     }

@@ -19,6 +19,7 @@ final class ServeMeters {
     private final MultiGauge appliedLsn;
     private final MultiGauge lagRecords;
     private final MultiGauge lagSeconds;
+    private volatile boolean stopped;
 
     ServeMeters(ServiceMetrics metrics, StatusReport status, String self) {
         this.registry = metrics.registry();
@@ -35,7 +36,15 @@ final class ServeMeters {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** The instance stops: its status is no longer there to sample (the service's metrics may outlive it). */
+    void stop() {
+        stopped = true;
+    }
+
     private void measure() {
+        if (stopped) {
+            return;
+        }
         List<MultiGauge.Row<?>> lsn = new ArrayList<>();
         List<MultiGauge.Row<?>> records = new ArrayList<>();
         List<MultiGauge.Row<?>> seconds = new ArrayList<>();
