@@ -10,12 +10,9 @@ import dev.replog.testkit.Sql;
 import dev.replog.testkit.TestServers;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +58,7 @@ class DeadLetterTest {
             r.awaitFollowerMatchesLeader();
 
             String topic = r.topics().forTable(ITEMS);
-            long poison = produce(r, topic, "{\"id\":2}", "{not json");
+            long poison = r.produce(topic, "{\"id\":2}", "{not json");
             r.leader("INSERT INTO items VALUES (3, 'after the poison')", "INSERT INTO notes VALUES (2, 'b')");
             r.awaitFollowerMatchesLeader(List.of(NOTES));
             awaitStopped(r, topic);
@@ -167,7 +164,7 @@ class DeadLetterTest {
             r.leader("BEGIN; INSERT INTO items VALUES (1, 5); INSERT INTO items VALUES (2, 500); INSERT INTO items VALUES (3, 7); COMMIT");
             Await.until("the refused event is skipped and the events around it applied", WAIT,
                     () -> followerRows(r, "items").equals(List.of(List.of("1", "5"), List.of("3", "7"))));
-            long malformed = produce(r, r.topics().forTable(ITEMS), "{\"id\":9}", "{not json");
+            long malformed = r.produce(r.topics().forTable(ITEMS), "{\"id\":9}", "{not json");
             r.leader("INSERT INTO items VALUES (4, 9)");
             Await.until("the malformed event is skipped and the event after it applied", WAIT,
                     () -> followerRows(r, "items").size() == 3);
@@ -232,14 +229,6 @@ class DeadLetterTest {
                 "apply.group.id=" + r.applierSettings().groupId(),
                 "apply.mode=" + r.applierSettings().mode().name().toLowerCase(java.util.Locale.ROOT)));
         return file.toString();
-    }
-
-    /** Produces a record straight into a topic, as a broken or foreign producer would; returns its offset. */
-    private static long produce(Replication r, String topic, String key, String value) throws Exception {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(r.kafka().clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-            return p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)))
-                    .get().offset();
-        }
     }
 
     private static void awaitStopped(Replication r, String topic) {

@@ -131,6 +131,16 @@ class MetricsTest {
                 assertJvmAndProcess(s, "serve");
 
                 assertEveryDeclaredMetricIsExported(Map.of("capture", c, "apply", a, "serve", s));
+
+                r.produce(r.topics().forTable(ORDERS), "{\"id\":99}", "{not json");
+                Await.until("the table stopped at the poison event shows in apply's metrics", WAIT, () -> {
+                    PrometheusScrape now = PrometheusScrape.of(apply);
+                    return now.value("replog_apply_table_stopped", "table", TABLE) == 1
+                            && now.value("replog_apply_stopped_tables") == 1
+                            && now.value("replog_apply_dead_letters_total") == 1;
+                });
+                assertHealth(apply, "/health/ready", 503, "stopped at a poison event");
+                assertHealth(apply, "/health/live", 200, "applier running");
             }
         }
     }

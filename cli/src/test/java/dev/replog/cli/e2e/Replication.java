@@ -23,9 +23,13 @@ import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -245,6 +249,14 @@ final class Replication implements AutoCloseable {
                 c.poll(Duration.ofMillis(200)).forEach(all::add);
             }
             return all;
+        }
+    }
+
+    /** Produces a record straight into a topic, as a broken or foreign producer would; returns its offset. */
+    long produce(String topic, String key, String value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka().clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            return p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)))
+                    .get().offset();
         }
     }
 
