@@ -82,6 +82,10 @@ public final class ApplyLag implements AutoCloseable {
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
         p.put("client.id", "replog-lag-" + topics.prefix());
+        // It runs beside an applier in the same heap (ApplyMonitor): a small fetch buffer, however many
+        // partitions are behind; it only counts what it reads.
+        p.put("fetch.max.bytes", Integer.toString(4 * 1024 * 1024));
+        p.put("max.partition.fetch.bytes", Integer.toString(1024 * 1024));
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topics = topics;
     }

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * The meters of one service (capture, apply or serve) and what measures them: a Prometheus registry
  * with the JVM's and the process's meters, every meter tagged {@code service}, and one thread for
  * the figures that are read from elsewhere (a slot's retained WAL, a follower's lag) every
- * {@link #samplePeriod()} rather than per event or per scrape.
+ * {@link #samplePeriod()} rather than per event or per scrape. One service instance per
+ * {@code ServiceMetrics}: a meter registered twice is the first one (bound to the first instance).
  */
 public final class ServiceMetrics implements AutoCloseable {
 
