@@ -14,6 +14,13 @@ import dev.replog.applier.state.StoppedTables;
 import dev.replog.applier.state.TableDefinitionStore;
 import dev.replog.applier.state.WatermarkStore;
 import dev.replog.applier.transactional.TransactionalApply;
+import dev.replog.metrics.Health;
+import dev.replog.metrics.ReplogMetric;
+import dev.replog.metrics.ServiceMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,6 +32,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,9 +56,13 @@ public final class ApplierService implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Thread runner;
+    private final DistributionSummary batchEvents;
+    private final Timer commits;
+    private final Counter followerRetries;
+    private final Counter kafkaRetries;
     private volatile boolean stopping;
 
-    private ApplierService(ApplierSettings settings) throws SQLException {
+    private ApplierService(ApplierSettings settings, ServiceMetrics serviceMetrics) throws SQLException {
         this.settings = settings;
         this.pool = settings.follower().openPool("replog-applier");
         try (Connection c = pool.getConnection()) {
@@ -73,13 +85,27 @@ public final class ApplierService implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deadLetters = new DeadLetterPublisher(settings);
         this.metrics = new ApplierMetrics(settings.groupId(), applied::get, deadLettered::get);
+        // The same counts as the JMX bean's.
+        MeterRegistry meters = serviceMetrics.registry();
+        ReplogMetric.APPLY_EVENTS_APPLIED.functionCounter(meters, applied, AtomicLong::get);
+        ReplogMetric.APPLY_EVENTS_REPLAYED.functionCounter(meters, replayed, AtomicLong::get);
+        ReplogMetric.APPLY_DEAD_LETTERS.functionCounter(meters, deadLettered, AtomicLong::get);
+        this.batchEvents = ReplogMetric.APPLY_BATCH_EVENTS.summary(meters);
+        this.commits = ReplogMetric.APPLY_COMMIT.timer(meters);
+        this.followerRetries = ReplogMetric.APPLY_RETRIES.counter(meters, "cause", "follower");
+        this.kafkaRetries = ReplogMetric.APPLY_RETRIES.counter(meters, "cause", "kafka");
         this.runner = new Thread(this::run, "replog-applier");
     }
 
     /** Connects to the follower, prepares its {@code replog} schema and starts applying in the background. */
     public static ApplierService start(ApplierSettings settings) {
+        return start(settings, ServiceMetrics.none());
+    }
+
+    /** {@link #start(ApplierSettings)}, measured into these metrics ({@link ApplyMonitor} measures the lag). */
+    public static ApplierService start(ApplierSettings settings, ServiceMetrics metrics) {
         try {
-            ApplierService s = new ApplierService(settings);
+            ApplierService s = new ApplierService(settings, metrics);
             s.runner.start();
             return s;
         } catch (SQLException e) {
@@ -110,9 +136,16 @@ public final class ApplierService implements AutoCloseable {
 
     private final ApplyCounters counters = new ApplyCounters() {
         @Override
-        public void applied(int events, int replayedEvents) {
+        public void applied(int events, int replayedEvents, long commitNanos) {
             applied.addAndGet(events);
             replayed.addAndGet(replayedEvents);
+            batchEvents.record(events);
+            commits.record(commitNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void retried(String cause) {
+            (cause.equals("kafka") ? kafkaRetries : followerRetries).increment();
         }
 
         @Override
@@ -168,6 +201,11 @@ public final class ApplierService implements AutoCloseable {
      */
     public long deadLetteredCount() {
         return deadLettered.get();
+    }
+
+    /** Live until the applier thread ends (on an error the process then ends too). */
+    public Health liveness() {
+        return stopped.isDone() ? Health.down("applier stopped") : Health.up("applier running");
     }
 
     /** Completes when the applier stops; exceptionally if it stopped on an error (already logged). */

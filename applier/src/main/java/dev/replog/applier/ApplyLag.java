@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * How far a follower is behind: the committed data records of the table topics beyond the position
@@ -67,7 +68,6 @@ public final class ApplyLag implements AutoCloseable {
                     + (behindCommit == null ? "?" : String.format("%.1f", behindCommit.toMillis() / 1000.0)) + " s behind";
         }
 
-        /** A byte count for people: {@code 512 B}, {@code 3.1 kB}, {@code 12.0 MB}. */
         public static String bytes(long b) {
             return b < 1024 ? b + " B" : b < 1024 * 1024 ? String.format("%.1f kB", b / 1024.0) : String.format("%.1f MB", b / 1048576.0);
         }
@@ -82,6 +82,10 @@ public final class ApplyLag implements AutoCloseable {
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
         p.put("client.id", "replog-lag-" + topics.prefix());
+        // It runs beside an applier in the same heap (ApplyMonitor): a small fetch buffer, however many
+        // partitions are behind; it only counts what it reads.
+        p.put("fetch.max.bytes", Integer.toString(4 * 1024 * 1024));
+        p.put("max.partition.fetch.bytes", Integer.toString(1024 * 1024));
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topics = topics;
     }
@@ -96,22 +100,37 @@ public final class ApplyLag implements AutoCloseable {
      *
      * @param sourceEnd the LSN to measure WAL lag to: capture's last published LSN (then the lag is
      *                  zero once the follower has applied everything published) or the leader's
-     *                  {@code pg_current_wal_lsn()}; null for no WAL figure
+     *                  {@code pg_current_wal_lsn()}; null for the newest change pending in the log (a
+     *                  partition too far behind to read counts with its first pending change, so the
+     *                  figure is then a lower bound), zero when nothing is pending
      */
     public Lag measure(Connection follower, Lsn sourceEnd) throws SQLException {
-        Measurement m = measurement(follower);
-        Lsn through = appliedThrough(follower, m.applied, m.pending.partitions());
-        Long walBytes = sourceEnd == null || through == null ? null : Math.max(0, sourceEnd.value() - through.value());
-        Instant oldest = m.pending.oldestCommit();
-        Duration behind = m.pending.total() == 0 ? Duration.ZERO : oldest == null ? null : since(oldest);
-        return new Lag(m.pending.total(), m.pending.inexact.isEmpty(), walBytes, behind);
+        Reading r = read(follower);
+        return r.lag(r.pending.keySet(), sourceEnd);
+    }
+
+    /**
+     * The follower's lag per table topic (every table topic in Kafka, caught up ones included), WAL
+     * measured to the newest change pending in the log, as {@link #measure} with no source LSN.
+     */
+    public Map<String, Lag> measureByTopic(Connection follower) throws SQLException {
+        Reading r = read(follower);
+        Map<String, Set<TopicPartition>> byTopic = new TreeMap<>();
+        for (TopicPartition tp : r.pending.keySet()) {
+            byTopic.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp);
+        }
+        Map<String, Lag> out = new TreeMap<>();
+        for (Map.Entry<String, Set<TopicPartition>> e : byTopic.entrySet()) {
+            out.put(e.getKey(), r.lag(e.getValue(), null));
+        }
+        return out;
     }
 
     /**
      * One table partition's lag, as {@link Lag} says it for the whole follower.
      *
      * @param appliedOffset   the offset of the last record applied; null if the follower has no position
-     * @param appliedLsn      the LSN of the last change applied; null if none says
+     * @param appliedLsn      the LSN of the last change applied (or the watermark, if higher); null if none says
      * @param walBytes        WAL bytes from {@code appliedLsn} to the source LSN measured to (zero when
      *                        nothing is pending); null if either is unknown
      * @param snapshotPending whether a snapshot row is among the records read that are not yet applied
@@ -127,34 +146,81 @@ public final class ApplyLag implements AutoCloseable {
      * @param sourceEnd as for {@link #measure}
      */
     public List<PartitionLag> measurePartitions(Connection follower, Lsn sourceEnd) throws SQLException {
-        Measurement m = measurement(follower);
-        Lsn watermark = watermark(follower);
+        Reading r = read(follower);
         List<PartitionLag> out = new ArrayList<>();
-        for (TopicPartition tp : m.partitions) {
-            Applied a = m.applied.get(tp);
+        for (Map.Entry<TopicPartition, Pending> e : r.pending.entrySet()) {
+            TopicPartition tp = e.getKey();
+            Pending p = e.getValue();
+            Applied a = r.applied.get(tp);
             Lsn lsn = a == null ? null : a.lsn();
-            if (watermark != null && (lsn == null || watermark.isAfter(lsn))) {
-                lsn = watermark;
+            if (r.watermark != null && (lsn == null || r.watermark.isAfter(lsn))) {
+                lsn = r.watermark;
             }
-            long records = m.pending.records.getOrDefault(tp, 0L);
-            Instant first = m.pending.firstCommit.get(tp);
-            Long walBytes = records == 0 ? Long.valueOf(0) : sourceEnd == null || lsn == null ? null
+            Long walBytes = p.records == 0 ? Long.valueOf(0) : sourceEnd == null || lsn == null ? null
                     : Math.max(0, sourceEnd.value() - lsn.value());
-            Duration behind = records == 0 ? Duration.ZERO : first == null ? null : since(first);
-            out.add(new PartitionLag(tp, a == null ? null : a.offset(), lsn, records, !m.pending.inexact.contains(tp),
-                    walBytes, behind, m.pending.snapshotRows.contains(tp)));
+            Duration behind = p.records == 0 ? Duration.ZERO : p.firstCommit == null ? null
+                    : max(Duration.ZERO, Duration.between(p.firstCommit, Instant.now()));
+            out.add(new PartitionLag(tp, a == null ? null : a.offset(), lsn, p.records, p.exact, walBytes, behind,
+                    p.snapshotRows));
         }
+        out.sort(java.util.Comparator.comparing((PartitionLag l) -> l.partition().topic())
+                .thenComparingInt(l -> l.partition().partition()));
         return out;
     }
 
-    /** The follower's stored positions, the log's table partitions and what lies pending in them. */
-    private record Measurement(Map<TopicPartition, Applied> applied, List<TopicPartition> partitions, Pending pending) {
+    /** What the follower has applied and what the log holds beyond it, per table partition. */
+    private static final class Reading {
+        final Map<TopicPartition, Applied> applied;
+        final Map<TopicPartition, Pending> pending;
+        final Lsn watermark;
+
+        Reading(Map<TopicPartition, Applied> applied, Map<TopicPartition, Pending> pending, Lsn watermark) {
+            this.applied = applied;
+            this.pending = pending;
+            this.watermark = watermark;
+        }
+
+        Lag lag(Set<TopicPartition> partitions, Lsn sourceEnd) {
+            long records = 0;
+            boolean exact = true;
+            Instant oldestCommit = null;
+            Lsn newest = null;
+            Set<TopicPartition> behind = new HashSet<>();
+            for (TopicPartition tp : partitions) {
+                Pending p = pending.get(tp);
+                records += p.records;
+                exact &= p.exact;
+                if (p.records > 0) {
+                    behind.add(tp);
+                }
+                if (p.firstCommit != null && (oldestCommit == null || p.firstCommit.isBefore(oldestCommit))) {
+                    oldestCommit = p.firstCommit;
+                }
+                if (p.newestLsn != null && (newest == null || p.newestLsn.isAfter(newest))) {
+                    newest = p.newestLsn;
+                }
+            }
+            Lsn through = appliedThrough(applied, behind, watermark);
+            Lsn end = sourceEnd != null ? sourceEnd : newest;
+            Long walBytes = sourceEnd == null && records == 0 ? Long.valueOf(0)
+                    : end == null || through == null ? null : Math.max(0, end.value() - through.value());
+            Duration behindCommit = records == 0 ? Duration.ZERO : oldestCommit == null ? null
+                    : max(Duration.ZERO, Duration.between(oldestCommit, Instant.now()));
+            return new Lag(records, exact, walBytes, behindCommit);
+        }
     }
 
-    private Measurement measurement(Connection follower) throws SQLException {
+    private Reading read(Connection follower) throws SQLException {
+        // The watermark first: reading positions of a follower not prepared yet ends the transaction in an error.
+        Lsn watermark = WatermarkStore.load(follower).map(WatermarkStore.Watermark::commitLsn).orElse(null);
         Map<TopicPartition, Applied> applied = appliedPositions(follower);
         try {
             List<TopicPartition> partitions = tablePartitions();
+            // Every table partition is assigned, paused but while it is read, and before its offsets are
+            // asked: the consumer keeps the last stable offset of assigned partitions only (and warns about
+            // each other one), and the same assignment at each measurement leaves no fetch in flight behind.
+            consumer.assign(partitions);
+            consumer.pause(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
             Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, TIMEOUT);
             Map<TopicPartition, Long> from = new HashMap<>();
@@ -165,14 +231,13 @@ public final class ApplyLag implements AutoCloseable {
                     from.put(tp, next);
                 }
             }
-            return new Measurement(applied, partitions, read(from, ends));
+            Map<TopicPartition, Pending> pending = new HashMap<>();
+            partitions.forEach(tp -> pending.put(tp, new Pending()));
+            read(from, ends, pending);
+            return new Reading(applied, pending, watermark);
         } catch (KafkaException e) {
             throw new ApplyException("cannot read the log's positions from Kafka: " + e.getMessage(), e);
         }
-    }
-
-    private static Duration since(Instant commit) {
-        return max(Duration.ZERO, Duration.between(commit, Instant.now()));
     }
 
     private List<TopicPartition> tablePartitions() {
@@ -185,28 +250,16 @@ public final class ApplyLag implements AutoCloseable {
         return out;
     }
 
-    /** Per partition: committed data records pending, the first one's commit time, whether a snapshot row is among them. */
+    /** One partition's committed data records beyond what the follower applied. */
     private static final class Pending {
-        final Map<TopicPartition, Long> records = new HashMap<>();
-        final Set<TopicPartition> inexact = new HashSet<>();
-        final Map<TopicPartition, Instant> firstCommit = new HashMap<>();
-        final Set<TopicPartition> snapshotRows = new HashSet<>();
-
-        void add(TopicPartition tp, long n) {
-            records.merge(tp, n, Long::sum);
-        }
-
-        long total() {
-            return records.values().stream().mapToLong(Long::longValue).sum();
-        }
-
-        Set<TopicPartition> partitions() {
-            return records.keySet();
-        }
-
-        Instant oldestCommit() {
-            return firstCommit.values().stream().min(Instant::compareTo).orElse(null);
-        }
+        long records;
+        boolean exact = true;
+        /** When the leader committed the first pending change. */
+        Instant firstCommit;
+        /** The newest pending change's LSN, as far as it was read. */
+        Lsn newestLsn;
+        /** Whether a snapshot row is among the pending records read. */
+        boolean snapshotRows;
     }
 
     /**
@@ -214,21 +267,20 @@ public final class ApplyLag implements AutoCloseable {
      * data records (at most {@link #READ_LIMIT} offsets per partition; beyond that the offsets are
      * counted) and the commit time of each partition's first one.
      */
-    private Pending read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends) {
-        Pending out = new Pending();
+    private void read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends, Map<TopicPartition, Pending> out) {
         if (from.isEmpty()) {
-            return out;
+            return;
         }
-        consumer.resume(consumer.paused());
-        consumer.assign(from.keySet());
+        consumer.resume(from.keySet());
         Set<TopicPartition> open = new HashSet<>(from.keySet());
         Set<TopicPartition> counted = new HashSet<>();
         for (Map.Entry<TopicPartition, Long> e : from.entrySet()) {
             consumer.seek(e.getKey(), e.getValue());
             if (ends.get(e.getKey()) - e.getValue() > READ_LIMIT) {
                 counted.add(e.getKey());
-                out.add(e.getKey(), ends.get(e.getKey()) - e.getValue());
-                out.inexact.add(e.getKey());
+                Pending p = out.get(e.getKey());
+                p.records += ends.get(e.getKey()) - e.getValue();
+                p.exact = false;
             }
         }
         Set<TopicPartition> firstSeen = new HashSet<>();
@@ -239,16 +291,20 @@ public final class ApplyLag implements AutoCloseable {
                 if (!open.contains(tp) || r.offset() >= ends.get(tp) || LogRecords.isWatermark(r)) {
                     continue; // a watermark of capture's is nothing to apply
                 }
+                Pending p = out.get(tp);
                 if (firstSeen.add(tp)) {
-                    Instant commit = commitTime(r);
-                    if (commit != null) {
-                        out.firstCommit.put(tp, commit);
-                    }
+                    p.firstCommit = commitTime(r);
                 }
                 if (LogRecords.isSnapshot(r)) {
-                    out.snapshotRows.add(tp);
+                    p.snapshotRows = true;
                 }
-                out.add(tp, counted.contains(tp) ? 0 : 1);
+                Lsn lsn = LogRecords.lsn(r);
+                if (lsn != null && (p.newestLsn == null || lsn.isAfter(p.newestLsn))) {
+                    p.newestLsn = lsn;
+                }
+                if (!counted.contains(tp)) {
+                    p.records++;
+                }
             }
             for (TopicPartition tp : List.copyOf(open)) {
                 // The position moves past markers and aborted batches as well as records.
@@ -261,11 +317,11 @@ public final class ApplyLag implements AutoCloseable {
         for (TopicPartition tp : open) {
             if (!counted.contains(tp)) {
                 // Not read in time: the rest of its offsets count, markers and all.
-                out.add(tp, Math.max(0, ends.get(tp) - consumer.position(tp)));
-                out.inexact.add(tp);
+                Pending p = out.get(tp);
+                p.records += Math.max(0, ends.get(tp) - consumer.position(tp));
+                p.exact = false;
             }
         }
-        return out;
     }
 
     /** When the leader committed the record's change; null for a tombstone or a record that does not say. */
@@ -285,8 +341,7 @@ public final class ApplyLag implements AutoCloseable {
      * transactional follower; else, of the partitions that still have records pending, the lowest
      * LSN applied, or, when none has, the highest LSN applied anywhere. Null if nothing says.
      */
-    private Lsn appliedThrough(Connection follower, Map<TopicPartition, Applied> applied, Set<TopicPartition> behind)
-            throws SQLException {
+    private static Lsn appliedThrough(Map<TopicPartition, Applied> applied, Set<TopicPartition> behind, Lsn watermark) {
         Lsn rowMode = null;
         boolean unknown = false;
         if (behind.isEmpty()) {
@@ -305,7 +360,6 @@ public final class ApplyLag implements AutoCloseable {
                 }
             }
         }
-        Lsn watermark = watermark(follower);
         if (unknown) {
             rowMode = null;
         }
@@ -313,11 +367,6 @@ public final class ApplyLag implements AutoCloseable {
             return rowMode;
         }
         return rowMode == null || watermark.isAfter(rowMode) ? watermark : rowMode;
-    }
-
-    /** A transactional follower's watermark: every leader transaction committed at or before it is applied. */
-    private static Lsn watermark(Connection follower) throws SQLException {
-        return WatermarkStore.load(follower).map(WatermarkStore.Watermark::commitLsn).orElse(null);
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -94,6 +94,8 @@ final class ReplogPipeline implements Replication {
                 "follower.user=" + follower.server().user(),
                 "follower.sslmode=disable",
                 "apply.group.id=" + name,
+                "capture.http.listen=127.0.0.1:0",
+                "apply.http.listen=127.0.0.1:0",
                 "startup.timeout.seconds=120");
         Path file = launch.workDir().resolve(name + ".properties");
         try {

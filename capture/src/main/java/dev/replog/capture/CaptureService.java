@@ -1,5 +1,8 @@
 package dev.replog.capture;
 
+import dev.replog.metrics.Health;
+import dev.replog.metrics.ReplogMetric;
+import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.Lsn;
 import dev.replog.topology.Backoff;
 import dev.replog.topology.TopicProvisioner;
@@ -7,6 +10,7 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -41,9 +45,14 @@ public final class CaptureService implements AutoCloseable {
     private final ScheduledExecutorService publicationRefresh;
     private final CountDownLatch streaming = new CountDownLatch(1);
     private final AtomicReference<DebeziumEngine<RecordChangeEvent<SourceRecord>>> engine = new AtomicReference<>();
+    private final SlotMonitor slot;
+    private final Counter retries;
+    /** Whether Debezium streams now: false while an engine starts, and after it stopped on an error. */
+    private volatile boolean streamingNow;
+    private volatile String lastFailure;
     private volatile boolean stopping;
 
-    private CaptureService(CaptureSettings settings, LeaderPublication publication) {
+    private CaptureService(CaptureSettings settings, LeaderPublication publication, ServiceMetrics metrics) {
         this.settings = settings;
         this.publication = publication;
         this.admin = Admin.create(settings.kafka().clientConfig());
@@ -58,7 +67,10 @@ public final class CaptureService implements AutoCloseable {
         this.watermarks = new WatermarkPublisher(kafka, provisioner, settings.watermarkInterval());
         this.schemaTracker = new SchemaTracker(settings.leader());
         this.publisher = new LogPublisher(kafka, watermarks, provisioner, settings.topics(), schemaTracker,
-                publication.signalTable());
+                publication.signalTable(), metrics.registry());
+        ReplogMetric.CAPTURE_STREAMING.gauge(metrics.registry(), this, c -> c.streamingNow ? 1 : 0);
+        this.retries = ReplogMetric.CAPTURE_RETRIES.counter(metrics.registry());
+        this.slot = new SlotMonitor(settings.leader(), settings.slotName(), metrics);
         this.runner = new Thread(this::runUntilStopped, "replog-capture");
         this.publicationRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "replog-publication");
@@ -73,13 +85,18 @@ public final class CaptureService implements AutoCloseable {
      * {@link CaptureSettings#publicationRefresh()} while capture runs.
      */
     public static CaptureService start(CaptureSettings settings) {
+        return start(settings, ServiceMetrics.none());
+    }
+
+    /** {@link #start(CaptureSettings)}, measured into these metrics. */
+    public static CaptureService start(CaptureSettings settings, ServiceMetrics metrics) {
         LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets(), settings.slotName());
         LeaderPublication publication = new LeaderPublication(settings.leader(), settings.publicationName(),
                 settings.slotName(), settings.tables());
         CaptureService service;
         try {
             publication.start();
-            service = new CaptureService(settings, publication);
+            service = new CaptureService(settings, publication, metrics);
         } catch (RuntimeException e) {
             CopyNotifications.stopListening(settings.topics().prefix());
         publication.close();
@@ -118,6 +135,8 @@ public final class CaptureService implements AutoCloseable {
                         public void pollingStarted() {
                             log.info("capture started: slot {} publication {} on leader {}, tables {}",
                                     settings.slotName(), settings.publicationName(), settings.leader(), settings.tables());
+                            streamingNow = true;
+                            lastFailure = null;
                             streaming.countDown();
                         }
                     })
@@ -132,6 +151,7 @@ public final class CaptureService implements AutoCloseable {
             publisher.engineStarting();
             long publishedBefore = publisher.publishedCount();
             e.run();
+            streamingNow = false;
             if (stopping) {
                 break;
             }
@@ -144,6 +164,8 @@ public final class CaptureService implements AutoCloseable {
                 throw fatal;
             }
             String why = failure.get() != null ? rootMessage(failure.get()) : failureMessage.get();
+            lastFailure = why;
+            retries.increment();
             Duration delay = backoff.next();
             log.warn("capture stopped on error at LSN {}: {}; restarting from the last acknowledged offset in {} s",
                     publisher.lastPublishedLsn(), why, delay.toSeconds());
@@ -164,6 +186,20 @@ public final class CaptureService implements AutoCloseable {
     /** Waits until Debezium streams (after the snapshot, if any, has started). */
     public boolean awaitStreaming(Duration timeout) throws InterruptedException {
         return streaming.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Ready while Debezium streams from the slot (after the initial snapshot has started). */
+    public Health readiness() {
+        if (streamingNow) {
+            return Health.up("streaming from slot " + settings.slotName());
+        }
+        String failed = lastFailure;
+        return Health.down(failed == null ? "capture is starting" : "capture restarts after an error: " + failed);
+    }
+
+    /** Live while the capture thread runs (it restarts Debezium after errors; it ends only when the process should). */
+    public Health liveness() {
+        return runner.isAlive() ? Health.up("capture thread running") : Health.down("capture thread ended");
     }
 
     /** Change events acknowledged by Kafka since start. */
@@ -201,6 +237,7 @@ public final class CaptureService implements AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
+        slot.close();
         schemaTracker.close();
         kafka.close();
         admin.close(Duration.ofSeconds(10));

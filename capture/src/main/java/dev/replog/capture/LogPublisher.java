@@ -1,5 +1,6 @@
 package dev.replog.capture;
 
+import dev.replog.metrics.ReplogMetric;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.SchemaChange;
@@ -12,6 +13,9 @@ import dev.replog.topology.TopicProvisioner;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.relational.RelationalChangeRecordEmitter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,11 +56,13 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final EnvelopeEncoder valueEncoder = new EnvelopeEncoder(false);
     private final AtomicLong published = new AtomicLong();
     private volatile Lsn lastLsn = Lsn.ZERO;
+    private final Timer batchPublish;
+    private final DistributionSummary batchEvents;
     /** Whether the last data record sent was a snapshot row. */
     private boolean snapshotRows;
 
     LogPublisher(TransactionalLog kafka, WatermarkPublisher watermarks, TopicProvisioner provisioner, TopicNames topics,
-                 SchemaTracker schemas, TableId signals) {
+                 SchemaTracker schemas, TableId signals, MeterRegistry meters) {
         this.kafka = kafka;
         this.watermarks = watermarks;
         this.schemas = schemas;
@@ -64,6 +71,10 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         this.signalsCollection = signals.schema() + "." + signals.table();
         this.provisioner = provisioner;
         this.topics = topics;
+        ReplogMetric.CAPTURE_EVENTS_PUBLISHED.functionCounter(meters, published, AtomicLong::get);
+        ReplogMetric.CAPTURE_PUBLISHED_LSN.gauge(meters, this, p -> p.lastLsn.value());
+        this.batchPublish = ReplogMetric.CAPTURE_BATCH_PUBLISH.timer(meters);
+        this.batchEvents = ReplogMetric.CAPTURE_BATCH_EVENTS.summary(meters);
     }
 
     @Override
@@ -88,6 +99,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                          DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(batch.size());
+        long started = System.nanoTime();
         kafka.begin();
         Lsn batchLsn = lastLsn;
         int changes = 0;
@@ -154,6 +166,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         committer.markBatchFinished();
         published.addAndGet(changes);
         lastLsn = batchLsn;
+        batchPublish.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        batchEvents.record(changes);
     }
 
     private static void awaitAll(List<Future<RecordMetadata>> sends) throws InterruptedException {

@@ -3,8 +3,12 @@ package dev.replog.cli;
 import dev.replog.capture.CaptureService;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.cli.config.ConfigKey;
+import dev.replog.cli.config.ConfigKeys;
 import dev.replog.cli.config.ReplogConfig;
 import dev.replog.cli.config.Settings;
+import dev.replog.metrics.Health;
+import dev.replog.metrics.OpsEndpoint;
+import dev.replog.metrics.ServiceMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -31,15 +35,21 @@ final class CaptureCommand implements Callable<Integer> {
         log.info("capture configuration:\n{}", c.describe());
         CaptureSettings settings = Settings.capture(c);
         Duration timeout = Settings.startupTimeout(c);
-        Reachability.awaitLeader(settings.leader(), timeout);
-        Reachability.awaitKafka(settings.kafka(), timeout);
-        CaptureService capture = CaptureService.start(settings);
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            capture.close();
-            done.countDown();
-        }, "replog-capture-shutdown"));
-        done.await();
-        return 0;
+        try (ServiceMetrics metrics = ServiceMetrics.prometheus("capture");
+             OpsEndpoint endpoint = ServiceEndpoint.open(c, ConfigKeys.CAPTURE_HTTP_LISTEN, metrics)) {
+            endpoint.ready(() -> Health.down("waiting for the leader and Kafka"));
+            Reachability.awaitLeader(settings.leader(), timeout);
+            Reachability.awaitKafka(settings.kafka(), timeout);
+            CaptureService capture = CaptureService.start(settings, metrics);
+            endpoint.live(capture::liveness);
+            endpoint.ready(capture::readiness);
+            CountDownLatch done = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                capture.close();
+                done.countDown();
+            }, "replog-capture-shutdown"));
+            done.await();
+            return 0;
+        }
     }
 }

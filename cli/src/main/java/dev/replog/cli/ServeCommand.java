@@ -3,6 +3,7 @@ package dev.replog.cli;
 import dev.replog.cli.config.ConfigKey;
 import dev.replog.cli.config.ReplogConfig;
 import dev.replog.cli.config.Settings;
+import dev.replog.metrics.ServiceMetrics;
 import dev.replog.serve.ServeService;
 import dev.replog.serve.ServeSettings;
 import org.slf4j.Logger;
@@ -30,9 +31,9 @@ final class ServeCommand implements Callable<Integer> {
         log.info("serve configuration:\n{}", c.describe());
         ServeSettings settings = Settings.serve(c);
         Reachability.awaitKafka(settings.kafka(), Settings.startupTimeout(c));
-        ServeService serve = ServeService.start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(serve::close, "replog-serve-shutdown"));
-        try {
+        try (ServiceMetrics metrics = ServiceMetrics.prometheus("serve")) {
+            ServeService serve = ServeService.start(settings, metrics);
+            Runtime.getRuntime().addShutdownHook(new Thread(serve::close, "replog-serve-shutdown"));
             serve.stopped().get();
             return 0;
         } catch (ExecutionException e) {

@@ -1,5 +1,6 @@
 package dev.replog.serve;
 
+import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.TableId;
 import dev.replog.serve.http.HttpApi;
 import dev.replog.serve.routing.KeyEncodings;
@@ -39,7 +40,7 @@ public final class ServeService implements AutoCloseable {
     private final LocalReplicas replicas = new LocalReplicas();
     private volatile boolean closing;
 
-    private ServeService(ServeSettings settings) {
+    private ServeService(ServeSettings settings, ServiceMetrics metrics) {
         this.settings = settings;
         KeyEncodings keyEncodings = new KeyEncodings(settings.kafka(), settings.topics());
         for (TableId t : settings.tables()) {
@@ -71,7 +72,7 @@ public final class ServeService implements AutoCloseable {
                 stopped.completeExceptionally(new IllegalStateException("Kafka Streams is in state ERROR"));
             }
         });
-        this.http = new HttpApi(server, settings, self, streams, replicas, keyEncodings);
+        this.http = new HttpApi(server, settings, self, streams, replicas, keyEncodings, metrics);
     }
 
     /**
@@ -79,7 +80,12 @@ public final class ServeService implements AutoCloseable {
      * exists.
      */
     public static ServeService start(ServeSettings settings) {
-        ServeService s = new ServeService(settings);
+        return start(settings, ServiceMetrics.none());
+    }
+
+    /** {@link #start(ServeSettings)}, measured into these metrics (served at {@code GET /metrics} of the HTTP API). */
+    public static ServeService start(ServeSettings settings, ServiceMetrics metrics) {
+        ServeService s = new ServeService(settings, metrics);
         s.http.start();
         Thread starter = new Thread(s::startStreamsWhenTopicsExist, "replog-serve-start");
         starter.setDaemon(true);

@@ -31,7 +31,8 @@ public final class PipelineProperties {
                 "follower.user=" + follower.user(),
                 "follower.sslmode=disable",
                 "apply.group.id=" + followerDb,
-                "apply.mode=" + mode));
+                "apply.mode=" + mode,
+                "apply.http.listen=127.0.0.1:0"));
         lines.addAll(extra);
         Files.write(file, lines);
         return file;
@@ -57,6 +58,7 @@ public final class PipelineProperties {
                 "capture.slot.name=" + leaderDb,
                 "capture.publication.name=" + leaderDb,
                 "capture.heartbeat.interval.ms=1000",
+                "capture.http.listen=127.0.0.1:0", // several pipelines may run at once
                 "startup.timeout.seconds=120"));
     }
 }

@@ -99,6 +99,7 @@ public final class RowApply implements ApplyLoop {
                 unpositioned.addAll(consumer.assignment());
                 consumer.pause(consumer.assignment());
                 Duration d = kafkaDown.next();
+                counters.retried("kafka");
                 log.warn("Kafka unavailable (attempt {}): {}; repositioning from the follower in {} ms",
                         kafkaDown.attempt(), e.getMessage(), d.toMillis());
                 Backoff.sleep(d);
@@ -130,8 +131,9 @@ public final class RowApply implements ApplyLoop {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         while (true) {
             try (Connection c = pool.getConnection()) {
+                long started = System.nanoTime();
                 BatchApplier.Outcome outcome = batches.apply(c, records, batched, setAside, lastApplied);
-                afterCommit(outcome, setAside);
+                afterCommit(outcome, setAside, System.nanoTime() - started);
                 return;
             } catch (PartitionOwners.FencedException e) {
                 // A stale member (a long pause, a partition from the follower or the group): the group
@@ -162,6 +164,7 @@ public final class RowApply implements ApplyLoop {
                     throw new ApplyException("stopped while the follower was unavailable", e);
                 }
                 Duration d = backoff.next();
+                counters.retried("follower");
                 log.warn("follower {} unavailable (attempt {}): {}; retrying in {} ms", settings.follower(),
                         backoff.attempt(), SqlErrors.describe(e), d.toMillis());
                 Backoff.sleep(d);
@@ -181,9 +184,9 @@ public final class RowApply implements ApplyLoop {
         }
     }
 
-    private void afterCommit(BatchApplier.Outcome outcome, SetAside setAside) {
+    private void afterCommit(BatchApplier.Outcome outcome, SetAside setAside, long commitNanos) {
         appliedSinceStart += outcome.applied();
-        counters.applied(outcome.applied(), outcome.replayed());
+        counters.applied(outcome.applied(), outcome.replayed(), commitNanos);
         outcome.positions().forEach((tp, pos) -> {
             if (pos.applied() != null) {
                 lastApplied.put(tp, pos.applied());

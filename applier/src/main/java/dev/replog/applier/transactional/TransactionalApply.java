@@ -164,6 +164,7 @@ public final class TransactionalApply implements ApplyLoop {
                     continue;
                 }
                 Duration delay = backoff.next();
+                counters.retried("follower");
                 log.warn("follower {} unavailable: {}; retrying from its stored position in {} ms", settings.follower(),
                         SqlErrors.describe(e), delay.toMillis());
                 Backoff.sleep(delay);
@@ -172,6 +173,7 @@ public final class TransactionalApply implements ApplyLoop {
                 // like a follower outage, wait and start again from the follower's positions.
                 positioned = false;
                 Duration delay = backoff.next();
+                counters.retried("kafka");
                 log.warn("Kafka unavailable (attempt {}): {}; retrying from the follower's stored position in {} ms",
                         backoff.attempt(), e.getMessage(), delay.toMillis());
                 Backoff.sleep(delay);
@@ -279,6 +281,7 @@ public final class TransactionalApply implements ApplyLoop {
     }
 
     private void commit() throws SQLException {
+        long started = System.nanoTime();
         fence(true);
         writer.flush();
         Map<TopicPartition, Position> reached = assembler.positionsToSave();
@@ -288,7 +291,7 @@ public final class TransactionalApply implements ApplyLoop {
         }
         connection.commit();
         fenced = false;
-        counters.applied(assembler.takeApplied(), assembler.takeReplayed());
+        counters.applied(assembler.takeApplied(), assembler.takeReplayed(), System.nanoTime() - started);
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         reached.forEach((tp, pos) -> offsets.put(tp, identity.offset(pos.offset() + 1)));
         consumer.commitAsync(offsets, null); // for monitoring only: positions live in the follower

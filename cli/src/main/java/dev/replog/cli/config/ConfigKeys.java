@@ -21,6 +21,10 @@ public final class ConfigKeys {
     private static final List<ConfigKey.Scope> BOTH = List.of(CAPTURE, APPLY, SERVE);
     /** The services and {@code replog status}, which reads the log's positions. */
     private static final List<ConfigKey.Scope> LOG_READERS = List.of(CAPTURE, APPLY, SERVE, STATUS);
+    private static final String LISTEN_DOC = "`host:port` of %s's metrics and health endpoint (`GET /metrics`, "
+            + "`/health/live`, `/health/ready`; see docs/metrics.md). The host is a loopback address or an address of this "
+            + "machine (or a name resolving to one, e.g. a container's host name), never a wildcard such as `0.0.0.0`. "
+            + "Port 0 picks a free port.";
     private static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
     private static final List<String> STORE_TYPES = List.of("JKS", "PKCS12", "PEM");
 
@@ -102,6 +106,9 @@ public final class ConfigKeys {
             List.of("exact", "utc"),
             "`exact`: streamed `timetz` values keep their offset; capture creates a domain `timetz` over text in each schema holding a captured table with a `timetz` column (the leader user must be allowed to, or capture stops at start with the statement for an administrator). `utc`: capture creates nothing; streamed `timetz` values keep their instant but arrive with offset `+00` (one WARN line at start names the columns). See Supported types.");
 
+    public static final ConfigKey CAPTURE_HTTP_LISTEN = key("capture.http.listen", STRING, "127.0.0.1:9401", List.of(CAPTURE),
+            LISTEN_DOC.formatted("capture"));
+
     public static final ConfigKey FOLLOWER_URL = key("follower.jdbc.url", STRING, null, List.of(APPLY),
             "Follower database, `jdbc:postgresql://host:port/database` (a password in it is never printed).");
     public static final ConfigKey FOLLOWER_USER = key("follower.user", STRING, null, List.of(APPLY),
@@ -140,6 +147,9 @@ public final class ConfigKeys {
             "`row`: partitions applied in parallel batches, per-key order kept; the follower converges but may briefly show cross-table states the leader never had. `transactional`: every leader transaction applied atomically in commit order (consistent prefix reads, `replog.watermark`); one active applier per follower, a second one stands by. A follower keeps its mode. See Guarantees.");
     public static final ConfigKey APPLY_SCHEMA_EXPRESSIONS = choice("apply.schema.expressions", "safe", List.of(APPLY), List.of("safe", "any"),
             "Which DEFAULT, CHECK and generated-column expressions (and a domain's DEFAULT and CHECKs) of the log's schema changes the follower runs. Either way each must be one single SQL expression, which the follower parses before it runs anything of the change. `safe`: literals, columns, casts and operators of PostgreSQL's own types, the built-in functions listed under Schema changes (`now()`, `gen_random_uuid()`, `lower()`, ...) and `nextval()` of a sequence the table owns; a change with any other call is a poison event. `any`: also every other function and operator the follower has (user-defined, extensions, `pg_sleep()`, ...): only if everyone who can write to the table topics may run SQL as the follower user.");
+
+    public static final ConfigKey APPLY_HTTP_LISTEN = key("apply.http.listen", STRING, "127.0.0.1:9402", List.of(APPLY),
+            LISTEN_DOC.formatted("apply"));
 
     public static final ConfigKey VERIFY_CHUNK_ROWS = key("verify.chunk.rows", INT, "10000", List.of(VERIFY),
             "Rows per chunk of `replog verify`: each table is compared in primary-key ranges of this many leader rows, each range's count and checksum computed inside both databases. Smaller chunks name a difference more narrowly; larger ones take fewer round trips.");
@@ -193,11 +203,11 @@ public final class ConfigKeys {
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
             LEADER_SSLROOTCERT, LEADER_SSLCERT, LEADER_SSLKEY, LEADER_SSLPASSWORD,
             CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_WATERMARK_INTERVAL_MS,
-            CAPTURE_TIMETZ_OFFSETS,
+            CAPTURE_TIMETZ_OFFSETS, CAPTURE_HTTP_LISTEN,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE,
             FOLLOWER_SSLROOTCERT, FOLLOWER_SSLCERT, FOLLOWER_SSLKEY, FOLLOWER_SSLPASSWORD, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
-            APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS,
+            APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS, APPLY_HTTP_LISTEN,
             VERIFY_CHUNK_ROWS, VERIFY_PARALLELISM, VERIFY_RECHECK_TIMEOUT_MS,
             SERVE_TABLES, SERVE_GROUP, SERVE_STATE_DIR, SERVE_HTTP_LISTEN, SERVE_HTTP_ADVERTISED, SERVE_HTTP_THREADS,
             SERVE_STANDBYS, SERVE_STREAM_THREADS, SERVE_CACHE_BYTES, SERVE_MEMTABLE_BYTES, SERVE_MAX_WAIT_MS,

@@ -17,6 +17,11 @@ import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import dev.replog.topology.TopicSettings;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -203,6 +208,37 @@ public final class Settings {
     }
 
     private record HostPort(String host, int port) {
+    }
+
+    /**
+     * The address of a metrics and health endpoint ({@code capture.http.listen}, {@code apply.http.listen}):
+     * a loopback address or one of this machine's, never a wildcard that would listen on every network.
+     */
+    public static InetSocketAddress httpListen(ReplogConfig c, ConfigKey key) {
+        String value = c.string(key);
+        HostPort hp = hostPort(key, value);
+        String problem = "config key '" + key.name() + "' is '" + value + "' but ";
+        if (hp.host().isEmpty() || hp.host().equals("*")) {
+            throw new ConfigException(problem + "must name the address to listen on (e.g. 127.0.0.1:" + hp.port() + ")");
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(hp.host());
+        } catch (UnknownHostException e) {
+            throw new ConfigException(problem + "host '" + hp.host() + "' is unknown");
+        }
+        if (address.isAnyLocalAddress()) {
+            throw new ConfigException(problem + "a wildcard address listens on every network: name a loopback address "
+                    + "(127.0.0.1) or an address of this machine");
+        }
+        try {
+            if (!address.isLoopbackAddress() && NetworkInterface.getByInetAddress(address) == null) {
+                throw new ConfigException(problem + address.getHostAddress() + " is not an address of this machine");
+            }
+        } catch (SocketException e) {
+            throw new ConfigException(problem + "cannot list this machine's addresses: " + e.getMessage());
+        }
+        return new InetSocketAddress(address, hp.port());
     }
 
     private static HostPort hostPort(ConfigKey key, String value) {

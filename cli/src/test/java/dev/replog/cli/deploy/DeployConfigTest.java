@@ -63,13 +63,6 @@ class DeployConfigTest {
         assertServedTablesAreCaptured(example, example);
     }
 
-    /** Until the metrics branch is merged its keys are tolerated undeclared; after, the list must go. */
-    @Test
-    void keysAreToleratedUndeclaredOnlyWhileTheyAreNotDeclared() {
-        ServiceConfig.KEYS_EXPECTED_FROM_METRICS_BRANCH.forEach((key, scope) -> assertTrue(ConfigKeys.named(key).isEmpty(),
-                key + " is declared in ConfigKeys now: delete ServiceConfig.KEYS_EXPECTED_FROM_METRICS_BRANCH"));
-    }
-
     private static void assertServedTablesAreCaptured(ServiceConfig serve, ServiceConfig capture) {
         List<TableId> captured = capture.tables(ConfigKeys.CAPTURE_TABLES);
         for (TableId served : serve.tables(ConfigKeys.SERVE_TABLES)) {

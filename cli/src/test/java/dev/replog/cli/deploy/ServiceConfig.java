@@ -23,14 +23,6 @@ import java.util.regex.Pattern;
  */
 record ServiceConfig(Path file, Map<String, String> values) {
 
-    /**
-     * The metrics and health listen addresses another branch of issue 13 declares in ConfigKeys. Until
-     * that branch is merged they are checked only for their form; once a key is declared, like any other.
-     * Delete this map when ConfigKeys declares them.
-     */
-    static final Map<String, Scope> KEYS_EXPECTED_FROM_METRICS_BRANCH = Map.of(
-            "capture.http.listen", Scope.CAPTURE,
-            "apply.http.listen", Scope.APPLY);
 
     /** What the deployment provides: an environment variable or a file's contents. */
     static final Pattern REFERENCE = Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:/[^}]+)}");
@@ -60,16 +52,6 @@ record ServiceConfig(Path file, Map<String, String> values) {
         Map<String, String> checkable = new LinkedHashMap<>();
         values.forEach((key, value) -> {
             Optional<ConfigKey> declared = ConfigKeys.named(key);
-            Scope expected = KEYS_EXPECTED_FROM_METRICS_BRANCH.get(key);
-            if (declared.isEmpty() && expected != null) {
-                if (onlyTheirKeys && !services.contains(expected)) {
-                    problems.add(key + " is not read by " + services);
-                }
-                if (!HOST_PORT.matcher(value).matches()) {
-                    problems.add(key + "=" + value + " is not host:port");
-                }
-                return;
-            }
             if (declared.isPresent() && onlyTheirKeys && declared.get().usedBy().stream().noneMatch(services::contains)) {
                 problems.add(key + " is read by " + declared.get().usedBy() + ", not by " + services);
             }

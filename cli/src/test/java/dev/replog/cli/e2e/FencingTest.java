@@ -347,6 +347,7 @@ class FencingTest {
                 "follower.user=" + servers.follower().user(),
                 "follower.sslmode=disable",
                 "apply.group.id=" + group,
+                "apply.http.listen=127.0.0.1:0", // several appliers run at once
                 "startup.timeout.seconds=10"));
         return file;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.replog.embedded.Dirs;
 import dev.replog.schemas.TableId;
 import dev.replog.serve.ServeService;
+import dev.replog.metrics.ServiceMetrics;
 import dev.replog.serve.ServeSettings;
 import dev.replog.testkit.Await;
 
@@ -51,11 +52,16 @@ final class ReadReplicas implements AutoCloseable {
     }
 
     ServeService start() {
+        return start(ServiceMetrics.none());
+    }
+
+    /** Starts one more instance, measured into these metrics. */
+    ServeService start(ServiceMetrics metrics) {
         try {
             Path dir = Files.createTempDirectory("replog-serve-test-");
             dirs.add(dir);
             ServeService s = ServeService.start(ServeSettings.of(replication.kafka(), replication.topics(), tables, group, dir, 0)
-                    .withStandbys(standbys));
+                    .withStandbys(standbys), metrics);
             instances.add(s);
             return s;
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
 import dev.replog.embedded.PostgresServer;
+import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
@@ -29,7 +30,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -209,7 +209,16 @@ final class Replication implements AutoCloseable {
 
     /** @param awaitStreaming false returns at once (a capture that is to fail in its snapshot never streams) */
     void startCapture(boolean awaitStreaming) throws InterruptedException {
-        capture = CaptureService.start(captureSettings());
+        startCapture(awaitStreaming, ServiceMetrics.none());
+    }
+
+    /** Starts capture measured into these metrics, and waits until it streams. */
+    void startCapture(ServiceMetrics metrics) throws InterruptedException {
+        startCapture(true, metrics);
+    }
+
+    private void startCapture(boolean awaitStreaming, ServiceMetrics metrics) throws InterruptedException {
+        capture = CaptureService.start(captureSettings(), metrics);
         if (awaitStreaming && !capture.awaitStreaming(CATCH_UP)) {
             throw new AssertionError("capture did not start streaming within " + CATCH_UP);
         }
@@ -257,7 +266,12 @@ final class Replication implements AutoCloseable {
     }
 
     void startApplier() {
-        applier = ApplierService.start(applierSettings());
+        startApplier(ServiceMetrics.none());
+    }
+
+    /** Starts the applier measured into these metrics. */
+    void startApplier(ServiceMetrics metrics) {
+        applier = ApplierService.start(applierSettings(), metrics);
     }
 
     void stopApplier() {

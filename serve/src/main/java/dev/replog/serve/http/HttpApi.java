@@ -2,6 +2,9 @@ package dev.replog.serve.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.replog.metrics.HttpServers;
+import dev.replog.metrics.MetricsHandler;
+import dev.replog.metrics.ServiceMetrics;
 import dev.replog.serve.ServeSettings;
 import dev.replog.serve.routing.KeyEncodings;
 import dev.replog.serve.store.LocalReplicas;
@@ -17,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,17 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * GET /v1/status                        this instance's partitions [scope=group: every instance's]
  * GET /v1/metadata                      routing: key schema and owner of every partition
  * GET /health/live, /health/ready
+ * GET /metrics                          Prometheus text format (docs/metrics.md)
  * </pre>
  */
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-
-    static {
-        // The JDK server writes headers and body separately without TCP_NODELAY: Nagle's algorithm and
-        // the client's delayed ACK then add ~40 ms to every answer. Read once, when the first server starts.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -47,15 +44,16 @@ public final class HttpApi {
     private final PrefixScan scans;
     private final StatusReport status;
     private final LogEnds ends;
+    private final ServeMeters meters;
 
     /** Binds the listen address now: with port 0 the port is known before Kafka Streams is told where this instance is. */
     public static HttpServer bind(ServeSettings settings) throws IOException {
-        return HttpServer.create(new InetSocketAddress(settings.listenHost(), settings.listenPort()), 256);
+        return HttpServers.bind(new InetSocketAddress(settings.listenHost(), settings.listenPort()), 256);
     }
 
     /** @param self this instance's advertised host:port */
     public HttpApi(HttpServer server, ServeSettings settings, String self, KafkaStreams streams, LocalReplicas replicas,
-                   KeyEncodings keyEncodings) {
+                   KeyEncodings keyEncodings, ServiceMetrics metrics) {
         this.streams = streams;
         Tables tables = new Tables(settings.topics(), settings.tables());
         ReplicaReader reader = new ReplicaReader(streams);
@@ -65,6 +63,7 @@ public final class HttpApi {
                 settings.maxWait());
         this.scans = new PrefixScan(tables, streams, replicas, reader, forwarder, ends, settings.maxWait());
         this.status = new StatusReport(tables, streams, replicas, reader, ends, keyEncodings, forwarder, self);
+        this.meters = new ServeMeters(metrics, status, self);
         this.server = server;
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(settings.httpThreads(), r -> {
@@ -74,6 +73,7 @@ public final class HttpApi {
         });
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+        server.createContext("/metrics", new MetricsHandler(metrics));
     }
 
     public void start() {
@@ -85,17 +85,13 @@ public final class HttpApi {
     }
 
     public void stop() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        meters.stop();
+        HttpServers.stop(server, executor);
         ends.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        long started = System.nanoTime();
         Answer answer;
         try {
             answer = route(exchange);
@@ -116,7 +112,21 @@ public final class HttpApi {
                 answer = Answer.error(500, e.toString());
             }
         }
+        String lookup = lookupKind(exchange.getRequestURI().getRawPath());
+        if (lookup != null) {
+            meters.lookup(lookup, answer.status(), System.nanoTime() - started);
+        }
         send(exchange, answer);
+    }
+
+    /** {@code row} for a read by key, {@code scan} for a prefix scan, null for anything else. */
+    private static String lookupKind(String rawPath) {
+        String[] s = rawPath.split("/");
+        // "" v1 tables {table} rows [{key}]
+        if (s.length >= 5 && s[1].equals("v1") && s[2].equals("tables") && s[4].equals("rows")) {
+            return s.length == 6 ? "row" : s.length == 5 ? "scan" : null;
+        }
+        return null;
     }
 
     private Answer route(HttpExchange exchange) throws InterruptedException, IOException {

@@ -102,6 +102,44 @@ final class StatusReport {
         out.put("state", streams.state().name());
         out.put("ready", streams.state() == KafkaStreams.State.RUNNING);
         ArrayNode parts = out.putArray("partitions");
+        for (HeldPartition p : held()) {
+            parts.add(p.json());
+        }
+        return out;
+    }
+
+    /**
+     * A store partition this instance holds, as status and metrics show it.
+     *
+     * @param progress null if it cannot be read now ({@code error} says why)
+     */
+    record HeldPartition(TableId table, String topic, LocalReplicas.Held held, PartitionProgress progress, String error,
+                         long lagRecords, double lagSeconds) {
+
+        ObjectNode json() {
+            ObjectNode o = Answer.JSON.createObjectNode();
+            o.put("table", table.toString());
+            o.put("topic", topic);
+            o.put("partition", held.partition());
+            o.put("role", held.role().name().toLowerCase());
+            o.put("answerable", held.answerable() && progress != null);
+            if (progress == null) {
+                o.put("error", error);
+                return o;
+            }
+            o.put("appliedLsn", progress.appliedLsn());
+            o.put("commitTime", progress.commitTimeMs() == 0 ? null : Instant.ofEpochMilli(progress.commitTimeMs()).toString());
+            o.put("sourceOffset", progress.sourceOffset());
+            o.put("lagRecords", lagRecords);
+            o.put("lagSeconds", lagSeconds);
+            o.put("stopped", progress.stoppedReason());
+            return o;
+        }
+    }
+
+    /** Every store partition this instance holds now, active and standby. */
+    List<HeldPartition> held() {
+        List<HeldPartition> out = new ArrayList<>();
         List<TableId> served = new ArrayList<>();
         tables.all().forEach(served::add);
         for (TableId t : served) {
@@ -111,37 +149,25 @@ final class StatusReport {
             for (int p = 0; p < n; p++) {
                 LocalReplicas.Held held = replicas.held(store, p);
                 if (held != null) {
-                    parts.add(partition(t, topic, held));
+                    out.add(partition(t, topic, held));
                 }
             }
         }
         return out;
     }
 
-    private ObjectNode partition(TableId table, String topic, LocalReplicas.Held held) {
-        ObjectNode o = Answer.JSON.createObjectNode();
-        o.put("table", table.toString());
-        o.put("topic", topic);
-        o.put("partition", held.partition());
-        o.put("role", held.role().name().toLowerCase());
-        o.put("answerable", held.answerable());
+    private HeldPartition partition(TableId table, String topic, LocalReplicas.Held held) {
         try {
             PartitionProgress p = reader.progress(held.store(), held.partition());
-            o.put("appliedLsn", p.appliedLsn());
-            o.put("commitTime", p.commitTimeMs() == 0 ? null : Instant.ofEpochMilli(p.commitTimeMs()).toString());
-            o.put("sourceOffset", p.sourceOffset());
             long end = ends.end(topic, held.partition());
             // Capture writes in Kafka transactions: the record after the last data record is a commit marker.
             long lag = end < 0 || p.sourceOffset() < 0 ? Math.max(0, end) : Math.max(0, end - p.sourceOffset() - 2);
-            o.put("lagRecords", lag);
-            o.put("lagSeconds", lag == 0 || p.commitTimeMs() == 0 ? 0.0
-                    : Math.max(0, System.currentTimeMillis() - p.commitTimeMs()) / 1000.0);
-            o.put("stopped", p.stoppedReason());
+            double seconds = lag == 0 || p.commitTimeMs() == 0 ? 0.0
+                    : Math.max(0, System.currentTimeMillis() - p.commitTimeMs()) / 1000.0;
+            return new HeldPartition(table, topic, held, p, null, lag, seconds);
         } catch (ReplicaReader.NotHere e) {
-            o.put("answerable", false);
-            o.put("error", e.getMessage());
+            return new HeldPartition(table, topic, held, null, e.getMessage(), 0, 0);
         }
-        return o;
     }
 
     Answer metadata() {
