@@ -14,6 +14,7 @@ import dev.replog.applier.state.StoppedTables;
 import dev.replog.applier.state.TableDefinitionStore;
 import dev.replog.applier.state.WatermarkStore;
 import dev.replog.applier.transactional.TransactionalApply;
+import dev.replog.schemas.Lsn;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -49,20 +50,18 @@ public final class ApplierService implements AutoCloseable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Thread runner;
     private volatile boolean stopping;
+    private final Lsn stopAfter;
+    private volatile boolean reachedStop;
 
-    private ApplierService(ApplierSettings settings) throws SQLException {
+    private ApplierService(ApplierSettings settings, Lsn stopAfter) throws SQLException {
         this.settings = settings;
+        this.stopAfter = stopAfter;
         this.pool = settings.follower().openPool("replog-applier");
         try (Connection c = pool.getConnection()) {
-            PositionStore.createIfMissing(c);
-            DeadLetterStore.createIfMissing(c);
-            StoppedTables.createIfMissing(c);
-            TableDefinitionStore.createIfMissing(c);
-            WatermarkStore.createIfMissing(c);
-            KeyMoves.createIfMissing(c);
-            PartitionOwners.createIfMissing(c);
-            FollowerIdentity.createIfMissing(c);
-            AppliedLsn.createIfMissing(c); // reads the tables above
+            createStateTables(c);
+            if (stopAfter == null) {
+                FollowerIdentity.refusePointInTime(c, settings.follower().toString());
+            }
             // Refuses a follower fed by another group or mode, before this applier joins anything.
             this.identity = FollowerIdentity.establish(c, settings.groupId(), settings.mode(), settings.follower().toString());
             c.commit();
@@ -78,13 +77,42 @@ public final class ApplierService implements AutoCloseable {
 
     /** Connects to the follower, prepares its {@code replog} schema and starts applying in the background. */
     public static ApplierService start(ApplierSettings settings) {
+        return start(settings, null);
+    }
+
+    /**
+     * Applies in transactional mode every leader transaction committed at or before {@code stopAfter}
+     * and none after, then stops ({@link #stopped()} completes, {@link #reachedStop()} is true): the
+     * replay of a point-in-time rebuild. A follower marked as such a copy is accepted.
+     */
+    public static ApplierService startUntil(ApplierSettings settings, Lsn stopAfter) {
+        if (settings.mode() != ApplyMode.TRANSACTIONAL) {
+            throw new IllegalArgumentException("a replay to an LSN runs in transactional mode");
+        }
+        return start(settings, java.util.Objects.requireNonNull(stopAfter));
+    }
+
+    private static ApplierService start(ApplierSettings settings, Lsn stopAfter) {
         try {
-            ApplierService s = new ApplierService(settings);
+            ApplierService s = new ApplierService(settings, stopAfter);
             s.runner.start();
             return s;
         } catch (SQLException e) {
             throw new ApplyException("cannot prepare follower " + settings.follower() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Creates the follower's {@code replog} schema tables and functions that are missing. */
+    public static void createStateTables(Connection c) throws SQLException {
+        PositionStore.createIfMissing(c);
+        DeadLetterStore.createIfMissing(c);
+        StoppedTables.createIfMissing(c);
+        TableDefinitionStore.createIfMissing(c);
+        WatermarkStore.createIfMissing(c);
+        KeyMoves.createIfMissing(c);
+        PartitionOwners.createIfMissing(c);
+        FollowerIdentity.createIfMissing(c);
+        AppliedLsn.createIfMissing(c); // reads the tables above
     }
 
     private static Properties consumerConfig(ApplierSettings s) {
@@ -124,8 +152,13 @@ public final class ApplierService implements AutoCloseable {
 
     private ApplyLoop loop() {
         return settings.mode() == ApplyMode.TRANSACTIONAL
-                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity)
+                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity, stopAfter, () -> reachedStop = true)
                 : new RowApply(settings, pool, consumer, counters, () -> stopping, identity);
+    }
+
+    /** Whether a replay started with {@link #startUntil} applied everything up to its LSN and stopped there. */
+    public boolean reachedStop() {
+        return reachedStop;
     }
 
     private void run() {

@@ -92,9 +92,21 @@ public final class TransactionalApply implements ApplyLoop {
     private long nextTopicScan;
     private boolean caughtUp;
     private long warnedMissingTopic = -1;
+    private final Lsn stopAfter;
+    private final Runnable onStop;
+    /** The first transaction after {@link #stopAfter} has been read: nothing more is to be applied. */
+    private boolean atStop;
 
+    /**
+     * @param stopAfter null follows the log; otherwise no transaction committed after this LSN is
+     *                  applied: once every one at or before it is committed on the follower,
+     *                  {@code onStop} runs and {@link #run} returns (a point-in-time replay)
+     */
     public TransactionalApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
-                       ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity) {
+                       ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity, Lsn stopAfter,
+                       Runnable onStop) {
+        this.stopAfter = stopAfter;
+        this.onStop = onStop;
         this.settings = settings;
         this.pool = pool;
         this.consumer = consumer;
@@ -138,6 +150,12 @@ public final class TransactionalApply implements ApplyLoop {
                 fetched.add(records);
                 limitQueues();
                 progress();
+                if (atStop && current == null) {
+                    log.info("applied every transaction committed at or before {} to follower {}: watermark {}; stopping there",
+                            stopAfter, settings.follower(), watermark);
+                    onStop.run();
+                    break;
+                }
                 reportCaughtUp(records.isEmpty());
                 backoff.reset();
             } catch (PoisonEventException e) {
@@ -234,6 +252,10 @@ public final class TransactionalApply implements ApplyLoop {
                 commit();
             }
         }
+        if (atStop && current == null && (assembler.hasUncommitted() || uncommittedTransactions > 0)) {
+            commit(); // the last transactions at or before the stop: nothing follows them to commit with
+            return;
+        }
         // The initial snapshot is committed with the first transaction after it, never in parts: a
         // reader sees either nothing or a state the leader had.
         if (snapshot.isOpen() && (current == null || !currentTouched) && (assembler.hasUncommitted() || uncommittedTransactions > 0)) {
@@ -254,6 +276,11 @@ public final class TransactionalApply implements ApplyLoop {
             } catch (EventFormatException e) {
                 // Without it the commit order is unknown: nothing after it may be applied.
                 throw new ApplyException("cannot read transaction record " + LogRecords.where(r) + ": " + e.getMessage(), e);
+            }
+            if (boundary.kind() == TransactionBoundary.Kind.END && stopAfter != null
+                    && boundary.source().lsn().isAfter(stopAfter)) {
+                atStop = true; // never applied, and its position is not taken: the replay ends before it
+                return null;
             }
             if (boundary.kind() == TransactionBoundary.Kind.END
                     && (watermark == null || boundary.source().lsn().isAfter(watermark))) {
@@ -335,6 +362,7 @@ public final class TransactionalApply implements ApplyLoop {
         events.reset();
         fetched.clear();
         current = null;
+        atStop = false; // read again from the stored positions
         lastFinished = null;
         uncommittedTransactions = 0;
         connection = pool.getConnection();

@@ -247,6 +247,11 @@ final class Replication implements AutoCloseable {
         applier = ApplierService.start(applierSettings());
     }
 
+    /** Takes over an applier started elsewhere (e.g. by a rebuild that now follows the log), to stop it on close. */
+    void applierStarted(ApplierService started) {
+        this.applier = started;
+    }
+
     void stopApplier() {
         applier.close();
         applier = null;
