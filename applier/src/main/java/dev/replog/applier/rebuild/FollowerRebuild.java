@@ -280,7 +280,13 @@ public final class FollowerRebuild {
      */
     private void refuseLostHistory(Admin admin, LogReader logReader, List<String> topics) {
         List<String> all = new ArrayList<>(topics);
-        all.add(settings.topics().transactions());
+        Set<String> existing = logReader.topics();
+        // A transactional replay reads these too, from their start, in commit order with the tables.
+        for (String own : List.of(settings.topics().transactions(), settings.topics().heartbeat())) {
+            if (existing.contains(own)) {
+                all.add(own);
+            }
+        }
         List<LogRetention.Problem> problems = LogRetention.problems(admin, all);
         if (!problems.isEmpty()) {
             throw new ApplyException("cannot rebuild from this log: " + problems.stream().map(Object::toString)

@@ -12,6 +12,9 @@ import dev.replog.testkit.Await;
 import dev.replog.testkit.BankWorkload;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
+import dev.replog.topology.TopologyException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,6 +103,26 @@ class RebuildTest {
             ApplyException refused = assertThrows(ApplyException.class, () -> ApplierService.start(byLsn));
             assertTrue(refused.getMessage().contains("rebuilt to LSN " + atLsn.lsn())
                     && refused.getMessage().contains("does not follow the log"), refused.getMessage());
+        }
+    }
+
+    @Test
+    void aLogThatLosesHistoryIsRefusedByCaptureAndByRebuildNamingTopicAndSetting() throws Exception {
+        List<TableId> tables = List.of(new TableId("public", "kept_week"), new TableId("public", "compacted"));
+        try (Replication r = new Replication("rebuildretention", 1, tables);
+             Admin admin = Admin.create(r.kafka().clientConfig())) {
+            r.leader("CREATE TABLE kept_week (id int PRIMARY KEY)", "CREATE TABLE compacted (id int PRIMARY KEY)");
+            String week = r.topics().forTable(tables.get(0));
+            String compacted = r.topics().forTable(tables.get(1));
+            admin.createTopics(List.of(new NewTopic(week, 1, (short) 1).configs(Map.of("retention.ms", "604800000")),
+                    new NewTopic(compacted, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+
+            TopologyException capture = assertThrows(TopologyException.class, () -> r.startCapture(false));
+            assertTrue(capture.getMessage().contains("topic " + week + " has retention.ms=604800000")
+                    && capture.getMessage().contains("topic " + compacted + " has cleanup.policy=compact"), capture.getMessage());
+
+            ApplyException rebuild = assertThrows(ApplyException.class, () -> rebuild(r.applierSettings(), request(null, null, false)));
+            assertTrue(rebuild.getMessage().contains("topic " + week + " has retention.ms=604800000"), rebuild.getMessage());
         }
     }
 
