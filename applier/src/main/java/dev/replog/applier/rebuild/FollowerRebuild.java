@@ -7,6 +7,7 @@ import dev.replog.applier.ApplyException;
 import dev.replog.applier.ApplyMode;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.deadletter.PoisonEvent;
+import dev.replog.applier.state.PositionStore;
 import dev.replog.applier.state.WatermarkStore;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
@@ -117,7 +118,9 @@ public final class FollowerRebuild {
                         ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
                         : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
                 reset(c, ApplyMode.TRANSACTIONAL, point.describe());
-                return replayToPoint(point, replay, c);
+                replayToPoint(point, replay, c);
+                warnOfCopies(logReader, partitions, point, c);
+                return null;
             }
             Lsn cut = LogCut.of(logReader, partitions);
             reset(c, settings.mode(), null);
@@ -166,7 +169,20 @@ public final class FollowerRebuild {
         }
     }
 
-    private ApplierService replayToPoint(PointInTime point, ReplayProgress replay, Connection c) throws SQLException {
+    private void warnOfCopies(LogReader logReader, List<TopicPartition> partitions, PointInTime point, Connection c)
+            throws SQLException {
+        Map<TopicPartition, Long> stops = PositionStore.load(c, partitions);
+        c.rollback();
+        for (String topic : CopiesAtPoint.find(logReader, partitions, stops)) {
+            String table = PoisonEvent.tableOfTopic(topic);
+            log.warn("table {}: capture was copying its rows (a table published while capture ran, or copied again) at "
+                    + "LSN {}; copied rows are outside the leader's transactions, so its rows on follower {} may not be "
+                    + "exactly the leader's at that point", table, point.lsn(), settings.follower());
+            out.printf("WARNING %s: a copy of its rows was in progress at LSN %s: its rows may not be exact%n", table, point.lsn());
+        }
+    }
+
+    private void replayToPoint(PointInTime point, ReplayProgress replay, Connection c) throws SQLException {
         log.info("rebuild of follower {}: replaying the log in transactional mode up to LSN {}; the follower is marked as "
                 + "{}", settings.follower(), point.lsn(), point.describe());
         long started = System.nanoTime();
@@ -182,7 +198,6 @@ public final class FollowerRebuild {
             report(replay.read(c), reported, true);
             summary(applier, started, point.describe().replace("rebuilt ", "") + "; it stays there (a point-in-time copy "
                     + "does not follow the log)");
-            return null;
         } finally {
             applier.close();
         }

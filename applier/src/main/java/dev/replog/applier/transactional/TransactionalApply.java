@@ -126,6 +126,17 @@ public final class TransactionalApply implements ApplyLoop {
     public void run() {
         log.info("applier started in transactional mode: applying {}.* to follower {}", settings.topics().prefix(),
                 settings.follower());
+        try {
+            applyUntilStopped();
+        } finally {
+            // Also when the service wakes the consumer up to stop: the lease's session must end with
+            // this applier, or another one in this process (a rebuild, a restart) would stand by forever.
+            closeConnection();
+            lease.close();
+        }
+    }
+
+    private void applyUntilStopped() {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         boolean positioned = false;
         while (!stopping.getAsBoolean()) {
@@ -195,8 +206,6 @@ public final class TransactionalApply implements ApplyLoop {
                 Backoff.sleep(delay);
             }
         }
-        closeConnection();
-        lease.close();
     }
 
     /**
