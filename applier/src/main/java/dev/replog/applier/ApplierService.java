@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,11 +52,13 @@ public final class ApplierService implements AutoCloseable {
     private final Thread runner;
     private volatile boolean stopping;
     private final Lsn stopAfter;
+    private final Set<String> writtenTopics;
     private volatile boolean reachedStop;
 
-    private ApplierService(ApplierSettings settings, Lsn stopAfter) throws SQLException {
+    private ApplierService(ApplierSettings settings, Lsn stopAfter, Set<String> writtenTopics) throws SQLException {
         this.settings = settings;
         this.stopAfter = stopAfter;
+        this.writtenTopics = writtenTopics;
         this.pool = settings.follower().openPool("replog-applier");
         try (Connection c = pool.getConnection()) {
             createStateTables(c);
@@ -86,15 +89,28 @@ public final class ApplierService implements AutoCloseable {
      * replay of a point-in-time rebuild. A follower marked as such a copy is accepted.
      */
     public static ApplierService startUntil(ApplierSettings settings, Lsn stopAfter) {
+        return startUntil(settings, stopAfter, null);
+    }
+
+    /**
+     * Like {@link #startUntil(ApplierSettings, Lsn)}, writing only the events of these table topics:
+     * the others are read and counted but not applied (a rebuild of some tables of a transactional
+     * follower, to the watermark the others are at).
+     */
+    public static ApplierService startUntil(ApplierSettings settings, Lsn stopAfter, Set<String> writtenTopics) {
         if (settings.mode() != ApplyMode.TRANSACTIONAL) {
             throw new IllegalArgumentException("a replay to an LSN runs in transactional mode");
         }
-        return start(settings, java.util.Objects.requireNonNull(stopAfter));
+        return start(settings, java.util.Objects.requireNonNull(stopAfter), writtenTopics);
     }
 
     private static ApplierService start(ApplierSettings settings, Lsn stopAfter) {
+        return start(settings, stopAfter, null);
+    }
+
+    private static ApplierService start(ApplierSettings settings, Lsn stopAfter, Set<String> writtenTopics) {
         try {
-            ApplierService s = new ApplierService(settings, stopAfter);
+            ApplierService s = new ApplierService(settings, stopAfter, writtenTopics);
             s.runner.start();
             return s;
         } catch (SQLException e) {
@@ -152,7 +168,8 @@ public final class ApplierService implements AutoCloseable {
 
     private ApplyLoop loop() {
         return settings.mode() == ApplyMode.TRANSACTIONAL
-                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity, stopAfter, () -> reachedStop = true)
+                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity, stopAfter,
+                        writtenTopics, () -> reachedStop = true)
                 : new RowApply(settings, pool, consumer, counters, () -> stopping, identity);
     }
 

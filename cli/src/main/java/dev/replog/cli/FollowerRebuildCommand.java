@@ -39,7 +39,7 @@ final class FollowerRebuildCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--tables", split = ",", paramLabel = "schema.table",
-            description = "Rebuild only these tables (row mode); default: the whole follower.")
+            description = "Rebuild only these tables; default: the whole follower.")
     List<String> tables = List.of();
 
     @Option(names = "--to-lsn", paramLabel = "LSN", description = "Rebuild as of this leader LSN (X/Y) and stop there.")

@@ -98,10 +98,6 @@ public final class FollowerRebuild {
             throw new ApplyException("--tables cannot be combined with --to-lsn/--to-time: a point-in-time copy is of the "
                     + "whole follower (tables at different points would show a state the leader never had)");
         }
-        if (!request.pointInTime() && settings.mode() == ApplyMode.TRANSACTIONAL && !request.tables().isEmpty()) {
-            throw new ApplyException("--tables is not supported in apply.mode=transactional yet: the follower's tables move "
-                    + "together, by one watermark; rebuild the whole follower (without --tables)");
-        }
         try (Admin admin = Admin.create(settings.kafka().clientConfig());
              LogReader logReader = new LogReader(settings);
              HikariDataSource pool = onePool();
@@ -117,13 +113,16 @@ public final class FollowerRebuild {
                 PointInTime point = request.toLsn() != null
                         ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
                         : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
-                reset(c, ApplyMode.TRANSACTIONAL, point.describe());
+                reset(c, ApplyMode.TRANSACTIONAL, point.describe(), false);
                 replayToPoint(point, replay, c);
                 warnOfCopies(logReader, partitions, point, c);
                 return null;
             }
+            if (settings.mode() == ApplyMode.TRANSACTIONAL && !request.tables().isEmpty()) {
+                return replayTablesToWatermark(logReader, topics, replay, c);
+            }
             Lsn cut = LogCut.of(logReader, partitions);
-            reset(c, settings.mode(), null);
+            reset(c, settings.mode(), null, false);
             return replayLive(cut, topics, partitions.size(), replay, c);
         } catch (SQLException e) {
             throw new ApplyException("rebuild of follower " + settings.follower() + " failed: " + e.getMessage(), e);
@@ -135,8 +134,9 @@ public final class FollowerRebuild {
         return new FollowerConnection(f.jdbcUrl(), f.user(), f.password(), f.sslMode(), 1).openPool("replog-rebuild");
     }
 
-    private void reset(Connection c, ApplyMode mode, String pointInTime) throws SQLException {
-        List<TableId> dropped = FollowerReset.reset(c, settings.topics(), request.tables(), settings.groupId(), mode, pointInTime);
+    private void reset(Connection c, ApplyMode mode, String pointInTime, boolean wholeLog) throws SQLException {
+        List<TableId> dropped = FollowerReset.reset(c, settings.topics(), request.tables(), wholeLog, settings.groupId(), mode,
+                pointInTime);
         log.info("rebuild of follower {}: dropped {} and reset Replog's state of {}", settings.follower(),
                 dropped.isEmpty() ? "no table" : dropped, request.tables().isEmpty() ? "the whole follower" : request.tables());
     }
@@ -169,6 +169,36 @@ public final class FollowerRebuild {
         }
     }
 
+    /**
+     * Some tables of a transactional follower: its other tables stay as they are, at its watermark W,
+     * so the rebuilt ones must end exactly at W too. The whole log is replayed up to W in commit order
+     * (positions and watermark reset), writing only the rebuilt tables; then the follower is where it
+     * was, with those tables rebuilt, and follows the log from W (or stops there).
+     */
+    private ApplierService replayTablesToWatermark(LogReader logReader, List<String> topics, ReplayProgress replay,
+                                                   Connection c) throws SQLException {
+        Lsn watermark = WatermarkStore.load(c).map(WatermarkStore.Watermark::commitLsn).orElse(null);
+        c.rollback();
+        if (watermark == null) {
+            throw new ApplyException("follower " + settings.follower() + " has no watermark yet (its initial snapshot is "
+                    + "not applied): rebuild the whole follower (without --tables)");
+        }
+        PointInTime.atLsn(logReader, settings.topics().transactions(), watermark); // the log holds a transaction after it
+        reset(c, ApplyMode.TRANSACTIONAL, null, true);
+        log.info("rebuild of follower {}: replaying the log up to its watermark {}, writing only {}", settings.follower(),
+                watermark, request.tables());
+        long started = System.nanoTime();
+        ApplierService applier = ApplierService.startUntil(settings, watermark, Set.copyOf(topics));
+        try {
+            awaitStop(applier, replay, c);
+            summary(applier, started, "to the follower's watermark " + watermark
+                    + (request.follow() ? "; following the log" : "; stopped there (`replog apply` continues from here)"));
+        } finally {
+            applier.close();
+        }
+        return request.follow() ? ApplierService.start(settings) : null;
+    }
+
     private void warnOfCopies(LogReader logReader, List<TopicPartition> partitions, PointInTime point, Connection c)
             throws SQLException {
         Map<TopicPartition, Long> stops = PositionStore.load(c, partitions);
@@ -189,18 +219,23 @@ public final class FollowerRebuild {
         Lsn stop = point.last() == null ? point.lsn() : point.last();
         ApplierService applier = ApplierService.startUntil(settings.withMode(ApplyMode.TRANSACTIONAL), stop);
         try {
-            Set<String> reported = new HashSet<>();
-            while (!applier.stopped().isDone()) {
-                report(replay.read(c), reported, false);
-                Backoff.sleep(PROGRESS_EVERY);
-            }
-            failIfStopped(applier);
-            report(replay.read(c), reported, true);
+            awaitStop(applier, replay, c);
             summary(applier, started, point.describe().replace("rebuilt ", "") + "; it stays there (a point-in-time copy "
                     + "does not follow the log)");
         } finally {
             applier.close();
         }
+    }
+
+    /** Reports progress until a replay started with a stop point has stopped there. */
+    private void awaitStop(ApplierService applier, ReplayProgress replay, Connection c) throws SQLException {
+        Set<String> reported = new HashSet<>();
+        while (!applier.stopped().isDone()) {
+            report(replay.read(c), reported, false);
+            Backoff.sleep(PROGRESS_EVERY);
+        }
+        failIfStopped(applier);
+        report(replay.read(c), reported, true);
     }
 
     private void failIfStopped(ApplierService applier) {

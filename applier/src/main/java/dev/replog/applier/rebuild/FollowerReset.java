@@ -33,14 +33,20 @@ final class FollowerReset {
     private FollowerReset() {
     }
 
+    /** Where the log is read from: positions of every partition, their claims, and the transactional watermark. */
+    private static final List<String> READ_POSITIONS = List.of("replog.positions", "replog.partition_owners",
+            "replog.truncate_arrivals", "replog.watermark");
+
     /**
      * @param tables      the tables to rebuild; empty: every table the follower has from the log, and
      *                    all of Replog's state
+     * @param wholeLog    the replay reads every partition from the start (and writes only {@code
+     *                    tables}): every position and the watermark are reset too
      * @param pointInTime what the follower becomes a copy of, or null if it follows the log afterwards
      * @return the tables dropped
      */
-    static List<TableId> reset(Connection c, TopicNames topics, List<TableId> tables, String groupId, ApplyMode mode,
-                               String pointInTime) throws SQLException {
+    static List<TableId> reset(Connection c, TopicNames topics, List<TableId> tables, boolean wholeLog, String groupId,
+                               ApplyMode mode, String pointInTime) throws SQLException {
         ApplierService.createStateTables(c);
         boolean whole = tables.isEmpty();
         Set<TableId> drop = new LinkedHashSet<>(tables);
@@ -60,7 +66,11 @@ final class FollowerReset {
                     s.execute("DELETE FROM " + table);
                 }
                 s.execute("DELETE FROM replog.table_definitions");
-                s.execute("DELETE FROM replog.watermark");
+            }
+            if (whole || wholeLog) {
+                for (String table : READ_POSITIONS) {
+                    s.execute("DELETE FROM " + table);
+                }
             }
         } catch (SQLException e) {
             c.rollback();

@@ -101,10 +101,12 @@ public final class TransactionalApply implements ApplyLoop {
      * @param stopAfter null follows the log; otherwise no transaction committed after this LSN is
      *                  applied: once every one at or before it is committed on the follower,
      *                  {@code onStop} runs and {@link #run} returns (a point-in-time replay)
+     * @param writtenTopics null writes every table; otherwise only these topics' events are written
+     *                      (the others are read and counted): a rebuild of some tables
      */
     public TransactionalApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
                        ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity, Lsn stopAfter,
-                       Runnable onStop) {
+                       Set<String> writtenTopics, Runnable onStop) {
         this.stopAfter = stopAfter;
         this.onStop = onStop;
         this.settings = settings;
@@ -118,6 +120,7 @@ public final class TransactionalApply implements ApplyLoop {
         this.events = new EventApplier(settings.schemaExpressions());
         this.fetched = new FetchedLog(settings.topics().transactions());
         this.assembler = new TransactionAssembler(fetched, events, settings.topics().heartbeat());
+        assembler.writeOnly(writtenTopics);
         this.transactionsPartition = new TopicPartition(settings.topics().transactions(), 0);
         this.assignment = new LogAssignment(settings.topics());
     }
