@@ -12,7 +12,6 @@ import dev.replog.applier.state.WatermarkStore;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
 import dev.replog.topology.Backoff;
-import dev.replog.topology.LogRetention;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -26,14 +25,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Collectors;
 
 /**
  * {@code replog follower rebuild}: builds an empty or damaged follower from the log alone (no
@@ -103,9 +100,9 @@ public final class FollowerRebuild {
              HikariDataSource pool = onePool();
              Connection c = pool.getConnection()) {
             RunningAppliers.refuse(settings, admin, c);
-            List<String> topics = tableTopics(logReader);
-            refuseLostHistory(admin, logReader, topics);
-            List<TopicPartition> partitions = partitionsOf(logReader, topics);
+            ReplayedLog replayed = ReplayedLog.of(settings, request.tables(), admin, logReader);
+            List<String> topics = replayed.topics();
+            List<TopicPartition> partitions = replayed.partitions();
             Map<TopicPartition, Long> begin = logReader.beginnings(partitions);
             Map<TopicPartition, Long> end = logReader.ends(partitions);
             ReplayProgress replay = new ReplayProgress(partitions, begin, end);
@@ -289,66 +286,5 @@ public final class FollowerRebuild {
         long events = applier.appliedCount();
         out.printf("rebuilt follower %s: %,d changes applied in %.1f s (%,.0f rows/s), %s%n", settings.follower(), events,
                 seconds, events / seconds, where);
-    }
-
-    /** The table topics the rebuild replays: every one of the log, or those of {@code --tables}. */
-    private List<String> tableTopics(LogReader logReader) {
-        Set<String> existing = logReader.topics();
-        if (request.tables().isEmpty()) {
-            List<String> all = existing.stream().filter(settings.topics()::isTableTopic).sorted().toList();
-            if (all.isEmpty()) {
-                throw new ApplyException("the log " + settings.topics().prefix() + ".* has no table topic in Kafka at "
-                        + settings.kafka().bootstrapServers() + ": nothing to rebuild from (check topics.prefix)");
-            }
-            return all;
-        }
-        List<String> out = new ArrayList<>();
-        for (TableId t : request.tables()) {
-            String topic = settings.topics().forTable(t);
-            if (!existing.contains(topic)) {
-                throw new ApplyException("table " + t + " has no topic " + topic + " in the log: it was never captured "
-                        + "(or topics.prefix differs)");
-            }
-            out.add(topic);
-        }
-        return out;
-    }
-
-    private static List<TopicPartition> partitionsOf(LogReader logReader, List<String> topics) {
-        List<TopicPartition> out = new ArrayList<>();
-        for (String topic : topics) {
-            for (int p = 0; p < logReader.partitionCount(topic); p++) {
-                out.add(new TopicPartition(topic, p));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * A replay of a log that lost part of its history (finite retention, compaction, records deleted)
-     * would build a follower that silently misses rows or keeps deleted ones: refused.
-     */
-    private void refuseLostHistory(Admin admin, LogReader logReader, List<String> topics) {
-        List<String> all = new ArrayList<>(topics);
-        Set<String> existing = logReader.topics();
-        // A transactional replay reads these too, from their start, in commit order with the tables.
-        for (String own : List.of(settings.topics().transactions(), settings.topics().heartbeat())) {
-            if (existing.contains(own)) {
-                all.add(own);
-            }
-        }
-        List<LogRetention.Problem> problems = LogRetention.problems(admin, all);
-        if (!problems.isEmpty()) {
-            throw new ApplyException("cannot rebuild from this log: " + problems.stream().map(Object::toString)
-                    .collect(Collectors.joining("; ")) + ". A rebuild replays every topic from its start, so they must "
-                    + "keep their whole history (cleanup.policy=delete, retention.ms=-1, retention.bytes=-1; see docs/rebuild.md)");
-        }
-        List<TopicPartition> partitions = partitionsOf(logReader, all);
-        logReader.beginnings(partitions).forEach((tp, first) -> {
-            if (first > 0) {
-                throw new ApplyException("cannot rebuild from this log: topic " + tp.topic() + " partition " + tp.partition()
-                        + " starts at offset " + first + ", its earlier records were deleted; a replay would miss them");
-            }
-        });
     }
 }

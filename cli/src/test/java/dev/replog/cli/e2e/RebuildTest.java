@@ -6,22 +6,27 @@ import dev.replog.applier.ApplyException;
 import dev.replog.applier.ApplyMode;
 import dev.replog.applier.rebuild.FollowerRebuild;
 import dev.replog.applier.rebuild.RebuildProgress;
+import dev.replog.cli.Main;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.BankWorkload;
+import dev.replog.testkit.PipelineProperties;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
+import dev.replog.testkit.TestServers;
 import dev.replog.topology.TopologyException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -133,6 +138,24 @@ class RebuildTest {
 
             ApplyException rebuild = assertThrows(ApplyException.class, () -> rebuild(r.applierSettings(), request(null, null, false)));
             assertTrue(rebuild.getMessage().contains("topic " + week + " has retention.ms=604800000"), rebuild.getMessage());
+        }
+    }
+
+    @Test
+    void theCommandRefusesAPointThatIsNoLsnOrInstantNamingIt(@TempDir Path dir) throws Exception {
+        TestServers servers = TestServers.get();
+        Path config = PipelineProperties.write(dir.resolve("replog.properties"), servers.kafka().bootstrapServers(),
+                servers.leader(), "postgres", servers.follower(), "postgres", "public.t", 1, "row", List.of());
+        for (String[] point : List.of(new String[]{"--to-lsn", "16B3F20"}, new String[]{"--to-time", "yesterday"})) {
+            PrintStream original = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                assertEquals(2, Main.run("follower", "rebuild", "--config", config.toString(), point[0], point[1]));
+            } finally {
+                System.setErr(original);
+            }
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains(point[0] + " '" + point[1] + "' is not"), err.toString());
         }
     }
 
