@@ -213,8 +213,7 @@ public final class FollowerRebuild {
         log.info("rebuild of follower {}: replaying the log in transactional mode up to LSN {}; the follower is marked as "
                 + "{}", settings.follower(), point.lsn(), point.describe());
         long started = System.nanoTime();
-        Lsn stop = point.last() == null ? point.lsn() : point.last();
-        ApplierService applier = ApplierService.startUntil(settings.withMode(ApplyMode.TRANSACTIONAL), stop);
+        ApplierService applier = ApplierService.startUntil(settings.withMode(ApplyMode.TRANSACTIONAL), point.last());
         try {
             awaitStop(applier, replay, c);
             summary(applier, started, point.describe().replace("rebuilt ", "") + "; it stays there (a point-in-time copy "

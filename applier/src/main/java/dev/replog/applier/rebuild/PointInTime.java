@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * seconds even on an idle leader): the read waits a bounded time for one.
  *
  * @param lsn  the requested LSN, or for a time the commit LSN of the last transaction at or before it
- * @param last the commit LSN of the last transaction applied, null if none is
+ * @param last the commit LSN of the last transaction applied
  * @param lastCommitted its commit time
  */
 record PointInTime(Lsn lsn, Lsn last, Instant lastCommitted) {
@@ -29,7 +29,12 @@ record PointInTime(Lsn lsn, Lsn last, Instant lastCommitted) {
     static final Duration WAIT_FOR_LATER = Duration.ofSeconds(30);
 
     static PointInTime atLsn(LogReader log, String transactionsTopic, Lsn lsn) {
-        return find(log, transactionsTopic, end -> end.source().lsn().isAfter(lsn), "LSN " + lsn, lsn);
+        PointInTime p = find(log, transactionsTopic, end -> end.source().lsn().isAfter(lsn), "LSN " + lsn, lsn);
+        if (p.last() == null) {
+            throw new ApplyException("no leader transaction in topic " + transactionsTopic + " committed at or before LSN "
+                    + lsn + ": the log starts later (with capture's initial snapshot, which is not a point of its own)");
+        }
+        return p;
     }
 
     static PointInTime atTime(LogReader log, String transactionsTopic, Instant time) {
@@ -93,7 +98,6 @@ record PointInTime(Lsn lsn, Lsn last, Instant lastCommitted) {
 
     /** What the follower says it is, in {@code replog.follower.point_in_time}. */
     String describe() {
-        return "rebuilt to LSN " + lsn + " (its last transaction committed "
-                + (last == null ? "before the log starts" : "at LSN " + last + ", " + lastCommitted) + ")";
+        return "rebuilt to LSN " + lsn + " (its last transaction committed at LSN " + last + ", " + lastCommitted + ")";
     }
 }
