@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import dev.replog.schemas.Lsn;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -31,6 +32,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,20 +63,21 @@ public final class ApplierService implements AutoCloseable {
     private final Counter followerRetries;
     private final Counter kafkaRetries;
     private volatile boolean stopping;
+    private final Lsn stopAfter;
+    private final Set<String> writtenTopics;
+    private volatile boolean reachedStop;
 
-    private ApplierService(ApplierSettings settings, ServiceMetrics serviceMetrics) throws SQLException {
+    private ApplierService(ApplierSettings settings, ServiceMetrics serviceMetrics, Lsn stopAfter, Set<String> writtenTopics)
+            throws SQLException {
         this.settings = settings;
+        this.stopAfter = stopAfter;
+        this.writtenTopics = writtenTopics;
         this.pool = settings.follower().openPool("replog-applier");
         try (Connection c = pool.getConnection()) {
-            PositionStore.createIfMissing(c);
-            DeadLetterStore.createIfMissing(c);
-            StoppedTables.createIfMissing(c);
-            TableDefinitionStore.createIfMissing(c);
-            WatermarkStore.createIfMissing(c);
-            KeyMoves.createIfMissing(c);
-            PartitionOwners.createIfMissing(c);
-            FollowerIdentity.createIfMissing(c);
-            AppliedLsn.createIfMissing(c); // reads the tables above
+            createStateTables(c);
+            if (stopAfter == null) {
+                FollowerIdentity.refusePointInTime(c, settings.follower().toString());
+            }
             // Refuses a follower fed by another group or mode, before this applier joins anything.
             this.identity = FollowerIdentity.establish(c, settings.groupId(), settings.mode(), settings.follower().toString());
             c.commit();
@@ -104,13 +107,51 @@ public final class ApplierService implements AutoCloseable {
 
     /** {@link #start(ApplierSettings)}, measured into these metrics ({@link ApplyMonitor} measures the lag). */
     public static ApplierService start(ApplierSettings settings, ServiceMetrics metrics) {
+        return start(settings, metrics, null, null);
+    }
+
+    /**
+     * Applies in transactional mode every leader transaction committed at or before {@code stopAfter}
+     * and none after, then stops ({@link #stopped()} completes, {@link #reachedStop()} is true): the
+     * replay of a point-in-time rebuild. A follower marked as such a copy is accepted.
+     */
+    public static ApplierService startUntil(ApplierSettings settings, Lsn stopAfter) {
+        return startUntil(settings, stopAfter, null);
+    }
+
+    /**
+     * Like {@link #startUntil(ApplierSettings, Lsn)}, writing only the events of these table topics:
+     * the others are read and counted but not applied (a rebuild of some tables of a transactional
+     * follower, to the watermark the others are at).
+     */
+    public static ApplierService startUntil(ApplierSettings settings, Lsn stopAfter, Set<String> writtenTopics) {
+        if (settings.mode() != ApplyMode.TRANSACTIONAL) {
+            throw new IllegalArgumentException("a replay to an LSN runs in transactional mode");
+        }
+        return start(settings, ServiceMetrics.none(), java.util.Objects.requireNonNull(stopAfter), writtenTopics);
+    }
+
+    private static ApplierService start(ApplierSettings settings, ServiceMetrics metrics, Lsn stopAfter, Set<String> writtenTopics) {
         try {
-            ApplierService s = new ApplierService(settings, metrics);
+            ApplierService s = new ApplierService(settings, metrics, stopAfter, writtenTopics);
             s.runner.start();
             return s;
         } catch (SQLException e) {
             throw new ApplyException("cannot prepare follower " + settings.follower() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Creates the follower's {@code replog} schema tables and functions that are missing. */
+    public static void createStateTables(Connection c) throws SQLException {
+        PositionStore.createIfMissing(c);
+        DeadLetterStore.createIfMissing(c);
+        StoppedTables.createIfMissing(c);
+        TableDefinitionStore.createIfMissing(c);
+        WatermarkStore.createIfMissing(c);
+        KeyMoves.createIfMissing(c);
+        PartitionOwners.createIfMissing(c);
+        FollowerIdentity.createIfMissing(c);
+        AppliedLsn.createIfMissing(c); // reads the tables above
     }
 
     private static Properties consumerConfig(ApplierSettings s) {
@@ -157,8 +198,14 @@ public final class ApplierService implements AutoCloseable {
 
     private ApplyLoop loop() {
         return settings.mode() == ApplyMode.TRANSACTIONAL
-                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity)
+                ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity, stopAfter,
+                        writtenTopics, () -> reachedStop = true)
                 : new RowApply(settings, pool, consumer, counters, () -> stopping, identity);
+    }
+
+    /** Whether a replay started with {@link #startUntil} applied everything up to its LSN and stopped there. */
+    public boolean reachedStop() {
+        return reachedStop;
     }
 
     private void run() {

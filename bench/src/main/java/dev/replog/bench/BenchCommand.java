@@ -1,6 +1,7 @@
 package dev.replog.bench;
 
 import picocli.CommandLine.Command;
+import dev.replog.bench.rebuild.RebuildBench;
 import dev.replog.bench.serve.ServeBench;
 import dev.replog.bench.serve.ServeBenchOptions;
 import dev.replog.bench.soak.SoakBench;
@@ -30,7 +31,8 @@ import java.util.concurrent.Callable;
                 + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog.",
             "Not in the default run, Replog alone: soak (a long load with faults), serve (read replicas: lookups/s and latency, "
                 + "commit-to-servable lag, memory, against the issue's targets; about 3 minutes), verify (replog verify on a table of "
-                + "--rows rows in two databases, then finding and repairing --verify-corrupt corrupted rows). Exit code 1 if a workload failed; "
+                + "--rows rows in two databases, then finding and repairing --verify-corrupt corrupted rows), rebuild (rows/s of `replog follower "
+                + "rebuild` from a log of --rows snapshotted and a tenth updated rows, in both apply modes). Exit code 1 if a workload failed; "
                 + "a serve target missed is printed MISSED and does not change it."},
         footer = {"Lag: a probe commits a marker row on the leader every 100 ms and polls the follower every 2 ms;",
             "lag = first seen on the follower minus the leader's commit returning.",
@@ -61,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     String pgbench;
 
     @Option(names = "--only", split = ",", paramLabel = "WORKLOAD",
-            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench, soak, serve, verify (soak, serve and verify: not in the default run).")
+            description = "Run only these workloads, comma-separated: insert, snapshot, update, pgbench, soak, serve, verify, rebuild (soak, serve, verify and rebuild: not in the default run).")
     List<String> only = List.of();
 
     @Option(names = "--soak-rows", defaultValue = "500000", description = "soak: rows snapshotted before the load (default: ${DEFAULT-VALUE}).")
@@ -153,6 +155,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (workloads.remove("verify")) {
             // Replog alone: the comparison's own cost on two databases (docs/verify.md).
             alonePassed &= VerifyBench.run(rows, verifyCorrupt, out, System.out);
+        }
+        if (workloads.remove("rebuild")) {
+            // Replog alone: a follower built from the log (docs/rebuild.md), --rows rows.
+            alonePassed &= RebuildBench.run(rows, partitions, childHeap, replogMainClass, out, System.out);
         }
         if (!only.isEmpty() && workloads.isEmpty()) {
             return alonePassed ? 0 : 1;

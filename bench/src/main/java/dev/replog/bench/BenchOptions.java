@@ -16,7 +16,7 @@ record BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgben
                     int pgbenchClients, Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile,
                     String pgbench, Path outputDir, Duration timeout, String replogMainClass, String commandLine) {
 
-    static final List<String> WORKLOADS = List.of("insert", "snapshot", "update", "pgbench", "soak", "serve", "verify");
+    static final List<String> WORKLOADS = List.of("insert", "snapshot", "update", "pgbench", "soak", "serve", "verify", "rebuild");
 
     boolean selected(String workload) {
         return only.isEmpty() || only.contains(workload);

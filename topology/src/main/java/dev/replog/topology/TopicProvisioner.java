@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Creates the topics of a replication log, or checks that existing ones fit: a table topic whose
@@ -48,11 +49,10 @@ public final class TopicProvisioner {
 
     /** A table topic: configured partitions, delete policy, configured retention. */
     public void ensureTableTopic(String topic) {
-        ensure(topic, settings.partitions(), Map.of(
+        ensure(topic, settings.partitions(), withRetention(Map.of(
                 "cleanup.policy", "delete",
-                "retention.ms", Long.toString(settings.retentionMs()),
                 // A row with multi-megabyte (TOASTed) values is one record; Kafka's default is 1 MB.
-                "max.message.bytes", Integer.toString(MAX_RECORD_BYTES)), true);
+                "max.message.bytes", Integer.toString(MAX_RECORD_BYTES))), true, true);
         // Created with, or checked to have, the configured count.
         tableTopics.putIfAbsent(topic, settings.partitions());
     }
@@ -69,6 +69,7 @@ public final class TopicProvisioner {
             if (found.isEmpty()) {
                 return;
             }
+            refuseLostHistory(found);
             admin.describeTopics(found).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)
                     .forEach((name, d) -> tableTopics.putIfAbsent(name, d.partitions().size()));
         } catch (ExecutionException | TimeoutException e) {
@@ -108,12 +109,44 @@ public final class TopicProvisioner {
 
     /** A single-partition topic whose records must stay in one total order. */
     public void ensureOrderedTopic(String topic, boolean compacted) {
-        ensure(topic, 1, Map.of(
-                "cleanup.policy", compacted ? "compact" : "delete",
-                "retention.ms", compacted ? "-1" : Long.toString(settings.retentionMs())), false);
+        ensure(topic, 1, compacted ? Map.of("cleanup.policy", "compact", "retention.ms", "-1")
+                : withRetention(Map.of("cleanup.policy", "delete")), false, !compacted);
     }
 
-    private void ensure(String topic, int partitions, Map<String, String> configs, boolean tableTopic) {
+    /**
+     * The configured retention; for a log followers are rebuilt from also no size limit, whatever the
+     * broker's default ({@code log.retention.bytes}).
+     */
+    private Map<String, String> withRetention(Map<String, String> configs) {
+        Map<String, String> out = new HashMap<>(configs);
+        out.put("retention.ms", Long.toString(settings.retentionMs()));
+        if (settings.rebuildFromLog()) {
+            out.put("retention.bytes", "-1");
+        }
+        return out;
+    }
+
+    /**
+     * Refuses topics of the log that lose history when followers are to be rebuilt from it
+     * ({@code topics.rebuild.from.log}): a rebuild would silently miss what they deleted.
+     */
+    private void refuseLostHistory(List<String> topics) {
+        if (!settings.rebuildFromLog()) {
+            return;
+        }
+        List<LogRetention.Problem> problems = LogRetention.problems(admin, topics);
+        if (!problems.isEmpty()) {
+            throw new TopologyException(problems.stream().map(Object::toString).collect(Collectors.joining("; "))
+                    + ": this topic would lose history, and followers are rebuilt by replaying the log from its start. "
+                    + "Set it to cleanup.policy=delete, retention.ms=-1, retention.bytes=-1 (kafka-configs.sh --alter "
+                    + "--entity-type topics --entity-name " + problems.get(0).topic() + " --add-config retention.ms=-1,"
+                    + "retention.bytes=-1,cleanup.policy=delete), or set topics.rebuild.from.log=false to run without "
+                    + "rebuilds (`replog follower rebuild` is then refused); see docs/rebuild.md");
+        }
+    }
+
+    /** @param history the topic must keep its whole history if the log is to rebuild followers */
+    private void ensure(String topic, int partitions, Map<String, String> configs, boolean tableTopic, boolean history) {
         if (ready.contains(topic)) {
             return;
         }
@@ -132,7 +165,7 @@ public final class TopicProvisioner {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new TopologyException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
             }
-            checkFits(topic, partitions, tableTopic);
+            checkFits(topic, partitions, tableTopic, history);
         } catch (TimeoutException e) {
             throw new TopologyException("creating topic " + topic + " timed out after " + TIMEOUT_S + " s", e);
         } catch (InterruptedException e) {
@@ -167,13 +200,16 @@ public final class TopicProvisioner {
         }
     }
 
-    private void checkFits(String topic, int partitions, boolean tableTopic) {
+    private void checkFits(String topic, int partitions, boolean tableTopic, boolean history) {
         try {
             TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).get(topic);
             if (d.partitions().size() != partitions) {
                 throw new TopologyException("topic " + topic + " exists with " + d.partitions().size()
                         + " partitions but topics.partitions=" + partitions + "; a changed partition count breaks "
                         + "per-key order. Set topics.partitions=" + d.partitions().size() + " or use a new topics.prefix");
+            }
+            if (history) {
+                refuseLostHistory(List.of(topic));
             }
             if (tableTopic) {
                 ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);

@@ -38,7 +38,8 @@ public final class DeadLetterPublisher implements AutoCloseable {
             if (!topicReady) {
                 try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
                     int brokers = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).size();
-                    TopicSettings layout = new TopicSettings(1, (short) Math.min(3, brokers), -1);
+                    // Not replayed by rebuilds: an operator may give it a retention of their choosing.
+                    TopicSettings layout = new TopicSettings(1, (short) Math.min(3, brokers), -1, false);
                     new TopicProvisioner(admin, layout).ensureOrderedTopic(topic, false);
                 }
                 topicReady = true;

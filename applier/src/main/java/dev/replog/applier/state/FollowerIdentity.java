@@ -44,6 +44,44 @@ public record FollowerIdentity(String followerId, String groupId, String followe
                         group_id    text        NOT NULL,
                         mode        text        NOT NULL,
                         since       timestamptz NOT NULL DEFAULT now())""");
+            // Set on a point-in-time copy (replog follower rebuild --to-lsn): no applier follows it.
+            s.execute("ALTER TABLE replog.follower ADD COLUMN IF NOT EXISTS point_in_time text");
+        }
+    }
+
+    /**
+     * Refuses to apply to a point-in-time copy: it holds the leader's state at one LSN, and applying
+     * the log after it would make it a live follower behind the operator's back.
+     *
+     * @throws ApplyException with the copy's LSN and time, and the remedy
+     */
+    public static void refusePointInTime(Connection c, String follower) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT point_in_time FROM replog.follower WHERE point_in_time IS NOT NULL")) {
+            if (rs.next()) {
+                throw new ApplyException("follower " + follower + " was " + rs.getString(1) + "; a point-in-time copy "
+                        + "does not follow the log: run `replog follower rebuild` without --to-lsn/--to-time to make it "
+                        + "follow live");
+            }
+        }
+    }
+
+    /**
+     * Makes the follower's record fit a rebuild: the mode it is rebuilt in, and the point in time it
+     * is a copy of (null: it follows the log). Its id and group stay, so the group's committed
+     * offsets still name it.
+     */
+    public static void rebuilding(Connection c, String groupId, ApplyMode mode, String pointInTime) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO replog.follower (follower_id, group_id, mode, point_in_time) VALUES (?, ?, ?, ?)
+                ON CONFLICT (singleton) DO UPDATE
+                SET group_id = EXCLUDED.group_id, mode = EXCLUDED.mode, point_in_time = EXCLUDED.point_in_time,
+                    since = now()""")) {
+            ps.setString(1, UUID.randomUUID().toString());
+            ps.setString(2, groupId);
+            ps.setString(3, mode.name().toLowerCase(Locale.ROOT));
+            ps.setString(4, pointInTime);
+            ps.executeUpdate();
         }
     }
 

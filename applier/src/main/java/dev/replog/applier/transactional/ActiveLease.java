@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * from writing by the partition epochs ({@link dev.replog.applier.state.PartitionOwners}): the new
  * holder claims every partition before it applies anything.
  */
-final class ActiveLease implements AutoCloseable {
+public final class ActiveLease implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ActiveLease.class);
     /** Advisory lock key: "REPL" and 1, the transactional applier of this database. */
@@ -115,6 +115,24 @@ final class ActiveLease implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Who holds the lease of this follower's database now, as PostgreSQL sees its session; empty if
+     * no transactional applier is active on it.
+     */
+    public static java.util.Optional<String> activeHolder(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ?::oid AND l.objid = ?::oid AND l.objsubid = 2
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())""")) {
+            ps.setInt(1, KEY_CLASS);
+            ps.setInt(2, KEY_OBJECT);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of("'" + rs.getString(1) + "' (backend pid " + rs.getInt(2) + ")")
+                        : java.util.Optional.empty();
             }
         }
     }

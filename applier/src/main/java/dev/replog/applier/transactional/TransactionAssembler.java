@@ -57,6 +57,7 @@ public final class TransactionAssembler {
     private SetAside setAside;
     private int applied;
     private int replayed;
+    private Set<String> writtenTopics;
 
     TransactionAssembler(FetchedLog fetched, EventApplier events, String heartbeatTopic) {
         this.fetched = fetched;
@@ -148,7 +149,22 @@ public final class TransactionAssembler {
         return moved;
     }
 
+    /**
+     * Writes only these topics' events to the follower; the others are gathered and counted as
+     * usual but not applied (a rebuild of some tables of a transactional follower). Null: all.
+     */
+    void writeOnly(Set<String> topics) {
+        this.writtenTopics = topics == null ? null : Set.copyOf(topics);
+    }
+
+    private boolean writes(String topic) {
+        return writtenTopics == null || writtenTopics.contains(topic);
+    }
+
     private void applyRecord(ConsumerRecord<byte[], byte[]> r) throws SQLException {
+        if (!writes(r.topic())) {
+            return;
+        }
         PoisonEvent skipped = setAside.skipped(r);
         if (skipped != null) {
             DeadLetterStore.insert(connection, skipped);
@@ -174,7 +190,9 @@ public final class TransactionAssembler {
                 continue;
             }
             ChangeEvent event = events.decode(first);
-            if (setAside.skipped(first) != null) {
+            if (!writes(topic)) {
+                // gathered and counted, not written
+            } else if (setAside.skipped(first) != null) {
                 DeadLetterStore.insert(connection, setAside.skipped(first));
             } else {
                 writer.flush();

@@ -92,9 +92,23 @@ public final class TransactionalApply implements ApplyLoop {
     private long nextTopicScan;
     private boolean caughtUp;
     private long warnedMissingTopic = -1;
+    private final Lsn stopAfter;
+    private final Runnable onStop;
+    /** The first transaction after {@link #stopAfter} has been read: nothing more is to be applied. */
+    private boolean atStop;
 
+    /**
+     * @param stopAfter null follows the log; otherwise no transaction committed after this LSN is
+     *                  applied: once every one at or before it is committed on the follower,
+     *                  {@code onStop} runs and {@link #run} returns (a point-in-time replay)
+     * @param writtenTopics null writes every table; otherwise only these topics' events are written
+     *                      (the others are read and counted): a rebuild of some tables
+     */
     public TransactionalApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
-                       ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity) {
+                       ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity, Lsn stopAfter,
+                       Set<String> writtenTopics, Runnable onStop) {
+        this.stopAfter = stopAfter;
+        this.onStop = onStop;
         this.settings = settings;
         this.pool = pool;
         this.consumer = consumer;
@@ -106,6 +120,7 @@ public final class TransactionalApply implements ApplyLoop {
         this.events = new EventApplier(settings.schemaExpressions());
         this.fetched = new FetchedLog(settings.topics().transactions());
         this.assembler = new TransactionAssembler(fetched, events, settings.topics().heartbeat());
+        assembler.writeOnly(writtenTopics);
         this.transactionsPartition = new TopicPartition(settings.topics().transactions(), 0);
         this.assignment = new LogAssignment(settings.topics());
     }
@@ -114,6 +129,17 @@ public final class TransactionalApply implements ApplyLoop {
     public void run() {
         log.info("applier started in transactional mode: applying {}.* to follower {}", settings.topics().prefix(),
                 settings.follower());
+        try {
+            applyUntilStopped();
+        } finally {
+            // Also when the service wakes the consumer up to stop: the lease's session must end with
+            // this applier, or another one in this process (a rebuild, a restart) would stand by forever.
+            closeConnection();
+            lease.close();
+        }
+    }
+
+    private void applyUntilStopped() {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         boolean positioned = false;
         while (!stopping.getAsBoolean()) {
@@ -138,6 +164,12 @@ public final class TransactionalApply implements ApplyLoop {
                 fetched.add(records);
                 limitQueues();
                 progress();
+                if (atStop && current == null) {
+                    log.info("applied every transaction committed at or before {} to follower {}: watermark {}; stopping there",
+                            stopAfter, settings.follower(), watermark);
+                    onStop.run();
+                    break;
+                }
                 reportCaughtUp(records.isEmpty());
                 backoff.reset();
             } catch (PoisonEventException e) {
@@ -179,8 +211,6 @@ public final class TransactionalApply implements ApplyLoop {
                 Backoff.sleep(delay);
             }
         }
-        closeConnection();
-        lease.close();
     }
 
     /**
@@ -236,6 +266,10 @@ public final class TransactionalApply implements ApplyLoop {
                 commit();
             }
         }
+        if (atStop && current == null && (assembler.hasUncommitted() || uncommittedTransactions > 0)) {
+            commit(); // the last transactions at or before the stop: nothing follows them to commit with
+            return;
+        }
         // The initial snapshot is committed with the first transaction after it, never in parts: a
         // reader sees either nothing or a state the leader had.
         if (snapshot.isOpen() && (current == null || !currentTouched) && (assembler.hasUncommitted() || uncommittedTransactions > 0)) {
@@ -256,6 +290,11 @@ public final class TransactionalApply implements ApplyLoop {
             } catch (EventFormatException e) {
                 // Without it the commit order is unknown: nothing after it may be applied.
                 throw new ApplyException("cannot read transaction record " + LogRecords.where(r) + ": " + e.getMessage(), e);
+            }
+            if (boundary.kind() == TransactionBoundary.Kind.END && stopAfter != null
+                    && boundary.source().lsn().isAfter(stopAfter)) {
+                atStop = true; // never applied, and its position is not taken: the replay ends before it
+                return null;
             }
             if (boundary.kind() == TransactionBoundary.Kind.END
                     && (watermark == null || boundary.source().lsn().isAfter(watermark))) {
@@ -338,6 +377,7 @@ public final class TransactionalApply implements ApplyLoop {
         events.reset();
         fetched.clear();
         current = null;
+        atStop = false; // read again from the stored positions
         lastFinished = null;
         uncommittedTransactions = 0;
         connection = pool.getConnection();

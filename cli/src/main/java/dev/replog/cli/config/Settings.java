@@ -104,12 +104,19 @@ public final class Settings {
         if (watermarks < 0) {
             throw new ConfigException("config key 'capture.watermark.interval.ms' must be 0 (no watermarks) or more, not " + watermarks);
         }
+        boolean rebuildFromLog = Boolean.parseBoolean(c.string(TOPICS_REBUILD_FROM_LOG));
+        long retention = c.longValue(TOPICS_RETENTION_MS);
+        if (rebuildFromLog && retention != -1) {
+            throw new ConfigException("config key 'topics.retention.ms' is " + retention + " but followers are rebuilt by "
+                    + "replaying the whole log (topics.rebuild.from.log=true): set it to -1, or set topics.rebuild.from.log=false "
+                    + "to let the log lose history (`replog follower rebuild` is then refused; see docs/rebuild.md)");
+        }
         return new CaptureSettings(leader(c), slot, c.string(CAPTURE_PUBLICATION),
                 c.tables(CAPTURE_TABLES),
                 c.string(CAPTURE_SNAPSHOT_MODE), Duration.ofMillis(c.longValue(CAPTURE_HEARTBEAT_MS)),
                 topics(c),
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
-                        c.longValue(TOPICS_RETENTION_MS)),
+                        retention, rebuildFromLog),
                 kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh),
                 Duration.ofMillis(watermarks));
     }

@@ -274,6 +274,11 @@ final class Replication implements AutoCloseable {
         applier = ApplierService.start(applierSettings(), metrics);
     }
 
+    /** Takes over an applier started elsewhere (e.g. by a rebuild that now follows the log), to stop it on close. */
+    void applierStarted(ApplierService started) {
+        this.applier = started;
+    }
+
     void stopApplier() {
         applier.close();
         applier = null;
