@@ -1,6 +1,7 @@
 package dev.replog.capture;
 
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.TableId;
 import dev.replog.topology.Backoff;
 import dev.replog.topology.TopicProvisioner;
 import io.debezium.embedded.Connect;
@@ -14,12 +15,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Runs capture: Debezium's embedded engine tailing the leader's WAL through a pgoutput slot, its
@@ -41,11 +44,22 @@ public final class CaptureService implements AutoCloseable {
     private final ScheduledExecutorService publicationRefresh;
     private final CountDownLatch streaming = new CountDownLatch(1);
     private final AtomicReference<DebeziumEngine<RecordChangeEvent<SourceRecord>>> engine = new AtomicReference<>();
+    /** The capture.tables entries wanted now (the config file's, for the command line). */
+    private final Supplier<List<TableId>> wantedTables;
+    /** The entries the next engine is built with. */
+    private volatile List<TableId> engineTables;
+    /** The entries of the engine that runs now; null while none runs. */
+    private volatile List<TableId> streamingTables;
+    /** Entries that failed their check: not tried again until they change. */
+    private List<TableId> refusedTables;
+    private volatile boolean restartRequested;
     private volatile boolean stopping;
 
-    private CaptureService(CaptureSettings settings, LeaderPublication publication) {
+    private CaptureService(CaptureSettings settings, LeaderPublication publication, Supplier<List<TableId>> wantedTables) {
         this.settings = settings;
         this.publication = publication;
+        this.wantedTables = wantedTables;
+        this.engineTables = settings.tables();
         this.admin = Admin.create(settings.kafka().clientConfig());
         this.kafka = new TransactionalLog(producerConfig(settings),
                 "replog-capture-" + settings.topics().prefix() + "-" + settings.slotName());
@@ -58,7 +72,7 @@ public final class CaptureService implements AutoCloseable {
         this.watermarks = new WatermarkPublisher(kafka, provisioner, settings.watermarkInterval());
         this.schemaTracker = new SchemaTracker(settings.leader());
         this.publisher = new LogPublisher(kafka, watermarks, provisioner, settings.topics(), schemaTracker,
-                publication.signalTable());
+                publication.signalTable(), publication.copies());
         this.runner = new Thread(this::runUntilStopped, "replog-capture");
         this.publicationRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "replog-publication");
@@ -73,23 +87,35 @@ public final class CaptureService implements AutoCloseable {
      * {@link CaptureSettings#publicationRefresh()} while capture runs.
      */
     public static CaptureService start(CaptureSettings settings) {
+        return start(settings, settings::tables);
+    }
+
+    /**
+     * Like {@link #start(CaptureSettings)}, and follows changes of the captured tables while it runs:
+     * {@code tables} is asked at every check of the publication. A new list is checked like the
+     * list at start (refused with one ERROR line, the old one kept, if a table named exactly cannot
+     * be captured); then Debezium's engine is restarted from the last acknowledged offset with the
+     * new table filter, which Debezium fixes while an engine runs, and only once it streams does the
+     * publication follow: the tables added are published and copied, none other is copied again.
+     */
+    public static CaptureService start(CaptureSettings settings, Supplier<List<TableId>> tables) {
         LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets(), settings.slotName());
         LeaderPublication publication = new LeaderPublication(settings.leader(), settings.publicationName(),
                 settings.slotName(), settings.tables());
         CaptureService service;
         try {
             publication.start();
-            service = new CaptureService(settings, publication);
+            service = new CaptureService(settings, publication, tables);
         } catch (RuntimeException e) {
             CopyNotifications.stopListening(settings.topics().prefix());
         publication.close();
             throw e;
         }
-        CopyNotifications.listen(settings.topics().prefix(), publication::copyFailed);
+        CopyNotifications.listen(settings.topics().prefix(), publication.copies());
         service.runner.start();
         service.watermarks.start();
         long every = settings.publicationRefresh().toMillis();
-        service.publicationRefresh.scheduleWithFixedDelay(publication::refresh, every, every, TimeUnit.MILLISECONDS);
+        service.publicationRefresh.scheduleWithFixedDelay(service::refresh, every, every, TimeUnit.MILLISECONDS);
         return service;
     }
 
@@ -110,14 +136,16 @@ public final class CaptureService implements AutoCloseable {
         while (!stopping) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<String> failureMessage = new AtomicReference<>();
+            List<TableId> tables = engineTables;
             DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                    .using(DebeziumConfig.of(settings, publication.signalTable(), publication.published()))
+                    .using(DebeziumConfig.of(settings.withTables(tables), publication.signalTable(), publication.published()))
                     .notifying(publisher)
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override
                         public void pollingStarted() {
                             log.info("capture started: slot {} publication {} on leader {}, tables {}",
-                                    settings.slotName(), settings.publicationName(), settings.leader(), settings.tables());
+                                    settings.slotName(), settings.publicationName(), settings.leader(), tables);
+                            streamingTables = tables;
                             streaming.countDown();
                         }
                     })
@@ -132,8 +160,13 @@ public final class CaptureService implements AutoCloseable {
             publisher.engineStarting();
             long publishedBefore = publisher.publishedCount();
             e.run();
+            streamingTables = null;
             if (stopping) {
                 break;
+            }
+            if (restartRequested) {
+                restartRequested = false;
+                continue;
             }
             if (publisher.publishedCount() > publishedBefore) {
                 // It streamed again since the last failure: this is a new outage, not the same one going on.
@@ -149,6 +182,47 @@ public final class CaptureService implements AutoCloseable {
                     publisher.lastPublishedLsn(), why, delay.toSeconds());
             if (!Backoff.sleep(delay)) {
                 return;
+            }
+        }
+    }
+
+    /** One periodic check: the captured tables' list, then the publication. */
+    private void refresh() {
+        List<TableId> wanted = List.copyOf(wantedTables.get());
+        if (wanted.equals(engineTables)) {
+            refusedTables = null;
+        } else if (!wanted.equals(refusedTables) && streamingTables != null && !publisher.inInitialSnapshot()) {
+            // (Restarted in its initial snapshot, Debezium would take the snapshot again from the start.)
+            try {
+                LeaderPreflight.checkTables(settings.leader(), wanted, settings.timetzOffsets());
+                log.info("capture.tables changed from {} to {}: Debezium's engine restarts from the last acknowledged offset "
+                        + "with the new tables (it fixes its table filter while it runs); the tables added are published and "
+                        + "copied once it streams again, no other is copied again", engineTables, wanted);
+                engineTables = wanted;
+                restartEngine();
+            } catch (CaptureException e) {
+                refusedTables = wanted;
+                log.error("capture.tables changed to {}, but capture goes on with {}: {}", wanted, engineTables, e.getMessage());
+            }
+        }
+        List<TableId> streamingNow = streamingTables;
+        if (streamingNow != null && !streamingNow.equals(engineTables)) {
+            restartEngine(); // built just before the list changed
+        }
+        if (!publication.tables().equals(engineTables) && engineTables.equals(streamingTables)) {
+            publication.tables(engineTables);
+        }
+        publication.refresh();
+    }
+
+    private void restartEngine() {
+        restartRequested = true;
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine.get();
+        if (e != null) {
+            try {
+                e.close();
+            } catch (IOException ex) {
+                log.warn("closing Debezium engine failed: {}", ex.getMessage());
             }
         }
     }

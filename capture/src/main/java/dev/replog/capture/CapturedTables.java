@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,6 +18,11 @@ import java.util.Map;
  * wrote their row here. A published table missing here (or here with another oid: dropped and
  * created again) still needs its rows copied. Kept in the leader, beside the slot it describes, so
  * that a capture restarted at any moment knows what is left to copy.
+ *
+ * <p>Its {@code copy_*} columns show the last copy of each table (an incremental snapshot: of a
+ * table published while capture runs, or asked for by {@code replog resnapshot}), for operators and
+ * {@code replog status}; docs/snapshots.md describes them. Null for a table whose rows came with the
+ * initial snapshot and was never copied since.
  */
 final class CapturedTables {
 
@@ -30,6 +36,11 @@ final class CapturedTables {
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (slot_name text NOT NULL, table_schema text NOT NULL, "
                     + "table_name text NOT NULL, table_oid oid NOT NULL, captured_since timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (slot_name, table_schema, table_name))");
+            // Added by a later version: a table made by an earlier one gets them here.
+            s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS copy_state text, "
+                    + "ADD COLUMN IF NOT EXISTS copy_requested_at timestamptz, ADD COLUMN IF NOT EXISTS copy_started_at timestamptz, "
+                    + "ADD COLUMN IF NOT EXISTS copy_finished_at timestamptz, ADD COLUMN IF NOT EXISTS copy_rows bigint, "
+                    + "ADD COLUMN IF NOT EXISTS copy_rows_estimate bigint, ADD COLUMN IF NOT EXISTS copy_progress_at timestamptz");
         }
     }
 
@@ -56,6 +67,47 @@ final class CapturedTables {
             ps.setString(2, table.schema());
             ps.setString(3, table.table());
             ps.setLong(4, oid);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records that the table's rows are complete in the log once the copy requested in the caller's transaction is. */
+    static void putCopyRequested(Connection c, String slot, TableId table, long oid) throws SQLException {
+        put(c, slot, table, oid);
+        copyRequested(c, slot, table);
+    }
+
+    /** Marks a copy as requested (in the transaction that writes its signal); false if the table has no row here. */
+    static boolean copyRequested(Connection c, String slot, TableId table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET copy_state = 'requested', copy_requested_at = now(), "
+                + "copy_started_at = NULL, copy_finished_at = NULL, copy_rows = NULL, copy_rows_estimate = NULL, copy_progress_at = now() "
+                + "WHERE slot_name = ? AND table_schema = ? AND table_name = ?")) {
+            ps.setString(1, slot);
+            ps.setString(2, table.schema());
+            ps.setString(3, table.table());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Writes what capture knows of a copy. The estimate is the planner's row count
+     * ({@code pg_class.reltuples}) when the copy started; null if the table was never analyzed.
+     */
+    static void copyProgress(Connection c, String slot, TableId table, CopyProgress.Copy copy) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " t SET copy_state = ?, copy_started_at = ?, "
+                + "copy_finished_at = ?, copy_rows = ?, copy_progress_at = now(), copy_rows_estimate = CASE "
+                + "WHEN t.copy_started_at IS NOT DISTINCT FROM ? AND t.copy_rows_estimate IS NOT NULL THEN t.copy_rows_estimate "
+                + "ELSE (SELECT CASE WHEN cl.reltuples >= 0 THEN cl.reltuples::bigint END FROM pg_class cl WHERE cl.oid = t.table_oid) END "
+                + "WHERE slot_name = ? AND table_schema = ? AND table_name = ?")) {
+            Timestamp started = Timestamp.from(copy.startedAt());
+            ps.setString(1, copy.state());
+            ps.setTimestamp(2, started);
+            ps.setTimestamp(3, copy.finishedAt() == null ? null : Timestamp.from(copy.finishedAt()));
+            ps.setLong(4, copy.rows());
+            ps.setTimestamp(5, started);
+            ps.setString(6, slot);
+            ps.setString(7, table.schema());
+            ps.setString(8, table.table());
             ps.executeUpdate();
         }
     }

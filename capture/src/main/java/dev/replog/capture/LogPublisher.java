@@ -24,7 +24,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -43,6 +45,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final TopicProvisioner provisioner;
     private final TopicNames topics;
     private final SchemaTracker schemas;
+    private final CopyProgress copies;
     private final TableId signals;
     private final String signalsTopic;
     /** The signal table as Debezium's transaction END names it. */
@@ -53,10 +56,13 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private volatile Lsn lastLsn = Lsn.ZERO;
     /** Whether the last data record sent was a snapshot row. */
     private boolean snapshotRows;
+    /** Whether the last record read from a table (capture's heartbeat included) was a row of an initial snapshot. */
+    private volatile boolean initialSnapshot;
 
     LogPublisher(TransactionalLog kafka, WatermarkPublisher watermarks, TopicProvisioner provisioner, TopicNames topics,
-                 SchemaTracker schemas, TableId signals) {
+                 SchemaTracker schemas, TableId signals, CopyProgress copies) {
         this.kafka = kafka;
+        this.copies = copies;
         this.watermarks = watermarks;
         this.schemas = schemas;
         this.signals = signals;
@@ -91,6 +97,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         kafka.begin();
         Lsn batchLsn = lastLsn;
         int changes = 0;
+        Map<String, Long> copied = new HashMap<>();
         // How far capture has read the WAL, heartbeats included: drops are published only past it.
         Lsn processed = lastLsn;
         for (RecordChangeEvent<SourceRecord> event : batch) {
@@ -112,6 +119,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 }
                 continue;
             }
+            if (source != null) {
+                initialSnapshot = isSnapshot(source) && !"incremental".equals(String.valueOf(source.get("snapshot")));
+            }
             if (source != null && HeartbeatTable.isHeartbeat(table)) {
                 processed = maxLsn(processed, lsnOf(r, source).value());
                 if (r.value() != null) {
@@ -128,6 +138,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 awaitAll(sends);
             }
             snapshotRows = source != null && isSnapshot(source);
+            if (source != null && "incremental".equals(String.valueOf(source.get("snapshot")))) {
+                copied.merge(table.schema() + "." + table.table(), 1L, Long::sum);
+            }
             if (source != null) {
                 changes++;
                 Lsn lsn = lsnOf(r, source);
@@ -152,6 +165,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+        if (!copied.isEmpty()) {
+            copies.rowsCopied(copied);
+        }
         published.addAndGet(changes);
         lastLsn = batchLsn;
     }
@@ -175,6 +191,11 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
      */
     void engineStarting() {
         schemas.reset();
+    }
+
+    /** Whether Debezium is, as far as capture has seen, in the middle of an initial snapshot. */
+    boolean inInitialSnapshot() {
+        return initialSnapshot;
     }
 
     private static boolean isSnapshot(Struct source) {

@@ -33,7 +33,7 @@ final class CaptureCommand implements Callable<Integer> {
         Duration timeout = Settings.startupTimeout(c);
         Reachability.awaitLeader(settings.leader(), timeout);
         Reachability.awaitKafka(settings.kafka(), timeout);
-        CaptureService capture = CaptureService.start(settings);
+        CaptureService capture = CaptureService.start(settings, new CaptureTablesFile(config, c));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             capture.close();

@@ -14,7 +14,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "replog", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "replog 0.1.0",
         description = "Kafka-backed change-data-capture replication for PostgreSQL.",
         subcommands = {DemoCommand.class, CaptureCommand.class, ApplyCommand.class, VerifyCommand.class,
-                ServeCommand.class, AwaitCommand.class, ConfigReferenceCommand.class, DeadLettersCommand.class, ResumeCommand.class})
+                ServeCommand.class, AwaitCommand.class, ConfigReferenceCommand.class, DeadLettersCommand.class, ResumeCommand.class,
+                ResnapshotCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
