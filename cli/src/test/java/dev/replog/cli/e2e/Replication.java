@@ -46,6 +46,8 @@ final class Replication implements AutoCloseable {
     private final String followerDb;
     private final String name;
     private final List<TableId> tables;
+    /** The captured tables as a running capture reads them (its config file's, for the command line). */
+    private volatile List<TableId> capturedTables;
     private final int partitions;
     private CaptureService capture;
     private ApplierService applier;
@@ -65,6 +67,7 @@ final class Replication implements AutoCloseable {
         this.followerDb = TestDatabase.fresh(servers.follower(), testName);
         this.name = leaderDb;
         this.tables = tables;
+        this.capturedTables = tables;
         this.partitions = partitions;
     }
 
@@ -133,8 +136,13 @@ final class Replication implements AutoCloseable {
         PostgresServer l = servers.leader();
         return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb,
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
-                name, name, tables, "initial", heartbeat, topics(),
+                name, name, capturedTables, "initial", heartbeat, topics(),
                 new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets, publicationRefresh, watermarkInterval);
+    }
+
+    /** Changes {@code capture.tables} of the running capture (which reads it at its next publication check) and of later starts. */
+    void changeCapturedTables(List<TableId> entries) {
+        this.capturedTables = entries;
     }
 
     /** Capture's {@code capture.timetz.offsets} from its next start on. */
@@ -204,7 +212,7 @@ final class Replication implements AutoCloseable {
 
     /** @param awaitStreaming false returns at once (a capture that is to fail in its snapshot never streams) */
     void startCapture(boolean awaitStreaming) throws InterruptedException {
-        capture = CaptureService.start(captureSettings());
+        capture = CaptureService.start(captureSettings(), () -> capturedTables);
         if (awaitStreaming && !capture.awaitStreaming(CATCH_UP)) {
             throw new AssertionError("capture did not start streaming within " + CATCH_UP);
         }
