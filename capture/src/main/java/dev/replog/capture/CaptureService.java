@@ -52,7 +52,8 @@ public final class CaptureService implements AutoCloseable {
     private volatile List<TableId> streamingTables;
     /** Entries that failed their check: not tried again until they change. */
     private List<TableId> refusedTables;
-    private volatile boolean restartRequested;
+    /** The engine last stopped for a new list: stopped once, and restarted at once. */
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> stoppedForTables;
     private volatile boolean stopping;
 
     private CaptureService(CaptureSettings settings, LeaderPublication publication, Supplier<List<TableId>> wantedTables) {
@@ -164,8 +165,7 @@ public final class CaptureService implements AutoCloseable {
             if (stopping) {
                 break;
             }
-            if (restartRequested) {
-                restartRequested = false;
+            if (stoppedForTables == e) {
                 continue;
             }
             if (publisher.publishedCount() > publishedBefore) {
@@ -188,10 +188,22 @@ public final class CaptureService implements AutoCloseable {
 
     /** One periodic check: the captured tables' list, then the publication. */
     private void refresh() {
+        try {
+            followTables();
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: the publication would stop being checked.
+            log.warn("cannot follow a change of capture.tables ({}); tried again at the next check", e.toString());
+        }
+        publication.refresh();
+    }
+
+    /** Restarts the engine for a new list, and hands the list to the publication once an engine streams with it. */
+    private void followTables() {
         List<TableId> wanted = List.copyOf(wantedTables.get());
+        List<TableId> streamingNow = streamingTables;
         if (wanted.equals(engineTables)) {
             refusedTables = null;
-        } else if (!wanted.equals(refusedTables) && streamingTables != null && !publisher.inInitialSnapshot()) {
+        } else if (!wanted.equals(refusedTables) && streamingNow != null && !publisher.inInitialSnapshot()) {
             // (Restarted in its initial snapshot, Debezium would take the snapshot again from the start.)
             try {
                 LeaderPreflight.checkTables(settings.leader(), wanted, settings.timetzOffsets());
@@ -200,27 +212,31 @@ public final class CaptureService implements AutoCloseable {
                         + "copied once it streams again, no other is copied again", engineTables, wanted);
                 engineTables = wanted;
                 restartEngine();
+                return;
             } catch (CaptureException e) {
                 refusedTables = wanted;
                 log.error("capture.tables changed to {}, but capture goes on with {}: {}", wanted, engineTables, e.getMessage());
             }
         }
-        List<TableId> streamingNow = streamingTables;
         if (streamingNow != null && !streamingNow.equals(engineTables)) {
             restartEngine(); // built just before the list changed
-        }
-        if (!publication.tables().equals(engineTables) && engineTables.equals(streamingTables)) {
+        } else if (!publication.tables().equals(engineTables) && engineTables.equals(streamingNow)) {
             publication.tables(engineTables);
         }
-        publication.refresh();
     }
 
     private void restartEngine() {
-        restartRequested = true;
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine.get();
-        if (e != null) {
+        if (e != null && e != stoppedForTables) {
+            stoppedForTables = e;
             try {
                 e.close();
+            } catch (IllegalStateException ex) {
+                // Stopping or stopped already: it is restarted as it ends. Still starting its tasks (Debezium
+                // refuses to stop then, "Cannot stop engine while tasks are starting"): the next check tries again.
+                if (String.valueOf(ex.getMessage()).contains("starting")) {
+                    stoppedForTables = null;
+                }
             } catch (IOException ex) {
                 log.warn("closing Debezium engine failed: {}", ex.getMessage());
             }
