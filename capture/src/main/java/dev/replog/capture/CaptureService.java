@@ -276,12 +276,12 @@ public final class CaptureService implements AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
-        publication.close();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine.get();
         if (e != null) {
             try {
                 e.close();
-            } catch (IOException ex) {
+            } catch (IOException | IllegalStateException ex) {
+                // IllegalStateException: stopping already (for a new capture.tables), which the runner ends.
                 log.warn("closing Debezium engine failed: {}", ex.getMessage());
             }
         }
@@ -291,6 +291,8 @@ public final class CaptureService implements AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
+        publication.writeCopyProgress(); // after the engine: the last rows it copied are counted
+        publication.close();
         schemaTracker.close();
         kafka.close();
         admin.close(Duration.ofSeconds(10));

@@ -73,11 +73,14 @@ final class CopyProgress implements CopyNotifications.Listener {
         });
     }
 
-    /** The copies changed since the last call. */
-    synchronized Map<String, Copy> takeChanges() {
-        Map<String, Copy> changes = new LinkedHashMap<>(unwritten);
-        unwritten.clear();
-        return changes;
+    /** The copies changed since they were last {@link #written}. */
+    synchronized Map<String, Copy> unwritten() {
+        return new LinkedHashMap<>(unwritten);
+    }
+
+    /** These states of copies are on the leader now (a copy changed meanwhile stays unwritten). */
+    synchronized void written(Map<String, Copy> states) {
+        states.forEach(unwritten::remove);
     }
 
     private Copy runningCopyOf(String table) {

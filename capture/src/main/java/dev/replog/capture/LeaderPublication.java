@@ -166,13 +166,15 @@ final class LeaderPublication implements AutoCloseable {
 
     /** Writes what changed about copies into replog.captured_tables. */
     private void writeCopyProgress(Connection c, Map<TableId, Long> members) throws SQLException {
-        for (Map.Entry<String, CopyProgress.Copy> change : copies.takeChanges().entrySet()) {
+        Map<String, CopyProgress.Copy> changes = copies.unwritten();
+        for (Map.Entry<String, CopyProgress.Copy> change : changes.entrySet()) {
             for (TableId t : members.keySet()) {
                 if ((t.schema() + "." + t.table()).equals(change.getKey())) {
                     CapturedTables.copyProgress(c, slot, t, change.getValue());
                 }
             }
         }
+        copies.written(changes);
     }
 
     /** Makes the tables whose copy Debezium gave up on incomplete again, so that it is requested again. */
@@ -443,6 +445,16 @@ final class LeaderPublication implements AutoCloseable {
                 // A broken connection: nothing left to release.
             }
             connection = null;
+        }
+    }
+
+    /** Writes what changed about copies since the last check, so that a capture stopped now leaves them current. */
+    void writeCopyProgress() {
+        try {
+            Connection c = connection();
+            writeCopyProgress(c, members(c));
+        } catch (SQLException | RuntimeException e) {
+            log.warn("cannot write the progress of copies into {} on leader {}: {}", CapturedTables.TABLE, leader, e.getMessage());
         }
     }
 
