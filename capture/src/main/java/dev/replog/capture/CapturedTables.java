@@ -36,7 +36,16 @@ final class CapturedTables {
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (slot_name text NOT NULL, table_schema text NOT NULL, "
                     + "table_name text NOT NULL, table_oid oid NOT NULL, captured_since timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (slot_name, table_schema, table_name))");
-            // Added by a later version: a table made by an earlier one gets them here.
+        }
+        // Added by a later version: a table made by an earlier one gets them here (only then, as ALTER TABLE
+        // takes the table's owner and its strongest lock even when there is nothing to add).
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM pg_attribute "
+                + "WHERE attrelid = '" + TABLE + "'::regclass AND attname = 'copy_progress_at' AND NOT attisdropped")) {
+            if (rs.next()) {
+                return;
+            }
+        }
+        try (Statement s = c.createStatement()) {
             s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS copy_state text, "
                     + "ADD COLUMN IF NOT EXISTS copy_requested_at timestamptz, ADD COLUMN IF NOT EXISTS copy_started_at timestamptz, "
                     + "ADD COLUMN IF NOT EXISTS copy_finished_at timestamptz, ADD COLUMN IF NOT EXISTS copy_rows bigint, "
