@@ -152,7 +152,7 @@ final class LeaderPublication implements AutoCloseable {
     void refresh() {
         try {
             Connection c = connection();
-            writeCopyProgress(c, members(c, publication));
+            writeCopyProgress(c);
             Map<TableId, Long> members = reconcile(c, false);
             copyAgainWhatFailed(c, members);
             completeNewTables(c, members, CapturedTables.of(c, slot), slotExists(c));
@@ -165,8 +165,12 @@ final class LeaderPublication implements AutoCloseable {
     }
 
     /** Writes what changed about copies into replog.captured_tables. */
-    private void writeCopyProgress(Connection c, Map<TableId, Long> members) throws SQLException {
+    private void writeCopyProgress(Connection c) throws SQLException {
         Map<String, CopyProgress.Copy> changes = copies.unwritten();
+        if (changes.isEmpty()) {
+            return;
+        }
+        Map<TableId, Long> members = members(c);
         for (Map.Entry<String, CopyProgress.Copy> change : changes.entrySet()) {
             for (TableId t : members.keySet()) {
                 if ((t.schema() + "." + t.table()).equals(change.getKey())) {
@@ -451,8 +455,7 @@ final class LeaderPublication implements AutoCloseable {
     /** Writes what changed about copies since the last check, so that a capture stopped now leaves them current. */
     void writeCopyProgress() {
         try {
-            Connection c = connection();
-            writeCopyProgress(c, members(c));
+            writeCopyProgress(connection());
         } catch (SQLException | RuntimeException e) {
             log.warn("cannot write the progress of copies into {} on leader {}: {}", CapturedTables.TABLE, leader, e.getMessage());
         }
