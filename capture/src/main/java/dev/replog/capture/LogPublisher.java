@@ -120,7 +120,10 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 continue;
             }
             if (source != null) {
-                initialSnapshot = isSnapshot(source) && !"incremental".equals(String.valueOf(source.get("snapshot")));
+                boolean initial = isSnapshot(source) && !"incremental".equals(String.valueOf(source.get("snapshot")));
+                if (initial != initialSnapshot) {
+                    initialSnapshot = initial;
+                }
             }
             if (source != null && HeartbeatTable.isHeartbeat(table)) {
                 processed = maxLsn(processed, lsnOf(r, source).value());
