@@ -50,8 +50,8 @@ public final class CaptureService implements AutoCloseable {
     private volatile List<TableId> engineTables;
     /** The entries of the engine that runs now; null while none runs. */
     private volatile List<TableId> streamingTables;
-    /** Entries that failed their check: not tried again until they change. */
-    private List<TableId> refusedTables;
+    /** Why the wanted entries failed their check, as last logged: checked again at each check, logged once. */
+    private String refusal;
     /** The engine last stopped for a new list: stopped once, and restarted at once. */
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> stoppedForTables;
     private volatile boolean stopping;
@@ -202,8 +202,8 @@ public final class CaptureService implements AutoCloseable {
         List<TableId> wanted = List.copyOf(wantedTables.get());
         List<TableId> streamingNow = streamingTables;
         if (wanted.equals(engineTables)) {
-            refusedTables = null;
-        } else if (!wanted.equals(refusedTables) && streamingNow != null && !publisher.inInitialSnapshot()) {
+            refusal = null;
+        } else if (streamingNow != null && !publisher.inInitialSnapshot()) {
             // (Restarted in its initial snapshot, Debezium would take the snapshot again from the start.)
             try {
                 LeaderPreflight.checkTables(settings.leader(), wanted, settings.timetzOffsets());
@@ -211,11 +211,16 @@ public final class CaptureService implements AutoCloseable {
                         + "with the new tables (it fixes its table filter while it runs); the tables added are published and "
                         + "copied once it streams again, no other is copied again", engineTables, wanted);
                 engineTables = wanted;
+                refusal = null;
                 restartEngine();
                 return;
             } catch (CaptureException e) {
-                refusedTables = wanted;
-                log.error("capture.tables changed to {}, but capture goes on with {}: {}", wanted, engineTables, e.getMessage());
+                String why = "capture.tables changed to " + wanted + ", but capture goes on with " + engineTables + " (checked "
+                        + "again at each check): " + e.getMessage();
+                if (!why.equals(refusal)) {
+                    refusal = why;
+                    log.error(why);
+                }
             }
         }
         if (streamingNow != null && !streamingNow.equals(engineTables)) {

@@ -56,16 +56,21 @@ class OnlineSnapshotTest {
 
     private final ListAppender<ILoggingEvent> copyLog = new ListAppender<>();
     private final Logger copyLogger = (Logger) LoggerFactory.getLogger("dev.replog.capture.CopyProgress");
+    private final ListAppender<ILoggingEvent> captureLog = new ListAppender<>();
+    private final Logger captureLogger = (Logger) LoggerFactory.getLogger("dev.replog.capture.CaptureService");
 
     @BeforeEach
     void listen() {
         copyLog.start();
         copyLogger.addAppender(copyLog);
+        captureLog.start();
+        captureLogger.addAppender(captureLog);
     }
 
     @AfterEach
     void stopListening() {
         copyLogger.detachAppender(copyLog);
+        captureLogger.detachAppender(captureLog);
     }
 
     /** On a transactional follower: the engine's restart replays nothing it would apply twice. */
@@ -79,6 +84,11 @@ class OnlineSnapshotTest {
             r.awaitFollowerMatchesLeader();
             try (Writes writes = new Writes(r.leaderUrl())) {
                 writes.awaitRounds(20);
+                // A table named exactly that does not exist: refused, and capture goes on as it was.
+                r.changeCapturedTables(List.of(ORDERS, new TableId("public", "missing")));
+                Await.until("capture refuses the list naming a missing table", Replication.CATCH_UP,
+                        () -> captureLog.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR
+                                && e.getFormattedMessage().contains("captured table public.missing does not exist")));
                 Map<Integer, Long> ordersBefore = ends(r, ORDERS);
                 r.changeCapturedTables(List.of(ORDERS, CUSTOMERS));
                 awaitCopyDone(r, CUSTOMERS);
@@ -104,6 +114,9 @@ class OnlineSnapshotTest {
             assertTrue(estimate > CUSTOMER_ROWS / 2 && estimate < CUSTOMER_ROWS * 2, "estimate " + estimate);
             assertEquals(List.of(List.of("")), Sql.queryRows(r.leaderUrl(), "SELECT coalesce(copy_state, '') FROM replog.captured_tables "
                     + "WHERE table_name = 'orders'"), "orders has no copy");
+            assertEquals(1, captureLog.list.stream().filter(e -> e.getLevel() == Level.ERROR).count(), "the refusal is logged once");
+            assertEquals(1, captureLog.list.stream().filter(e -> e.getFormattedMessage().startsWith("capture.tables changed from")).count(),
+                    "the engine restarted once");
             assertEquals(List.of("copy of table public.customers started", "copy of table public.customers done"),
                     copyLog.list.stream().filter(e -> e.getLevel() == Level.INFO).map(e -> e.getFormattedMessage()
                             .replaceAll(" \\(.*| \\d+ rows.*|:.*", "")).toList());
