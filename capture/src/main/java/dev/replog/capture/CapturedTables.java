@@ -19,10 +19,9 @@ import java.util.Map;
  * created again) still needs its rows copied. Kept in the leader, beside the slot it describes, so
  * that a capture restarted at any moment knows what is left to copy.
  *
- * <p>Its {@code copy_*} columns show the last copy of each table (an incremental snapshot: of a
- * table published while capture runs, or asked for by {@code replog resnapshot}), for operators and
- * {@code replog status}; docs/snapshots.md describes them. Null for a table whose rows came with the
- * initial snapshot and was never copied since.
+ * <p>Its {@code copy_*} columns show the last copy of each table (the initial snapshot, or an
+ * incremental snapshot: of a table published while capture runs, or asked for by {@code replog
+ * resnapshot}), for operators and {@code replog status}; docs/snapshots.md describes them.
  */
 final class CapturedTables {
 

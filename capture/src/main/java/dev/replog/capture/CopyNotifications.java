@@ -21,14 +21,18 @@ public final class CopyNotifications implements NotificationChannel {
     static final String NAME = "replog";
     private static final Map<String, Listener> LISTENERS = new ConcurrentHashMap<>();
 
-    /** What a capture hears; tables as Debezium names them ({@code schema.table}). Called on Debezium's thread. */
+    /**
+     * What a capture hears of the copies of its tables: incremental snapshots, and the initial
+     * snapshot ({@code initial}). Tables as Debezium names them ({@code schema.table}); capture's own
+     * tables are left out. Called on Debezium's thread.
+     */
     interface Listener {
 
-        /** A chunk of the table was read (Debezium's IN_PROGRESS). */
-        void chunkRead(String table);
+        /** The table is being read: a chunk of an incremental snapshot was, or the initial snapshot began it (IN_PROGRESS). */
+        void chunkRead(String table, boolean initial);
 
         /** The table was read to its end, or given up on (Debezium's TABLE_SCAN_COMPLETED and its status). */
-        void tableRead(String table, long rowsRead, String status);
+        void tableRead(String table, boolean initial, long rowsRead, String status);
     }
 
     private String logicalName;
@@ -55,20 +59,28 @@ public final class CopyNotifications implements NotificationChannel {
     public void send(Notification n) {
         Map<String, String> data = n.getAdditionalData();
         Listener listener = LISTENERS.get(logicalName);
-        if (!"Incremental Snapshot".equals(n.getAggregateType()) || data == null || listener == null) {
+        boolean initial = "Initial Snapshot".equals(n.getAggregateType());
+        if (!initial && !"Incremental Snapshot".equals(n.getAggregateType()) || data == null || listener == null) {
             return;
         }
-        if ("IN_PROGRESS".equals(n.getType()) && data.get("current_collection_in_progress") != null) {
-            listener.chunkRead(data.get("current_collection_in_progress"));
-        } else if ("TABLE_SCAN_COMPLETED".equals(n.getType()) && data.get("scanned_collection") != null) {
+        String inProgress = data.get("current_collection_in_progress");
+        String scanned = data.get("scanned_collection");
+        if ("IN_PROGRESS".equals(n.getType()) && inProgress != null && !isOwn(inProgress)) {
+            listener.chunkRead(inProgress, initial);
+        } else if ("TABLE_SCAN_COMPLETED".equals(n.getType()) && scanned != null && !isOwn(scanned)) {
             long rows;
             try {
-                rows = Long.parseLong(data.getOrDefault("total_rows_scanned", "0"));
+                rows = Long.parseLong(data.getOrDefault("total_rows_scanned", "-1"));
             } catch (NumberFormatException e) {
-                rows = 0;
+                rows = -1;
             }
-            listener.tableRead(data.get("scanned_collection"), rows, String.valueOf(data.get("status")));
+            listener.tableRead(scanned, initial, rows, String.valueOf(data.get("status")));
         }
+    }
+
+    /** Capture's heartbeat (in the initial snapshot) and signal tables: no table of schema replog is ever captured. */
+    private static boolean isOwn(String table) {
+        return table.startsWith(ReplogSchema.NAME + ".");
     }
 
     @Override

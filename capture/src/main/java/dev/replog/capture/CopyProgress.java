@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * The copies (incremental snapshots) Debezium runs, as capture sees them: which table, since when,
+ * The copies Debezium runs (incremental snapshots, and the initial snapshot), as capture sees them: which table, since when,
  * how many of its rows the log holds so far (acknowledged by Kafka), and whether the table was read
  * to its end. Fed by Debezium's notifications ({@link CopyNotifications}) and by {@link LogPublisher};
  * written into {@code replog.captured_tables} by {@link LeaderPublication} at each of its checks.
@@ -41,33 +41,34 @@ final class CopyProgress implements CopyNotifications.Listener {
     }
 
     @Override
-    public synchronized void chunkRead(String table) {
-        runningCopyOf(table);
+    public synchronized void chunkRead(String table, boolean initial) {
+        runningCopyOf(table, initial);
     }
 
     @Override
-    public void tableRead(String table, long rowsRead, String status) {
+    public void tableRead(String table, boolean initial, long rowsRead, String status) {
         boolean complete = COMPLETE.contains(status);
         synchronized (this) {
-            Copy c = runningCopyOf(table);
+            Copy c = runningCopyOf(table, initial);
             Instant now = Instant.now();
             put(table, new Copy(complete ? "done" : "failed", c.startedAt(), now, c.rows()));
             if (complete) {
-                log.info("copy of table {} done: {} rows read in {} s", table, rowsRead,
+                log.info("copy of table {} done: {} rows read in {} s", table, rowsRead >= 0 ? rowsRead : c.rows(),
                         Duration.between(c.startedAt(), now).toMillis() / 1000.0);
             }
         }
-        if (!complete) {
+        if (!complete && !initial) {
+            // An initial snapshot that fails stops the engine, which takes it again when it restarts.
             failed.accept(table, status);
         }
     }
 
     /** Rows of copies Kafka has acknowledged, by table; the last rows of a copy may come just after it is done. */
-    synchronized void rowsCopied(Map<String, Long> rowsByTable) {
+    synchronized void rowsCopied(Map<String, Long> rowsByTable, boolean initial) {
         rowsByTable.forEach((table, rows) -> {
             Copy c = copies.get(table);
             if (c == null) {
-                c = runningCopyOf(table);
+                c = runningCopyOf(table, initial);
             }
             put(table, new Copy(c.state(), c.startedAt(), c.finishedAt(), c.rows() + rows));
         });
@@ -83,12 +84,13 @@ final class CopyProgress implements CopyNotifications.Listener {
         states.forEach(unwritten::remove);
     }
 
-    private Copy runningCopyOf(String table) {
+    private Copy runningCopyOf(String table, boolean initial) {
         Copy c = copies.get(table);
         if (c == null || !c.running()) {
             c = new Copy("copying", Instant.now(), null, 0);
             put(table, c);
-            log.info("copy of table {} started (incremental snapshot: chunks read while streaming goes on)", table);
+            log.info("copy of table {} started ({})", table, initial ? "initial snapshot"
+                    : "incremental snapshot: chunks read while streaming goes on");
         }
         return c;
     }

@@ -98,6 +98,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         Lsn batchLsn = lastLsn;
         int changes = 0;
         Map<String, Long> copied = new HashMap<>();
+        Map<String, Long> initialCopied = new HashMap<>();
         // How far capture has read the WAL, heartbeats included: drops are published only past it.
         Lsn processed = lastLsn;
         for (RecordChangeEvent<SourceRecord> event : batch) {
@@ -141,8 +142,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 awaitAll(sends);
             }
             snapshotRows = source != null && isSnapshot(source);
-            if (source != null && "incremental".equals(String.valueOf(source.get("snapshot")))) {
-                copied.merge(table.schema() + "." + table.table(), 1L, Long::sum);
+            if (source != null && isSnapshot(source)) {
+                (initialSnapshot ? initialCopied : copied).merge(table.schema() + "." + table.table(), 1L, Long::sum);
             }
             if (source != null) {
                 changes++;
@@ -169,7 +170,10 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         }
         committer.markBatchFinished();
         if (!copied.isEmpty()) {
-            copies.rowsCopied(copied);
+            copies.rowsCopied(copied, false);
+        }
+        if (!initialCopied.isEmpty()) {
+            copies.rowsCopied(initialCopied, true);
         }
         published.addAndGet(changes);
         lastLsn = batchLsn;
