@@ -1,5 +1,6 @@
 package dev.replog.capture;
 
+import dev.replog.schemas.TableId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +65,9 @@ final class CopyProgress implements CopyNotifications.Listener {
     }
 
     /** Rows of copies Kafka has acknowledged, by table; the last rows of a copy may come just after it is done. */
-    synchronized void rowsCopied(Map<String, Long> rowsByTable, boolean initial) {
-        rowsByTable.forEach((table, rows) -> {
+    synchronized void rowsCopied(Map<TableId, Long> rowsByTable, boolean initial) {
+        rowsByTable.forEach((id, rows) -> {
+            String table = id.schema() + "." + id.table(); // as Debezium names it
             Copy c = copies.get(table);
             if (c == null) {
                 c = runningCopyOf(table, initial);

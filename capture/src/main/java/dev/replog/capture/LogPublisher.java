@@ -97,8 +97,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         kafka.begin();
         Lsn batchLsn = lastLsn;
         int changes = 0;
-        Map<String, Long> copied = new HashMap<>();
-        Map<String, Long> initialCopied = new HashMap<>();
+        Map<TableId, Long> copied = new HashMap<>();
+        Map<TableId, Long> initialCopied = new HashMap<>();
         // How far capture has read the WAL, heartbeats included: drops are published only past it.
         Lsn processed = lastLsn;
         for (RecordChangeEvent<SourceRecord> event : batch) {
@@ -143,7 +143,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             }
             snapshotRows = source != null && isSnapshot(source);
             if (source != null && isSnapshot(source)) {
-                (initialSnapshot ? initialCopied : copied).merge(table.schema() + "." + table.table(), 1L, Long::sum);
+                (initialSnapshot ? initialCopied : copied).merge(table, 1L, Long::sum);
             }
             if (source != null) {
                 changes++;
