@@ -7,7 +7,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -98,26 +100,39 @@ final class CapturedTables {
     }
 
     /**
-     * Writes what capture knows of a copy. The estimate is the planner's row count
-     * ({@code pg_class.reltuples}) when the copy started; null if the table was never analyzed.
+     * Writes what capture knows of a copy, unless the table's copy was requested again after this
+     * copy started (a later copy answers that request; this one's late news must not hide it). Times
+     * are the leader's clock: capture sends how long ago things happened, never its own clock.
+     * The estimate is the planner's row count ({@code pg_class.reltuples}) at the copy's first write;
+     * null if the table was never analyzed.
      */
     static void copyProgress(Connection c, String slot, TableId table, CopyProgress.Copy copy) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " t SET copy_state = ?, copy_started_at = ?, "
-                + "copy_finished_at = ?, copy_rows = ?, copy_progress_at = now(), copy_rows_estimate = CASE "
-                + "WHEN t.copy_started_at IS NOT DISTINCT FROM ? AND t.copy_rows_estimate IS NOT NULL THEN t.copy_rows_estimate "
-                + "ELSE (SELECT CASE WHEN cl.reltuples >= 0 THEN cl.reltuples::bigint END FROM pg_class cl WHERE cl.oid = t.table_oid) END "
-                + "WHERE slot_name = ? AND table_schema = ? AND table_name = ?")) {
-            Timestamp started = Timestamp.from(copy.startedAt());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " t SET copy_state = ?, "
+                + "copy_started_at = now() - make_interval(secs => ?), copy_finished_at = now() - make_interval(secs => ?), "
+                + "copy_rows = ?, copy_progress_at = now(), copy_rows_estimate = coalesce(t.copy_rows_estimate, "
+                + "(SELECT CASE WHEN cl.reltuples >= 0 THEN cl.reltuples::bigint END FROM pg_class cl WHERE cl.oid = t.table_oid)) "
+                + "WHERE slot_name = ? AND table_schema = ? AND table_name = ? "
+                + "AND (t.copy_requested_at IS NULL OR t.copy_requested_at <= now() - make_interval(secs => ?))")) {
+            Instant now = Instant.now();
+            double startedAgo = secondsBetween(copy.startedAt(), now);
             ps.setString(1, copy.state());
-            ps.setTimestamp(2, started);
-            ps.setTimestamp(3, copy.finishedAt() == null ? null : Timestamp.from(copy.finishedAt()));
+            ps.setDouble(2, startedAgo);
+            if (copy.finishedAt() == null) {
+                ps.setNull(3, Types.DOUBLE);
+            } else {
+                ps.setDouble(3, secondsBetween(copy.finishedAt(), now));
+            }
             ps.setLong(4, copy.rows());
-            ps.setTimestamp(5, started);
-            ps.setString(6, slot);
-            ps.setString(7, table.schema());
-            ps.setString(8, table.table());
+            ps.setString(5, slot);
+            ps.setString(6, table.schema());
+            ps.setString(7, table.table());
+            ps.setDouble(8, startedAgo);
             ps.executeUpdate();
         }
+    }
+
+    private static double secondsBetween(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1e9;
     }
 
     static void remove(Connection c, String slot, TableId table) throws SQLException {
