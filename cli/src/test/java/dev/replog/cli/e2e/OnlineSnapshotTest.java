@@ -73,7 +73,7 @@ class OnlineSnapshotTest {
         captureLogger.detachAppender(captureLog);
     }
 
-    /** On a transactional follower: the engine's restart replays nothing it would apply twice. */
+    /** On a transactional follower, which applies a leader transaction only once it has all of it. */
     @Test
     void tableAddedToCaptureTablesOfARunningCaptureIsCopiedAloneWhileTheOthersStream() throws Exception {
         try (Replication r = new Replication("online_add", 2, List.of(ORDERS))) {
