@@ -4,6 +4,7 @@ import dev.replog.metrics.Health;
 import dev.replog.metrics.ReplogMetric;
 import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.TableId;
 import dev.replog.topology.Backoff;
 import dev.replog.topology.TopicProvisioner;
 import io.debezium.embedded.Connect;
@@ -18,12 +19,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Runs capture: Debezium's embedded engine tailing the leader's WAL through a pgoutput slot, its
@@ -50,11 +53,24 @@ public final class CaptureService implements AutoCloseable {
     /** Whether Debezium streams now: false while an engine starts, and after it stopped on an error. */
     private volatile boolean streamingNow;
     private volatile String lastFailure;
+    /** The capture.tables entries wanted now (the config file's, for the command line). */
+    private final Supplier<List<TableId>> wantedTables;
+    /** The entries the next engine is built with. */
+    private volatile List<TableId> engineTables;
+    /** The entries of the engine that runs now; null while none runs. */
+    private volatile List<TableId> streamingTables;
+    /** Why the wanted entries failed their check, as last logged: checked again at each check, logged once. */
+    private String refusal;
+    /** The engine last stopped for a new list: stopped once, and restarted at once. */
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> stoppedForTables;
     private volatile boolean stopping;
 
-    private CaptureService(CaptureSettings settings, LeaderPublication publication, ServiceMetrics metrics) {
+    private CaptureService(CaptureSettings settings, LeaderPublication publication, Supplier<List<TableId>> wantedTables,
+                           ServiceMetrics metrics) {
         this.settings = settings;
         this.publication = publication;
+        this.wantedTables = wantedTables;
+        this.engineTables = settings.tables();
         this.admin = Admin.create(settings.kafka().clientConfig());
         this.kafka = new TransactionalLog(producerConfig(settings),
                 "replog-capture-" + settings.topics().prefix() + "-" + settings.slotName());
@@ -67,7 +83,7 @@ public final class CaptureService implements AutoCloseable {
         this.watermarks = new WatermarkPublisher(kafka, provisioner, settings.watermarkInterval());
         this.schemaTracker = new SchemaTracker(settings.leader());
         this.publisher = new LogPublisher(kafka, watermarks, provisioner, settings.topics(), schemaTracker,
-                publication.signalTable(), metrics.registry());
+                publication.signalTable(), publication.copies(), metrics.registry());
         ReplogMetric.CAPTURE_STREAMING.gauge(metrics.registry(), this, c -> c.streamingNow ? 1 : 0);
         this.retries = ReplogMetric.CAPTURE_RETRIES.counter(metrics.registry());
         this.slot = new SlotMonitor(settings.leader(), settings.slotName(), metrics);
@@ -85,28 +101,40 @@ public final class CaptureService implements AutoCloseable {
      * {@link CaptureSettings#publicationRefresh()} while capture runs.
      */
     public static CaptureService start(CaptureSettings settings) {
-        return start(settings, ServiceMetrics.none());
+        return start(settings, settings::tables, ServiceMetrics.none());
     }
 
     /** {@link #start(CaptureSettings)}, measured into these metrics. */
     public static CaptureService start(CaptureSettings settings, ServiceMetrics metrics) {
+        return start(settings, settings::tables, metrics);
+    }
+
+    /**
+     * Like {@link #start(CaptureSettings, ServiceMetrics)}, and follows changes of the captured tables while it runs:
+     * {@code tables} is asked at every check of the publication. A new list is checked like the
+     * list at start (refused with one ERROR line, the old one kept, if a table named exactly cannot
+     * be captured); then Debezium's engine is restarted from the last acknowledged offset with the
+     * new table filter, which Debezium fixes while an engine runs, and only once it streams does the
+     * publication follow: the tables added are published and copied, none other is copied again.
+     */
+    public static CaptureService start(CaptureSettings settings, Supplier<List<TableId>> tables, ServiceMetrics metrics) {
         LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets(), settings.slotName());
         LeaderPublication publication = new LeaderPublication(settings.leader(), settings.publicationName(),
                 settings.slotName(), settings.tables());
         CaptureService service;
         try {
             publication.start();
-            service = new CaptureService(settings, publication, metrics);
+            service = new CaptureService(settings, publication, tables, metrics);
         } catch (RuntimeException e) {
             CopyNotifications.stopListening(settings.topics().prefix());
         publication.close();
             throw e;
         }
-        CopyNotifications.listen(settings.topics().prefix(), publication::copyFailed);
+        CopyNotifications.listen(settings.topics().prefix(), publication.copies());
         service.runner.start();
         service.watermarks.start();
         long every = settings.publicationRefresh().toMillis();
-        service.publicationRefresh.scheduleWithFixedDelay(publication::refresh, every, every, TimeUnit.MILLISECONDS);
+        service.publicationRefresh.scheduleWithFixedDelay(service::refresh, every, every, TimeUnit.MILLISECONDS);
         return service;
     }
 
@@ -127,14 +155,16 @@ public final class CaptureService implements AutoCloseable {
         while (!stopping) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<String> failureMessage = new AtomicReference<>();
+            List<TableId> tables = engineTables;
             DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                    .using(DebeziumConfig.of(settings, publication.signalTable(), publication.published()))
+                    .using(DebeziumConfig.of(settings.withTables(tables), publication.signalTable(), publication.published()))
                     .notifying(publisher)
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override
                         public void pollingStarted() {
                             log.info("capture started: slot {} publication {} on leader {}, tables {}",
-                                    settings.slotName(), settings.publicationName(), settings.leader(), settings.tables());
+                                    settings.slotName(), settings.publicationName(), settings.leader(), tables);
+                            streamingTables = tables;
                             streamingNow = true;
                             lastFailure = null;
                             streaming.countDown();
@@ -152,8 +182,12 @@ public final class CaptureService implements AutoCloseable {
             long publishedBefore = publisher.publishedCount();
             e.run();
             streamingNow = false;
+            streamingTables = null;
             if (stopping) {
                 break;
+            }
+            if (stoppedForTables == e) {
+                continue;
             }
             if (publisher.publishedCount() > publishedBefore) {
                 // It streamed again since the last failure: this is a new outage, not the same one going on.
@@ -171,6 +205,68 @@ public final class CaptureService implements AutoCloseable {
                     publisher.lastPublishedLsn(), why, delay.toSeconds());
             if (!Backoff.sleep(delay)) {
                 return;
+            }
+        }
+    }
+
+    /** One periodic check: the captured tables' list, then the publication. */
+    private void refresh() {
+        try {
+            followTables();
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: the publication would stop being checked.
+            log.warn("cannot follow a change of capture.tables ({}); tried again at the next check", e.toString());
+        }
+        publication.refresh();
+    }
+
+    /** Restarts the engine for a new list, and hands the list to the publication once an engine streams with it. */
+    private void followTables() {
+        List<TableId> wanted = List.copyOf(wantedTables.get());
+        List<TableId> running = streamingTables;
+        if (wanted.equals(engineTables)) {
+            refusal = null;
+        } else if (running != null && !publisher.inInitialSnapshot()) {
+            // (Restarted in its initial snapshot, Debezium would take the snapshot again from the start.)
+            try {
+                LeaderPreflight.checkTables(settings.leader(), wanted, settings.timetzOffsets());
+                log.info("capture.tables changed from {} to {}: Debezium's engine restarts from the last acknowledged offset "
+                        + "with the new tables (it fixes its table filter while it runs); the tables added are published and "
+                        + "copied once it streams again, no other is copied again", engineTables, wanted);
+                engineTables = wanted;
+                refusal = null;
+                restartEngine();
+                return;
+            } catch (CaptureException e) {
+                String why = "capture.tables changed to " + wanted + ", but capture goes on with " + engineTables + " (checked "
+                        + "again at each check): " + e.getMessage();
+                if (!why.equals(refusal)) {
+                    refusal = why;
+                    log.error(why);
+                }
+            }
+        }
+        if (running != null && !running.equals(engineTables)) {
+            restartEngine(); // built just before the list changed
+        } else if (!publication.tables().equals(engineTables) && engineTables.equals(running)) {
+            publication.tables(engineTables);
+        }
+    }
+
+    private void restartEngine() {
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine.get();
+        if (e != null && e != stoppedForTables) {
+            stoppedForTables = e;
+            try {
+                e.close();
+            } catch (IllegalStateException ex) {
+                // Stopping or stopped already: it is restarted as it ends. Still starting its tasks (Debezium
+                // refuses to stop then, "Cannot stop engine while tasks are starting"): the next check tries again.
+                if (String.valueOf(ex.getMessage()).contains("starting")) {
+                    stoppedForTables = null;
+                }
+            } catch (IOException ex) {
+                log.warn("closing Debezium engine failed: {}", ex.getMessage());
             }
         }
     }
@@ -222,12 +318,12 @@ public final class CaptureService implements AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
-        publication.close();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine.get();
         if (e != null) {
             try {
                 e.close();
-            } catch (IOException ex) {
+            } catch (IOException | IllegalStateException ex) {
+                // IllegalStateException: stopping already (for a new capture.tables), which the runner ends.
                 log.warn("closing Debezium engine failed: {}", ex.getMessage());
             }
         }
@@ -238,6 +334,8 @@ public final class CaptureService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         slot.close();
+        publication.writeCopyProgress(); // after the engine: the last rows it copied are counted
+        publication.close();
         schemaTracker.close();
         kafka.close();
         admin.close(Duration.ofSeconds(10));

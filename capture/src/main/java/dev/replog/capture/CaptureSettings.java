@@ -90,6 +90,11 @@ public record CaptureSettings(LeaderConnection leader,
                 topicSettings, kafka, timetzOffsets, publicationRefresh, interval);
     }
 
+    public CaptureSettings withTables(List<TableId> captured) {
+        return new CaptureSettings(leader, slotName, publicationName, captured, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval);
+    }
+
     public CaptureSettings withLeader(LeaderConnection connection) {
         return new CaptureSettings(connection, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
                 topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval);

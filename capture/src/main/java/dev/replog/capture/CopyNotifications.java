@@ -5,29 +5,40 @@ import io.debezium.pipeline.notification.Notification;
 import io.debezium.pipeline.notification.channels.NotificationChannel;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 
 /**
  * Debezium's notification channel {@code replog} (found by Debezium through ServiceLoader): tells
- * capture when an incremental snapshot could not copy a table. Debezium logs such a failure (an SQL
- * error such as a missing SELECT privilege, an unknown schema) and goes on streaming without the
- * table's earlier rows; capture hears of it here and asks for the copy again (LeaderPublication).
+ * capture how its incremental snapshots (copies of a table) go: a chunk of a table was read, or a
+ * table was read to its end, or could not be copied. Debezium logs such a failure (an SQL error such
+ * as a missing SELECT privilege, an unknown schema) and goes on streaming without the table's
+ * earlier rows; capture hears of it here and asks for the copy again (LeaderPublication).
  * Debezium makes the channel itself, so captures register by their connector's logical name
  * ({@code topic.prefix}).
  */
 public final class CopyNotifications implements NotificationChannel {
 
     static final String NAME = "replog";
-    private static final Set<String> COMPLETE = Set.of("SUCCEEDED", "EMPTY");
-    private static final Map<String, BiConsumer<String, String>> LISTENERS = new ConcurrentHashMap<>();
+    private static final Map<String, Listener> LISTENERS = new ConcurrentHashMap<>();
+
+    /**
+     * What a capture hears of the copies of its tables: incremental snapshots, and the initial
+     * snapshot ({@code initial}). Tables as Debezium names them ({@code schema.table}); capture's own
+     * tables are left out. Called on Debezium's thread.
+     */
+    interface Listener {
+
+        /** The table is being read: a chunk of an incremental snapshot was, or the initial snapshot began it (IN_PROGRESS). */
+        void chunkRead(String table, boolean initial);
+
+        /** The table was read to its end, or given up on (Debezium's TABLE_SCAN_COMPLETED and its status). */
+        void tableRead(String table, boolean initial, long rowsRead, String status);
+    }
 
     private String logicalName;
 
-    /** {@code failed} receives the table as Debezium names it ({@code schema.table}) and Debezium's status. */
-    static void listen(String logicalName, BiConsumer<String, String> failed) {
-        LISTENERS.put(logicalName, failed);
+    static void listen(String logicalName, Listener listener) {
+        LISTENERS.put(logicalName, listener);
     }
 
     static void stopListening(String logicalName) {
@@ -47,14 +58,29 @@ public final class CopyNotifications implements NotificationChannel {
     @Override
     public void send(Notification n) {
         Map<String, String> data = n.getAdditionalData();
-        if (!"Incremental Snapshot".equals(n.getAggregateType()) || !"TABLE_SCAN_COMPLETED".equals(n.getType()) || data == null
-                || COMPLETE.contains(data.get("status"))) {
+        Listener listener = LISTENERS.get(logicalName);
+        boolean initial = "Initial Snapshot".equals(n.getAggregateType());
+        if (!initial && !"Incremental Snapshot".equals(n.getAggregateType()) || data == null || listener == null) {
             return;
         }
-        BiConsumer<String, String> failed = LISTENERS.get(logicalName);
-        if (failed != null) {
-            failed.accept(data.get("scanned_collection"), data.get("status"));
+        String inProgress = data.get("current_collection_in_progress");
+        String scanned = data.get("scanned_collection");
+        if ("IN_PROGRESS".equals(n.getType()) && inProgress != null && !isOwn(inProgress)) {
+            listener.chunkRead(inProgress, initial);
+        } else if ("TABLE_SCAN_COMPLETED".equals(n.getType()) && scanned != null && !isOwn(scanned)) {
+            long rows;
+            try {
+                rows = Long.parseLong(data.getOrDefault("total_rows_scanned", "-1"));
+            } catch (NumberFormatException e) {
+                rows = -1;
+            }
+            listener.tableRead(scanned, initial, rows, String.valueOf(data.get("status")));
         }
+    }
+
+    /** Capture's heartbeat (in the initial snapshot) and signal tables: no table of schema replog is ever captured. */
+    private static boolean isOwn(String table) {
+        return table.startsWith(ReplogSchema.NAME + ".");
     }
 
     @Override

@@ -56,6 +56,7 @@ final class DebeziumConfig {
         p.put("publication.name", s.publicationName());
         // LeaderPublication creates the publication (Debezium's own statement does not quote names).
         p.put("publication.autocreate.mode", "disabled");
+        // Fixed for the life of an engine: CaptureService starts a new one when capture.tables changes.
         p.put("table.include.list", Stream.concat(s.tables().stream(), Stream.of(HeartbeatTable.TABLE))
                 .map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
         p.put("snapshot.mode", s.snapshotMode());

@@ -33,13 +33,7 @@ final class LeaderPreflight {
                             + "; capture needs wal_level=logical (set it in postgresql.conf and restart PostgreSQL)");
                 }
             }
-            List<TableId> exact = tables.stream().filter(t -> !DebeziumConfig.isPattern(t)).toList();
-            for (TableId table : exact) {
-                checkName(c, table);
-                checkTable(c, table);
-                checkColumnTypes(c, table);
-            }
-            TimetzDomain.apply(c, exact, timetzOffsets);
+            checkTables(c, tables, timetzOffsets);
             ReplogSchema.ensure(c, leader);
             HeartbeatTable.createIfMissing(c);
             SnapshotSignals.createIfMissing(c, SnapshotSignals.tableFor(slotName));
@@ -47,6 +41,25 @@ final class LeaderPreflight {
         } catch (SQLException e) {
             throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The checks of the tables alone, for a new capture.tables list of a running capture. */
+    static void checkTables(LeaderConnection leader, List<TableId> tables, TimetzOffsets timetzOffsets) {
+        try (Connection c = leader.open()) {
+            checkTables(c, tables, timetzOffsets);
+        } catch (SQLException e) {
+            throw new CaptureException("cannot check leader " + leader + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkTables(Connection c, List<TableId> tables, TimetzOffsets timetzOffsets) throws SQLException {
+        List<TableId> exact = tables.stream().filter(t -> !DebeziumConfig.isPattern(t)).toList();
+        for (TableId table : exact) {
+            checkName(c, table);
+            checkTable(c, table);
+            checkColumnTypes(c, table);
+        }
+        TimetzDomain.apply(c, exact, timetzOffsets);
     }
 
     /**

@@ -47,7 +47,9 @@ final class LeaderPublication implements AutoCloseable {
     private final LeaderConnection leader;
     private final String publication;
     private final String slot;
-    private final LeaderTables named;
+    private volatile LeaderTables named;
+    private volatile List<TableId> tables;
+    private final CopyProgress copies = new CopyProgress(this::copyFailed);
     private final TableId signals;
     /** Capture's own tables, always published, never copied by a snapshot. */
     private final Set<TableId> own;
@@ -64,9 +66,30 @@ final class LeaderPublication implements AutoCloseable {
         this.leader = leader;
         this.publication = publication;
         this.slot = slot;
+        this.tables = List.copyOf(tables);
         this.named = new LeaderTables(tables);
         this.signals = SnapshotSignals.tableFor(slot);
         this.own = Set.of(HeartbeatTable.TABLE, signals);
+    }
+
+    /** The capture.tables entries the publication follows. */
+    List<TableId> tables() {
+        return tables;
+    }
+
+    /**
+     * Follows other capture.tables entries from the next check on: tables they name are added (and
+     * their rows copied), tables they no longer name are dropped. Only once Debezium streams with a
+     * filter that lets the added tables' changes through (CaptureService).
+     */
+    void tables(List<TableId> entries) {
+        this.named = new LeaderTables(entries);
+        this.tables = List.copyOf(entries);
+    }
+
+    /** The copies Debezium runs, as capture sees them. */
+    CopyProgress copies() {
+        return copies;
     }
 
     TableId signalTable() {
@@ -129,6 +152,7 @@ final class LeaderPublication implements AutoCloseable {
     void refresh() {
         try {
             Connection c = connection();
+            writeCopyProgress(c);
             Map<TableId, Long> members = reconcile(c, false);
             copyAgainWhatFailed(c, members);
             completeNewTables(c, members, CapturedTables.of(c, slot), slotExists(c));
@@ -138,6 +162,23 @@ final class LeaderPublication implements AutoCloseable {
             warnOnce(null, "cannot check publication " + publication + " on leader " + leader + " (" + e.getMessage()
                     + "); tables created or dropped meanwhile are published or dropped at a later check");
         }
+    }
+
+    /** Writes what changed about copies into replog.captured_tables. */
+    private void writeCopyProgress(Connection c) throws SQLException {
+        Map<String, CopyProgress.Copy> changes = copies.unwritten();
+        if (changes.isEmpty()) {
+            return;
+        }
+        Map<TableId, Long> members = members(c);
+        for (Map.Entry<String, CopyProgress.Copy> change : changes.entrySet()) {
+            for (TableId t : members.keySet()) {
+                if ((t.schema() + "." + t.table()).equals(change.getKey())) {
+                    CapturedTables.copyProgress(c, slot, t, change.getValue());
+                }
+            }
+        }
+        copies.written(changes);
     }
 
     /** Makes the tables whose copy Debezium gave up on incomplete again, so that it is requested again. */
@@ -266,8 +307,10 @@ final class LeaderPublication implements AutoCloseable {
             try {
                 if (problem == null) {
                     SnapshotSignals.requestSnapshot(c, signals, table);
+                    CapturedTables.putCopyRequested(c, slot, table, oid);
+                } else {
+                    CapturedTables.put(c, slot, table, oid);
                 }
-                CapturedTables.put(c, slot, table, oid);
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -320,8 +363,12 @@ final class LeaderPublication implements AutoCloseable {
         }
     }
 
-    /** The publication's tables with their oids. */
     private Map<TableId, Long> members(Connection c) throws SQLException {
+        return members(c, publication);
+    }
+
+    /** The publication's tables with their oids. */
+    static Map<TableId, Long> members(Connection c, String publication) throws SQLException {
         Map<TableId, Long> members = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT n.nspname, cl.relname, cl.oid FROM pg_publication p
@@ -402,6 +449,15 @@ final class LeaderPublication implements AutoCloseable {
                 // A broken connection: nothing left to release.
             }
             connection = null;
+        }
+    }
+
+    /** Writes what changed about copies since the last check, so that a capture stopped now leaves them current. */
+    void writeCopyProgress() {
+        try {
+            writeCopyProgress(connection());
+        } catch (SQLException | RuntimeException e) {
+            log.warn("cannot write the progress of copies into {} on leader {}: {}", CapturedTables.TABLE, leader, e.getMessage());
         }
     }
 

@@ -28,7 +28,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -48,6 +50,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final TopicProvisioner provisioner;
     private final TopicNames topics;
     private final SchemaTracker schemas;
+    private final CopyProgress copies;
     private final TableId signals;
     private final String signalsTopic;
     /** The signal table as Debezium's transaction END names it. */
@@ -60,10 +63,13 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final DistributionSummary batchEvents;
     /** Whether the last data record sent was a snapshot row. */
     private boolean snapshotRows;
+    /** Whether the last record read from a table (capture's heartbeat included) was a row of an initial snapshot. */
+    private volatile boolean initialSnapshot;
 
     LogPublisher(TransactionalLog kafka, WatermarkPublisher watermarks, TopicProvisioner provisioner, TopicNames topics,
-                 SchemaTracker schemas, TableId signals, MeterRegistry meters) {
+                 SchemaTracker schemas, TableId signals, CopyProgress copies, MeterRegistry meters) {
         this.kafka = kafka;
+        this.copies = copies;
         this.watermarks = watermarks;
         this.schemas = schemas;
         this.signals = signals;
@@ -103,6 +109,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         kafka.begin();
         Lsn batchLsn = lastLsn;
         int changes = 0;
+        Map<TableId, Long> copied = new HashMap<>();
+        Map<TableId, Long> initialCopied = new HashMap<>();
         // How far capture has read the WAL, heartbeats included: drops are published only past it.
         Lsn processed = lastLsn;
         for (RecordChangeEvent<SourceRecord> event : batch) {
@@ -124,6 +132,12 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 }
                 continue;
             }
+            if (source != null) {
+                boolean initial = isSnapshot(source) && !"incremental".equals(String.valueOf(source.get("snapshot")));
+                if (initial != initialSnapshot) {
+                    initialSnapshot = initial;
+                }
+            }
             if (source != null && HeartbeatTable.isHeartbeat(table)) {
                 processed = maxLsn(processed, lsnOf(r, source).value());
                 if (r.value() != null) {
@@ -140,6 +154,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 awaitAll(sends);
             }
             snapshotRows = source != null && isSnapshot(source);
+            if (source != null && isSnapshot(source)) {
+                (initialSnapshot ? initialCopied : copied).merge(table, 1L, Long::sum);
+            }
             if (source != null) {
                 changes++;
                 Lsn lsn = lsnOf(r, source);
@@ -164,6 +181,12 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+        if (!copied.isEmpty()) {
+            copies.rowsCopied(copied, false);
+        }
+        if (!initialCopied.isEmpty()) {
+            copies.rowsCopied(initialCopied, true);
+        }
         published.addAndGet(changes);
         lastLsn = batchLsn;
         batchPublish.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -189,6 +212,11 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
      */
     void engineStarting() {
         schemas.reset();
+    }
+
+    /** Whether Debezium is, as far as capture has seen, in the middle of an initial snapshot. */
+    boolean inInitialSnapshot() {
+        return initialSnapshot;
     }
 
     private static boolean isSnapshot(Struct source) {

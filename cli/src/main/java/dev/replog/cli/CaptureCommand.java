@@ -40,7 +40,7 @@ final class CaptureCommand implements Callable<Integer> {
             endpoint.ready(() -> Health.down("waiting for the leader and Kafka"));
             Reachability.awaitLeader(settings.leader(), timeout);
             Reachability.awaitKafka(settings.kafka(), timeout);
-            CaptureService capture = CaptureService.start(settings, metrics);
+            CaptureService capture = CaptureService.start(settings, new CaptureTablesFile(config, c), metrics);
             endpoint.live(capture::liveness);
             endpoint.ready(capture::readiness);
             CountDownLatch done = new CountDownLatch(1);

@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         description = "Kafka-backed change-data-capture replication for PostgreSQL.",
         subcommands = {DemoCommand.class, CaptureCommand.class, ApplyCommand.class, VerifyCommand.class,
                 ServeCommand.class, AwaitCommand.class, StatusCommand.class, ConfigReferenceCommand.class, DeadLettersCommand.class, ResumeCommand.class,
-                FollowerCommand.class})
+                FollowerCommand.class, ResnapshotCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -90,7 +90,7 @@ public final class ConfigKeys {
             "Password of an encrypted `leader.sslkey`.");
 
     public static final ConfigKey CAPTURE_TABLES = key("capture.tables", TABLE_LIST, null, List.of(CAPTURE),
-            "Tables to replicate, `schema.table` separated by commas (case-sensitive). A name with `.`, `,` or `\"` in it is written in double quotes as in SQL (`\"My.Schema\".\"we\"\"ird\"`). `*` in an entry is a pattern (`public.*`) that also captures tables created later: the publication lists exactly the matching tables, kept current every `capture.publication.refresh.ms`. A table named exactly needs a primary key (capture refuses to start without); a matching table without one is left out with one WARN line.");
+            "Tables to replicate, `schema.table` separated by commas (case-sensitive). A name with `.`, `,` or `\"` in it is written in double quotes as in SQL (`\"My.Schema\".\"we\"\"ird\"`). `*` in an entry is a pattern (`public.*`) that also captures tables created later: the publication lists exactly the matching tables, kept current every `capture.publication.refresh.ms`. A table named exactly needs a primary key (capture refuses to start without); a matching table without one is left out with one WARN line. Read again from the config file while capture runs: a table added is copied alone, the others stream on (docs/snapshots.md).");
     public static final ConfigKey CAPTURE_SLOT = key("capture.slot.name", STRING, "replog", List.of(CAPTURE),
             "Logical replication slot on the leader (lower case); created if missing.");
     public static final ConfigKey CAPTURE_PUBLICATION = key("capture.publication.name", STRING, "replog", List.of(CAPTURE),

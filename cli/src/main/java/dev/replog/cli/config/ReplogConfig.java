@@ -186,6 +186,17 @@ public final class ReplogConfig {
         return TableId.parseList(values.get(key.name()));
     }
 
+    /** The names of the keys whose effective value differs in {@code other} (names only: values may be secrets). */
+    public List<String> keysChangedIn(ReplogConfig other) {
+        List<String> changed = new ArrayList<>();
+        for (ConfigKey k : ConfigKeys.ALL) {
+            if (!java.util.Objects.equals(values.get(k.name()), other.values.get(k.name()))) {
+                changed.add(k.name());
+            }
+        }
+        return changed;
+    }
+
     /** The effective configuration for the log, secrets masked. */
     public String describe() {
         StringBuilder sb = new StringBuilder();

@@ -51,6 +51,8 @@ final class Replication implements AutoCloseable {
     private final String followerDb;
     private final String name;
     private final List<TableId> tables;
+    /** The captured tables as a running capture reads them (its config file's, for the command line). */
+    private volatile List<TableId> capturedTables;
     private final int partitions;
     private CaptureService capture;
     private ApplierService applier;
@@ -70,6 +72,7 @@ final class Replication implements AutoCloseable {
         this.followerDb = TestDatabase.fresh(servers.follower(), testName);
         this.name = leaderDb;
         this.tables = tables;
+        this.capturedTables = tables;
         this.partitions = partitions;
     }
 
@@ -138,8 +141,13 @@ final class Replication implements AutoCloseable {
         PostgresServer l = servers.leader();
         return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb,
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
-                name, name, tables, "initial", heartbeat, topics(),
+                name, name, capturedTables, "initial", heartbeat, topics(),
                 new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets, publicationRefresh, watermarkInterval);
+    }
+
+    /** Changes {@code capture.tables} of the running capture (which reads it at its next publication check) and of later starts. */
+    void changeCapturedTables(List<TableId> entries) {
+        this.capturedTables = entries;
     }
 
     /** Capture's {@code capture.timetz.offsets} from its next start on. */
@@ -218,7 +226,7 @@ final class Replication implements AutoCloseable {
     }
 
     private void startCapture(boolean awaitStreaming, ServiceMetrics metrics) throws InterruptedException {
-        capture = CaptureService.start(captureSettings(), metrics);
+        capture = CaptureService.start(captureSettings(), () -> capturedTables, metrics);
         if (awaitStreaming && !capture.awaitStreaming(CATCH_UP)) {
             throw new AssertionError("capture did not start streaming within " + CATCH_UP);
         }
