@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * How a {@link CompleteCopy} is written to {@code <prefix>.copies}: key the table's name as text
- * ({@code schema.table}, each part quoted if needed, {@link TableId#toString()}), value
+ * How a {@link CompleteCopy} is written to {@code <prefix>.copies}: key the table's quoted name as text
+ * ({@code "public"."orders"}, unambiguous, so compaction keeps one record per table), value
  * {@code {"op":"replog.copy","table":{"schema":..,"table":..},"copy_id":..,"topic":..,
  * "start_offsets":{"0":12,...},"start_lsn":..,"end_lsn":..,"completed_ts_ms":..}}, LSNs as numbers.
  */
@@ -26,7 +26,7 @@ public final class CompleteCopyFormat {
     }
 
     public static byte[] key(TableId table) {
-        return table.toString().getBytes(StandardCharsets.UTF_8);
+        return SqlIdentifiers.quote(table).getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] write(CompleteCopy copy) {

@@ -166,7 +166,8 @@ public final class FollowerRebuild {
 
     private ApplierService replayLive(Lsn cut, List<String> topics, int partitions, ReplayProgress replay, Connection c)
             throws SQLException {
-        log.info("rebuild of follower {}: replaying {} table topic(s) from their start to LSN {} in {} mode, then {}",
+        log.info("rebuild of follower {}: replaying {} table topic(s) from their start (or their newest complete copy) to LSN {} "
+                + "in {} mode, then {}",
                 settings.follower(), topics.size(), cut, settings.mode().name().toLowerCase(Locale.ROOT),
                 request.follow() ? "following the log" : "stopping");
         long started = System.nanoTime();

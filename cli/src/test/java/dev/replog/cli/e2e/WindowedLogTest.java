@@ -19,6 +19,7 @@ import dev.replog.topology.TopicSettings;
 import dev.replog.topology.TopologyException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -85,7 +86,7 @@ class WindowedLogTest {
             try (InvariantSampler sampler = InvariantSampler.start("windowed-tx", r.followerUrl(), bank.invariantCheck())) {
                 List<TopicPartition> partitions = partitions(r);
                 Await.until("Kafka deleted the start of every table partition, and each table has a complete copy after it",
-                        Duration.ofSeconds(120), () -> rebuildable(r, partitions));
+                        Duration.ofSeconds(120), () -> rebuildable(r, admin, partitions));
 
                 ApplierSettings rebuilt = r.applierSettings(r.anotherFollower("windowedrebuilt"), r.group() + "-rebuilt")
                         .withMode(ApplyMode.ROW);
@@ -148,14 +149,17 @@ class WindowedLogTest {
     }
 
     /** Every partition has lost its first records, and its table's newest recorded copy starts within what is left. */
-    private static boolean rebuildable(Replication r, List<TopicPartition> partitions) {
+    private static boolean rebuildable(Replication r, Admin admin, List<TopicPartition> partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        partitions.forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+        Map<TopicPartition, Long> begin = new HashMap<>();
+        admin.listOffsets(earliest).all().get().forEach((tp, o) -> begin.put(tp, o.offset()));
+        if (begin.values().stream().anyMatch(o -> o == 0)) {
+            return false;
+        }
         Properties p = r.kafka().clientConfig();
         p.put("isolation.level", "read_committed");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            Map<TopicPartition, Long> begin = c.beginningOffsets(partitions);
-            if (begin.values().stream().anyMatch(o -> o == 0)) {
-                return false;
-            }
             Map<String, CompleteCopy> copies = new HashMap<>();
             TopicPartition only = new TopicPartition(r.topics().copies(), 0);
             if (!c.listTopics().containsKey(only.topic())) {
