@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Refresh copies (capture.refresh.interval.ms): every captured table is copied again once per
  * interval, counted from the end of its last copy (or from when it was captured, if never copied), so
  * that the log always holds a complete copy of it that a follower can be rebuilt from. One table at a
- * time: a copy is requested only while no copy of the slot is requested or running. The schedule is
+ * time: a copy is requested only while no copy of the slot is requested or running (one whose state has not
+ * moved for an interval is taken for abandoned). The schedule is
  * read from {@code replog.captured_tables}, so a restarted capture copies only what is due.
  */
 final class RefreshCopies {
@@ -53,10 +54,14 @@ final class RefreshCopies {
         try (PreparedStatement ps = c.prepareStatement("SELECT table_schema, table_name, "
                 + "coalesce(copy_finished_at, captured_since) <= now() - make_interval(secs => ?) AS due "
                 + "FROM " + CapturedTables.TABLE + " t WHERE slot_name = ? AND NOT EXISTS (SELECT 1 FROM "
-                + CapturedTables.TABLE + " r WHERE r.slot_name = t.slot_name AND r.copy_state IN ('requested', 'copying')) "
+                + CapturedTables.TABLE + " r WHERE r.slot_name = t.slot_name AND r.copy_state IN ('requested', 'copying') "
+                // A copy whose state has not moved for an interval belongs to a capture that stopped before it
+                // wrote 'done': it must not hold the refreshes back for good.
+                + "AND r.copy_progress_at > now() - make_interval(secs => ?)) "
                 + "ORDER BY coalesce(copy_finished_at, captured_since)")) {
             ps.setDouble(1, interval.toNanos() / 1e9);
             ps.setString(2, slot);
+            ps.setDouble(3, interval.toNanos() / 1e9);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next() && due == null) {
                     TableId t = new TableId(rs.getString(1), rs.getString(2));

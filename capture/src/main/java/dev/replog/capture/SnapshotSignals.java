@@ -77,12 +77,15 @@ final class SnapshotSignals {
         }
     }
 
-    /** The tables an {@code execute-snapshot} request's {@code data} names; none if it is not one Replog wrote. */
+    /** The tables an {@code execute-snapshot} request's {@code data} names as Replog writes them ({@link #dataCollection}). */
     static List<TableId> tablesOf(String data) {
         List<TableId> out = new ArrayList<>();
         try {
             for (JsonNode c : JSON.readTree(data == null ? "{}" : data).path("data-collections")) {
-                out.add(TableId.parse(c.asText()));
+                // Replog writes exactly one quoted name per table (dataCollection); anything else (a pattern) is not its own.
+                if (c.asText().startsWith("\"")) {
+                    out.add(TableId.parse(c.asText()));
+                }
             }
         } catch (IOException | IllegalArgumentException e) {
             return List.of();
