@@ -8,6 +8,7 @@ import dev.replog.applier.rebuild.FollowerRebuild;
 import dev.replog.applier.rebuild.RebuildProgress;
 import dev.replog.schemas.CompleteCopy;
 import dev.replog.schemas.CompleteCopyFormat;
+import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.BankWorkload;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
@@ -174,9 +176,28 @@ class WindowedLogTest {
                     copies.put(copy.topic(), copy);
                 }
             }
-            return partitions.stream().allMatch(tp -> copies.containsKey(tp.topic())
+            boolean rebuildable = partitions.stream().allMatch(tp -> copies.containsKey(tp.topic())
                     && copies.get(tp.topic()).startOffsets().get(tp.partition()) >= begin.get(tp));
+            if (rebuildable) {
+                partitions.forEach(tp -> assertCopyStartMarker(c, tp, copies.get(tp.topic())));
+            }
+            return rebuildable;
         }
+    }
+
+    /** The recorded start of a copy is its marker: a watermark carrying the copy's id. */
+    private static void assertCopyStartMarker(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, CompleteCopy copy) {
+        long at = copy.startOffsets().get(tp.partition());
+        c.assign(List.of(tp));
+        c.seek(tp, at);
+        ConsumerRecord<byte[], byte[]> first = null;
+        for (int polls = 0; first == null && polls < 50; polls++) {
+            first = c.poll(Duration.ofMillis(200)).records(tp).stream().findFirst().orElse(null);
+        }
+        assertTrue(first != null && first.offset() == at, "no record at " + tp + " offset " + at);
+        assertTrue(Replication.isWatermark(first), "the copy's start in " + tp + " is not a watermark");
+        Header id = first.headers().lastHeader(LogHeaders.COPY);
+        assertEquals(copy.copyId(), id == null ? null : new String(id.value(), StandardCharsets.UTF_8));
     }
 
     private static List<TopicPartition> partitions(Replication r) {
