@@ -156,8 +156,9 @@ public final class ApplyLag implements AutoCloseable {
             if (r.watermark != null && (lsn == null || r.watermark.isAfter(lsn))) {
                 lsn = r.watermark;
             }
-            Long walBytes = p.records == 0 ? Long.valueOf(0) : sourceEnd == null || lsn == null ? null
-                    : Math.max(0, sourceEnd.value() - lsn.value());
+            Lsn end = sourceEnd == null ? null : later(sourceEnd, p.newestLsn);
+            Long walBytes = p.records == 0 ? Long.valueOf(0) : end == null || lsn == null ? null
+                    : Math.max(0, end.value() - lsn.value());
             Duration behind = p.records == 0 ? Duration.ZERO : p.firstCommit == null ? null
                     : max(Duration.ZERO, Duration.between(p.firstCommit, Instant.now()));
             out.add(new PartitionLag(tp, a == null ? null : a.offset(), lsn, p.records, p.exact, walBytes, behind,
@@ -201,7 +202,9 @@ public final class ApplyLag implements AutoCloseable {
                 }
             }
             Lsn through = appliedThrough(applied, behind, watermark);
-            Lsn end = sourceEnd != null ? sourceEnd : newest;
+            // A change can be in the log before capture's END of its transaction (a later Kafka transaction):
+            // the lag reaches at least to the newest change pending.
+            Lsn end = later(sourceEnd, newest);
             Long walBytes = sourceEnd == null && records == 0 ? Long.valueOf(0)
                     : end == null || through == null ? null : Math.max(0, end.value() - through.value());
             Duration behindCommit = records == 0 ? Duration.ZERO : oldestCommit == null ? null
@@ -367,6 +370,11 @@ public final class ApplyLag implements AutoCloseable {
             return rowMode;
         }
         return rowMode == null || watermark.isAfter(rowMode) ? watermark : rowMode;
+    }
+
+    /** The later of two LSNs, either may be null. */
+    private static Lsn later(Lsn a, Lsn b) {
+        return a == null ? b : b == null || !b.isAfter(a) ? a : b;
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -35,7 +35,7 @@ public final class ApplyMonitor implements AutoCloseable {
 
     private ApplyMonitor(ApplierSettings settings, ServiceMetrics metrics) {
         FollowerConnection f = settings.follower();
-        this.pool = new FollowerConnection(f.jdbcUrl(), f.user(), f.password(), f.sslMode(), 1).openPool("replog-apply-monitor");
+        this.pool = f.withPoolSize(1).openPool("replog-apply-monitor");
         this.lag = new ApplyLag(settings.kafka(), settings.topics());
         this.lagRecords = ReplogMetric.APPLY_LAG_RECORDS.multiGauge(metrics.registry());
         this.lagWalBytes = ReplogMetric.APPLY_LAG_WAL_BYTES.multiGauge(metrics.registry());

@@ -6,6 +6,8 @@ import dev.replog.cli.config.ConfigKey;
 import dev.replog.cli.config.ConfigKeys;
 import dev.replog.cli.config.ReplogConfig;
 import dev.replog.cli.config.Settings;
+import dev.replog.cli.progress.CopyDisplay;
+import dev.replog.cli.progress.Progress;
 import dev.replog.metrics.Health;
 import dev.replog.metrics.OpsEndpoint;
 import dev.replog.metrics.ServiceMetrics;
@@ -29,6 +31,10 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "Configuration file (Java properties).")
     Path config;
 
+    @Option(names = "--no-progress", description = "Copies (the initial snapshot, tables added later, resnapshots) as a "
+            + "log line every few seconds instead of a progress bar on a terminal.")
+    boolean noProgress;
+
     @Override
     public Integer call() throws InterruptedException {
         ReplogConfig c = ReplogConfig.load(config, Set.of(ConfigKey.Scope.CAPTURE));
@@ -43,8 +49,10 @@ final class CaptureCommand implements Callable<Integer> {
             CaptureService capture = CaptureService.start(settings, new CaptureTablesFile(config, c), metrics);
             endpoint.live(capture::liveness);
             endpoint.ready(capture::readiness);
+            CopyDisplay copies = CopyDisplay.start(settings.leader(), settings.slotName(), Progress.forConsole(noProgress));
             CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                copies.close();
                 capture.close();
                 done.countDown();
             }, "replog-capture-shutdown"));

@@ -3,11 +3,12 @@ package dev.replog.cli;
 import dev.replog.applier.ApplierService;
 import dev.replog.applier.ApplierSettings;
 import dev.replog.applier.rebuild.FollowerRebuild;
-import dev.replog.applier.rebuild.RebuildProgress;
 import dev.replog.cli.config.ConfigException;
 import dev.replog.cli.config.ConfigKey;
 import dev.replog.cli.config.ReplogConfig;
 import dev.replog.cli.config.Settings;
+import dev.replog.cli.progress.Progress;
+import dev.replog.cli.progress.RebuildDisplay;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
 import org.slf4j.Logger;
@@ -56,6 +57,9 @@ final class FollowerRebuildCommand implements Callable<Integer> {
             + "continues from the stored positions.")
     boolean noFollow;
 
+    @Option(names = "--no-progress", description = "No progress bar on a terminal: progress as a log line every few seconds.")
+    boolean noProgress;
+
     @Override
     public Integer call() throws InterruptedException {
         ReplogConfig c = ReplogConfig.load(config, Set.of(ConfigKey.Scope.APPLY));
@@ -68,7 +72,13 @@ final class FollowerRebuildCommand implements Callable<Integer> {
         Duration timeout = Settings.startupTimeout(c);
         Reachability.awaitFollower(settings.follower(), timeout);
         Reachability.awaitKafka(settings.kafka(), timeout);
-        ApplierService applier = new FollowerRebuild(settings, request, RebuildProgress.NONE, System.out).run();
+        RebuildDisplay display = new RebuildDisplay(Progress.forConsole(noProgress));
+        ApplierService applier;
+        try {
+            applier = new FollowerRebuild(settings, request, display, System.out).run();
+        } finally {
+            display.finish();
+        }
         if (applier == null) {
             return 0;
         }

@@ -22,4 +22,9 @@ public record CommandRun(int code, String out, String err) {
             System.setErr(originalErr);
         }
     }
+
+    /** What it printed on stdout, then on stderr. */
+    public String output() {
+        return out + err;
+    }
 }

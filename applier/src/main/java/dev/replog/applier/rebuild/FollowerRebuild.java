@@ -135,7 +135,7 @@ public final class FollowerRebuild {
 
     private HikariDataSource onePool() {
         FollowerConnection f = settings.follower();
-        return new FollowerConnection(f.jdbcUrl(), f.user(), f.password(), f.sslMode(), 1).openPool("replog-rebuild");
+        return f.withPoolSize(1).openPool("replog-rebuild");
     }
 
     private void reset(Connection c, ApplyMode mode, String pointInTime, boolean wholeLog) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.replog.cli.status;
 
 import dev.replog.applier.deadletter.PoisonColumns;
+import dev.replog.capture.CopyStates;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
@@ -35,12 +36,13 @@ final class CaptureProbe {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return new CaptureStatus(slot, false, false, null, null, current, published, copiesWaiting(leader, slot,
-                                publication), null);
+                                publication), CopyStates.read(leader, slot), null);
                     }
                     String confirmed = rs.getString(2);
                     Long retained = rs.getObject(3) == null ? null : rs.getLong(3);
                     return new CaptureStatus(slot, true, rs.getBoolean(1), confirmed == null ? null : Lsn.parse(confirmed),
-                            retained, current, published, copiesWaiting(leader, slot, publication), null);
+                            retained, current, published, copiesWaiting(leader, slot, publication),
+                            CopyStates.read(leader, slot), null);
                 }
             }
         } catch (SQLException e) {

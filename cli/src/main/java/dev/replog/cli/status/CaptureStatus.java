@@ -1,5 +1,6 @@
 package dev.replog.cli.status;
 
+import dev.replog.capture.CopyStates;
 import dev.replog.schemas.Lsn;
 
 import java.util.List;
@@ -19,12 +20,15 @@ import java.util.List;
  *                         Debezium to copy yet ({@code replog.captured_tables} lacks them): a table
  *                         published while capture runs waits for the leader transactions open when it
  *                         was published to end
+ * @param copies           the last copy of each table (initial snapshot, table published later, resnapshot) as
+ *                         capture recorded it in {@code replog.captured_tables}: state, rows so far, estimate
  * @param error            why the leader or the log could not be read, else null
  */
 public record CaptureStatus(String slot, boolean slotExists, boolean active, Lsn confirmedLsn, Long retainedWalBytes,
-                            Lsn leaderLsn, Lsn publishedLsn, List<String> copiesWaiting, String error) {
+                            Lsn leaderLsn, Lsn publishedLsn, List<String> copiesWaiting, List<CopyStates.CopyState> copies,
+                            String error) {
 
     static CaptureStatus failed(String slot, Lsn publishedLsn, String error) {
-        return new CaptureStatus(slot, false, false, null, null, null, publishedLsn, List.of(), error);
+        return new CaptureStatus(slot, false, false, null, null, null, publishedLsn, List.of(), List.of(), error);
     }
 }

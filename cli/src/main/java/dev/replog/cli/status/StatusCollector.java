@@ -63,7 +63,7 @@ public final class StatusCollector {
                     : CaptureProbe.probe(leader, leaderError, targets.leader(), targets.slot(), targets.publication(), published);
             if (capture != null && capture.error() == null && publishedError != null) {
                 capture = new CaptureStatus(capture.slot(), capture.slotExists(), capture.active(), capture.confirmedLsn(),
-                        capture.retainedWalBytes(), capture.leaderLsn(), null, capture.copiesWaiting(), publishedError);
+                        capture.retainedWalBytes(), capture.leaderLsn(), null, capture.copiesWaiting(), capture.copies(), publishedError);
             }
             Lsn sourceEnd = published != null ? published : capture == null ? null : capture.leaderLsn();
             List<FollowerStatus> followers = followers(sourceEnd, leaderRows(leader));

@@ -1,5 +1,6 @@
 package dev.replog.cli.status;
 
+import dev.replog.capture.CopyStates;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -52,6 +53,17 @@ public final class StatusJson {
         o.put("lastPublishedLsn", text(c.publishedLsn()));
         ArrayNode waiting = o.putArray("copiesWaiting");
         c.copiesWaiting().forEach(waiting::add);
+        ArrayNode copies = o.putArray("copies");
+        for (CopyStates.CopyState copy : c.copies()) {
+            ObjectNode co = copies.addObject();
+            co.put("table", copy.table().toString());
+            co.put("state", copy.state());
+            co.put("rows", copy.rows());
+            co.put("rowsEstimate", copy.estimate());
+            co.put("percent", copy.percent());
+            co.put("startedAt", copy.startedAt() == null ? null : copy.startedAt().toString());
+            co.put("finishedAt", copy.finishedAt() == null ? null : copy.finishedAt().toString());
+        }
         o.put("error", c.error());
     }
 

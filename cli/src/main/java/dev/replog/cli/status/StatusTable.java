@@ -1,5 +1,6 @@
 package dev.replog.cli.status;
 
+import dev.replog.capture.CopyStates;
 import dev.replog.applier.ApplyLag;
 import dev.replog.schemas.Lsn;
 
@@ -46,6 +47,13 @@ public final class StatusTable {
         if (!c.copiesWaiting().isEmpty()) {
             out.append("  copies not requested yet (waiting for the leader transactions open when they were published): ")
                     .append(String.join(", ", c.copiesWaiting())).append('\n');
+        }
+        for (CopyStates.CopyState copy : c.copies()) {
+            if (copy.copying()) {
+                out.append("  copying ").append(copy.table()).append(": ").append(copy.rows() == null ? 0 : copy.rows())
+                        .append(" rows").append(copy.estimate() == null ? "" : " of ~" + copy.estimate())
+                        .append(copy.percent() == null ? "" : String.format(" (%.0f%%)", copy.percent())).append('\n');
+            }
         }
         out.append('\n');
     }

@@ -3,7 +3,7 @@ package dev.replog.cli.e2e;
 import dev.replog.applier.ApplyMode;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.applier.deadletter.DeadLetterHeaders;
-import dev.replog.cli.Main;
+import dev.replog.cli.CommandRun;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
@@ -16,9 +16,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,8 +79,8 @@ class DeadLetterTest {
             r.awaitFollowerMatchesLeader(List.of(NOTES));
             assertEquals(List.of(List.of("1", "fine")), followerRows(r, "items"), "a restart does not resume a stopped table");
 
-            Cli resume = cli("resume", "--config", config(r), "--table", "public.items", "--skip");
-            assertEquals(0, resume.exitCode(), resume.output());
+            CommandRun resume = CommandRun.of("resume", "--config", config(r), "--table", "public.items", "--skip");
+            assertEquals(0, resume.code(), resume.output());
             r.awaitFollowerMatchesLeader();
             assertEquals(List.of(List.of(topic, Long.toString(poison), "decode")), Sql.queryRows(r.followerUrl(),
                     "SELECT topic, kafka_offset, error_kind FROM replog.dead_letters"));
@@ -111,8 +109,8 @@ class DeadLetterTest {
                     "nothing of the transaction, nor of any later one, on any table");
             assertEquals(List.of(), followerRows(r, "items"));
 
-            Cli resume = cli("resume", "--config", config(r), "--table", "public.items", "--skip");
-            assertEquals(0, resume.exitCode(), resume.output());
+            CommandRun resume = CommandRun.of("resume", "--config", config(r), "--table", "public.items", "--skip");
+            assertEquals(0, resume.code(), resume.output());
             r.awaitFollowerMatchesLeader(List.of(NOTES));
             assertEquals(List.of(List.of("1", "5"), List.of("3", "7")), followerRows(r, "items"), "the transaction without the skipped event");
             assertEquals(List.of(List.of(topic, "apply", "23514")), Sql.queryRows(r.followerUrl(),
@@ -145,8 +143,8 @@ class DeadLetterTest {
             assertTrue(header(dead, DeadLetterHeaders.LSN).contains("/"), "the leader LSN of the refused change");
 
             r.follower("ALTER TABLE items DROP CONSTRAINT items_qty_check");
-            Cli resume = cli("resume", "--config", config(r), "--table", "public.items");
-            assertEquals(0, resume.exitCode(), resume.output());
+            CommandRun resume = CommandRun.of("resume", "--config", config(r), "--table", "public.items");
+            assertEquals(0, resume.code(), resume.output());
             r.awaitFollowerMatchesLeader();
             assertEquals(0, Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM replog.dead_letters"));
             assertLeaderEqualsFollower(r, "items", "notes");
@@ -180,16 +178,16 @@ class DeadLetterTest {
             assertEquals(Long.toString(malformed), header(dead.get(1), DeadLetterHeaders.OFFSET));
             String refused = header(dead.get(0), DeadLetterHeaders.OFFSET);
 
-            Cli list = cli("dead-letters", "--config", config(r), "list");
-            assertEquals(0, list.exitCode(), list.output());
+            CommandRun list = CommandRun.of("dead-letters", "--config", config(r), "list");
+            assertEquals(0, list.code(), list.output());
             assertTrue(list.output().contains("offset " + refused) && list.output().contains("offset " + malformed)
                     && list.output().contains("2 dead-lettered event(s)"), list.output());
 
-            Cli stillBroken = cli("dead-letters", "replay", "--config", config(r), "--table", "public.items", "--offset", refused);
-            assertEquals(1, stillBroken.exitCode(), "replay before the fix fails and keeps the event: " + stillBroken.output());
+            CommandRun stillBroken = CommandRun.of("dead-letters", "replay", "--config", config(r), "--table", "public.items", "--offset", refused);
+            assertEquals(1, stillBroken.code(), "replay before the fix fails and keeps the event: " + stillBroken.output());
             r.follower("ALTER TABLE items DROP CONSTRAINT items_qty_check");
-            Cli replay = cli("dead-letters", "replay", "--config", config(r), "--table", "public.items", "--offset", refused);
-            assertEquals(0, replay.exitCode(), replay.output());
+            CommandRun replay = CommandRun.of("dead-letters", "replay", "--config", config(r), "--table", "public.items", "--offset", refused);
+            assertEquals(0, replay.code(), replay.output());
             assertEquals(List.of(List.of(Long.toString(malformed))),
                     Sql.queryRows(r.followerUrl(), "SELECT kafka_offset FROM replog.dead_letters"), "only the malformed one is left");
             r.awaitFollowerMatchesLeader();
@@ -197,24 +195,7 @@ class DeadLetterTest {
         }
     }
 
-    private record Cli(int exitCode, String output) {
-    }
 
-    private static Cli cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            int code = Main.run(args);
-            return new Cli(code, buffer.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     private String config(Replication r) throws IOException {
         TestServers s = TestServers.get();

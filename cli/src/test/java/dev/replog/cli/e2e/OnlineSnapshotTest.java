@@ -1,11 +1,11 @@
 package dev.replog.cli.e2e;
 
+import dev.replog.applier.ApplyMode;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.replog.applier.ApplyMode;
-import dev.replog.cli.Main;
+import dev.replog.cli.CommandRun;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +136,7 @@ class OnlineSnapshotTest {
             r.awaitFollowerMatchesLeader();
             Path config = config(r);
 
-            Cli refused = cli("resnapshot", "--config", config.toString(), "--table", "public.customers", "--table", "public.nope");
+            CommandRun refused = CommandRun.of("resnapshot", "--config", config.toString(), "--table", "public.customers", "--table", "public.nope");
             assertEquals(2, refused.code(), refused.output());
             assertTrue(refused.output().contains("table \"public\".\"nope\" is not captured"), refused.output());
 
@@ -147,7 +145,7 @@ class OnlineSnapshotTest {
             try (Writes writes = new Writes(r.leaderUrl())) {
                 writes.awaitRounds(20);
                 Map<Integer, Long> ordersBefore = ends(r, ORDERS);
-                Cli requested = cli("resnapshot", "--config", config.toString(), "--table", "public.customers");
+                CommandRun requested = CommandRun.of("resnapshot", "--config", config.toString(), "--table", "public.customers");
                 assertEquals(0, requested.code(), requested.output());
                 assertTrue(requested.output().contains("requested a copy of table \"public\".\"customers\""), requested.output());
                 assertTrue(requested.output().contains("capture streams from slot"), requested.output());
@@ -164,7 +162,7 @@ class OnlineSnapshotTest {
             // Capture stopped: the request waits in the WAL the slot keeps, and runs once capture streams again.
             r.stopCapture();
             r.follower("UPDATE customers SET name = 'damaged while capture was stopped' WHERE id = 9");
-            Cli waiting = cli("resnapshot", "--config", config.toString(), "--table", "public.customers");
+            CommandRun waiting = CommandRun.of("resnapshot", "--config", config.toString(), "--table", "public.customers");
             assertEquals(0, waiting.code(), waiting.output());
             assertTrue(waiting.output().contains("capture is not running"), waiting.output());
             assertEquals("requested", copyProgress(r, CUSTOMERS).get(0).get(0));
@@ -235,23 +233,7 @@ class OnlineSnapshotTest {
         return file;
     }
 
-    private record Cli(int code, String output) {
-    }
 
-    private static Cli cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            return new Cli(Main.run(args), buffer.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     /**
      * The leader's application while the test runs: updates orders and inserts new ones, and updates,

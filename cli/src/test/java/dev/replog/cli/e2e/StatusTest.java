@@ -175,7 +175,21 @@ class StatusTest {
             }
             r.awaitFollowerMatchesLeader(List.of(ACCOUNTS, later));
             assertEquals("[]", capture(config).path("copiesWaiting").toString(), "the copy was requested");
+            Await.until("status shows the copy of later done with its 100 rows, and the initial snapshot of accounts", WAIT, () -> {
+                JsonNode copies = capture(config).path("copies");
+                return copyState(copies, "public.later").equals("done 100") && copyState(copies, "public.accounts").startsWith("done ");
+            });
         }
+    }
+
+    /** A table's copy in status's {@code copies}: {@code "<state> <rows>"}, or empty if it has none. */
+    private static String copyState(JsonNode copies, String table) {
+        for (JsonNode c : copies) {
+            if (c.path("table").asText().equals(table)) {
+                return c.path("state").asText() + " " + c.path("rows").asText();
+            }
+        }
+        return "";
     }
 
     /** The pipeline's configuration (its follower in follower.jdbc.url), and {@code extra} lines. */

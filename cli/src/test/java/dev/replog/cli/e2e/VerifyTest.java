@@ -1,9 +1,9 @@
 package dev.replog.cli.e2e;
 
+import dev.replog.applier.ApplyMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.replog.applier.ApplyMode;
-import dev.replog.cli.Main;
+import dev.replog.cli.CommandRun;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.BankWorkload;
@@ -15,9 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -377,20 +375,9 @@ class VerifyTest {
                 "follower.user=" + f.user(), "follower.sslmode=disable",
                 "verify.chunk.rows=" + chunkRows, "verify.parallelism=" + parallelism, "verify.recheck.timeout.ms=60000"),
                 StandardCharsets.UTF_8);
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            List<String> args = new java.util.ArrayList<>(List.of("verify", "--config", config.toString()));
-            args.addAll(List.of(options));
-            int code = Main.run(args.toArray(String[]::new));
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+        List<String> args = new java.util.ArrayList<>(List.of("verify", "--config", config.toString()));
+        args.addAll(List.of(options));
+        CommandRun run = CommandRun.of(args.toArray(String[]::new));
+        return new Outcome(run.code(), run.out(), run.err());
     }
 }

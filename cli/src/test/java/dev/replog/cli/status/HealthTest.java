@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HealthTest {
 
     private static final Lsn AT = Lsn.parse("0/16B3F20");
-    private static final CaptureStatus STREAMING = new CaptureStatus("replog", true, true, AT, 100L, AT, AT, List.of(), null);
+    private static final CaptureStatus STREAMING = new CaptureStatus("replog", true, true, AT, 100L, AT, AT, List.of(), List.of(), null);
 
     @Test
     void aFollowerBehindByMoreThanTheLimitIsAProblemAndOneAtTheLimitIsNot() {
@@ -29,7 +29,7 @@ class HealthTest {
     void aStoppedTableAnUnreachableFollowerAnInactiveSlotAndAnUnreadableLogAreProblemsButDeadLettersAreNot() {
         Stop stop = new Stop(2, 41, AT, "apply error SQLSTATE 23514: check violated", Instant.EPOCH);
         TableStatus withDeadLetters = new TableStatus("public.b", "p.public.b", State.CAUGHT_UP, null, null, 7, Lag.NONE, List.of());
-        CaptureStatus inactive = new CaptureStatus("replog", true, false, AT, 100L, AT, AT, List.of(), null);
+        CaptureStatus inactive = new CaptureStatus("replog", true, false, AT, 100L, AT, AT, List.of(), List.of(), null);
         assertEquals(List.of("capture: slot 'replog' is not active (no capture is streaming from it)",
                         "follower f: table public.a stopped at partition 2 offset 41: apply error SQLSTATE 23514: check violated",
                         "follower g: connection refused"),
