@@ -78,12 +78,15 @@ public final class CaptureService implements AutoCloseable {
         provisioner.ensureOrderedTopic(settings.topics().captureOffsets(), true);
         provisioner.ensureOrderedTopic(settings.topics().transactions(), false);
         provisioner.ensureOrderedTopic(settings.topics().heartbeat(), false);
+        if (publication.copyLog() != null) {
+            provisioner.ensureOrderedTopic(settings.topics().copies(), true);
+        }
         // Tables idle since this start, or dropped, keep topics that followers read: they get watermarks too.
         provisioner.findTableTopics(settings.topics().tableTopicPattern());
         this.watermarks = new WatermarkPublisher(kafka, provisioner, settings.watermarkInterval());
         this.schemaTracker = new SchemaTracker(settings.leader());
         this.publisher = new LogPublisher(kafka, watermarks, provisioner, settings.topics(), schemaTracker,
-                publication.signalTable(), publication.copies(), metrics.registry());
+                publication.signalTable(), publication.copies(), publication.copyLog(), metrics.registry());
         ReplogMetric.CAPTURE_STREAMING.gauge(metrics.registry(), this, c -> c.streamingNow ? 1 : 0);
         this.retries = ReplogMetric.CAPTURE_RETRIES.counter(metrics.registry());
         this.slot = new SlotMonitor(settings.leader(), settings.slotName(), metrics);
@@ -120,7 +123,7 @@ public final class CaptureService implements AutoCloseable {
     public static CaptureService start(CaptureSettings settings, Supplier<List<TableId>> tables, ServiceMetrics metrics) {
         LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets(), settings.slotName());
         LeaderPublication publication = new LeaderPublication(settings.leader(), settings.publicationName(),
-                settings.slotName(), settings.tables());
+                settings.slotName(), settings.tables(), Duration.ofMillis(settings.topicSettings().refreshMs()));
         CaptureService service;
         try {
             publication.start();
@@ -130,7 +133,7 @@ public final class CaptureService implements AutoCloseable {
         publication.close();
             throw e;
         }
-        CopyNotifications.listen(settings.topics().prefix(), publication.copies());
+        CopyNotifications.listen(settings.topics().prefix(), publication.notifications());
         service.runner.start();
         service.watermarks.start();
         long every = settings.publicationRefresh().toMillis();

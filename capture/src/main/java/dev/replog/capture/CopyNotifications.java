@@ -33,6 +33,14 @@ public final class CopyNotifications implements NotificationChannel {
 
         /** The table was read to its end, or given up on (Debezium's TABLE_SCAN_COMPLETED and its status). */
         void tableRead(String table, boolean initial, long rowsRead, String status);
+
+        /**
+         * {@link #tableRead}, with the id of the request Debezium last took (its correlation id: the
+         * signal row's id; a request taken while a copy runs replaces it).
+         */
+        default void tableRead(String table, boolean initial, long rowsRead, String status, String requestId) {
+            tableRead(table, initial, rowsRead, status);
+        }
     }
 
     private String logicalName;
@@ -74,7 +82,7 @@ public final class CopyNotifications implements NotificationChannel {
             } catch (NumberFormatException e) {
                 rows = -1;
             }
-            listener.tableRead(scanned, initial, rows, String.valueOf(data.get("status")));
+            listener.tableRead(scanned, initial, rows, String.valueOf(data.get("status")), n.getId());
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
 final class CopyProgress implements CopyNotifications.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(CopyProgress.class);
-    private static final Set<String> COMPLETE = Set.of("SUCCEEDED", "EMPTY");
+    static final Set<String> COMPLETE = Set.of("SUCCEEDED", "EMPTY");
 
     /** @param state {@code copying}, {@code done} or {@code failed}; {@code finishedAt} null while copying */
     record Copy(String state, Instant startedAt, Instant finishedAt, long rows) {

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -50,6 +51,9 @@ final class LeaderPublication implements AutoCloseable {
     private volatile LeaderTables named;
     private volatile List<TableId> tables;
     private final CopyProgress copies = new CopyProgress(this::copyFailed);
+    /** Refresh copies and where they start; null when capture.refresh.interval.ms is 0. */
+    private final RefreshCopies refreshCopies;
+    private final CopyLog copyLog;
     private final TableId signals;
     /** Capture's own tables, always published, never copied by a snapshot. */
     private final Set<TableId> own;
@@ -62,7 +66,8 @@ final class LeaderPublication implements AutoCloseable {
     private volatile Set<TableId> published = Set.of();
     private Connection connection;
 
-    LeaderPublication(LeaderConnection leader, String publication, String slot, List<TableId> tables) {
+    /** @param refresh how often every table is copied again (capture.refresh.interval.ms); zero: never */
+    LeaderPublication(LeaderConnection leader, String publication, String slot, List<TableId> tables, Duration refresh) {
         this.leader = leader;
         this.publication = publication;
         this.slot = slot;
@@ -70,6 +75,18 @@ final class LeaderPublication implements AutoCloseable {
         this.named = new LeaderTables(tables);
         this.signals = SnapshotSignals.tableFor(slot);
         this.own = Set.of(HeartbeatTable.TABLE, signals);
+        this.refreshCopies = refresh.isZero() ? null : new RefreshCopies(slot, signals, refresh);
+        this.copyLog = refresh.isZero() ? null : new CopyLog(copies, refreshCopies::copyAgain);
+    }
+
+    /** Where refresh copies start and which are complete; null when they are off. */
+    CopyLog copyLog() {
+        return copyLog;
+    }
+
+    /** What hears Debezium's notifications of copies. */
+    CopyNotifications.Listener notifications() {
+        return copyLog != null ? copyLog : copies;
     }
 
     /** The capture.tables entries the publication follows. */
@@ -156,6 +173,9 @@ final class LeaderPublication implements AutoCloseable {
             Map<TableId, Long> members = reconcile(c, false);
             copyAgainWhatFailed(c, members);
             completeNewTables(c, members, CapturedTables.of(c, slot), slotExists(c));
+            if (refreshCopies != null) {
+                refreshCopies.requestDue(c, members, own);
+            }
             warned.remove(null);
         } catch (SQLException | RuntimeException e) {
             closeConnection();

@@ -1,6 +1,8 @@
 package dev.replog.capture;
 
 import dev.replog.metrics.ReplogMetric;
+import dev.replog.schemas.CompleteCopy;
+import dev.replog.schemas.CompleteCopyFormat;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.SchemaChange;
@@ -51,6 +53,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final TopicNames topics;
     private final SchemaTracker schemas;
     private final CopyProgress copies;
+    /** Where refresh copies start and which are complete; null when refresh copies are off. */
+    private final CopyLog copyLog;
     private final TableId signals;
     private final String signalsTopic;
     /** The signal table as Debezium's transaction END names it. */
@@ -67,8 +71,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private volatile boolean initialSnapshot;
 
     LogPublisher(TransactionalLog kafka, WatermarkPublisher watermarks, TopicProvisioner provisioner, TopicNames topics,
-                 SchemaTracker schemas, TableId signals, CopyProgress copies, MeterRegistry meters) {
+                 SchemaTracker schemas, TableId signals, CopyProgress copies, CopyLog copyLog, MeterRegistry meters) {
         this.kafka = kafka;
+        this.copyLog = copyLog;
         this.copies = copies;
         this.watermarks = watermarks;
         this.schemas = schemas;
@@ -111,6 +116,12 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         int changes = 0;
         Map<TableId, Long> copied = new HashMap<>();
         Map<TableId, Long> initialCopied = new HashMap<>();
+        List<CompleteCopy> completeCopies = copyLog == null ? List.of() : copyLog.complete(batchLsn);
+        for (CompleteCopy copy : completeCopies) {
+            sends.add(kafka.send(new ProducerRecord<>(topics.copies(), 0, CompleteCopyFormat.key(copy.table()),
+                    CompleteCopyFormat.write(copy), positionHeaders(new SourcePosition(copy.endLsn(), 0, copy.completedAt(), false)))));
+        }
+        List<CopyStart> copyStarts = new ArrayList<>();
         // How far capture has read the WAL, heartbeats included: drops are published only past it.
         Lsn processed = lastLsn;
         for (RecordChangeEvent<SourceRecord> event : batch) {
@@ -129,6 +140,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 // Snapshot requests and Debezium's watermarks (and their tombstones): for Debezium alone, never published.
                 if (source != null) {
                     processed = maxLsn(processed, lsnOf(r, source).value());
+                    if (copyLog != null) {
+                        markCopyStarts(r, lsnOf(r, source), copyStarts, sends);
+                    }
                 }
                 continue;
             }
@@ -177,6 +191,12 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         awaitAll(sends);
         kafka.commit();
         watermarks.batchCommitted();
+        for (CopyStart start : copyStarts) {
+            copyLog.started(start.published());
+        }
+        if (!completeCopies.isEmpty()) {
+            copyLog.recorded(completeCopies);
+        }
         for (RecordChangeEvent<SourceRecord> event : batch) {
             committer.markProcessed(event);
         }
@@ -191,6 +211,49 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         lastLsn = batchLsn;
         batchPublish.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         batchEvents.record(changes);
+    }
+
+    /** A copy's start markers sent in the open batch. */
+    private record CopyStart(TableId table, String copyId, String topic, List<Future<RecordMetadata>> markers, Lsn lsn) {
+
+        /** Once the batch committed: where the markers landed. */
+        CopyLog.Start published() {
+            Map<Integer, Long> offsets = new HashMap<>();
+            for (Future<RecordMetadata> f : markers) {
+                try {
+                    RecordMetadata m = f.get();
+                    offsets.put(m.partition(), m.offset());
+                } catch (ExecutionException | InterruptedException e) {
+                    throw new IllegalStateException("a send of a committed batch was acknowledged", e);
+                }
+            }
+            return new CopyLog.Start(table, copyId, topic, offsets, lsn);
+        }
+    }
+
+    /**
+     * Debezium read a request to copy tables ({@code execute-snapshot} in the signal table, in WAL
+     * order): a start marker into every partition of each table's topic, before any change streamed
+     * after the request, hence before every row of the copy and every streamed change Debezium lets
+     * win over a copied row. The table's definition is published again before its next row.
+     */
+    private void markCopyStarts(SourceRecord r, Lsn at, List<CopyStart> starts, List<Future<RecordMetadata>> sends) {
+        if (!(r.value() instanceof Struct v) || v.schema().field("after") == null || v.getStruct("after") == null) {
+            return;
+        }
+        Struct after = v.getStruct("after");
+        if (after.schema().field("type") == null || !"execute-snapshot".equals(after.getString("type"))) {
+            return;
+        }
+        for (TableId table : SnapshotSignals.tablesOf(after.getString("data"))) {
+            String topic = topics.forTable(table);
+            provisioner.ensureTableTopic(topic);
+            List<Future<RecordMetadata>> markers = watermarks.markCopyStart(topic, provisioner.partitionsOf(topic),
+                    after.getString("id"));
+            sends.addAll(markers);
+            schemas.forget(table);
+            starts.add(new CopyStart(table, after.getString("id"), topic, markers, at));
+        }
     }
 
     private static void awaitAll(List<Future<RecordMetadata>> sends) throws InterruptedException {

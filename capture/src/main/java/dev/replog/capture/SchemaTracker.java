@@ -118,6 +118,16 @@ final class SchemaTracker implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets one table's definition: it is published again, into every partition, before the table's
+     * next row. A copy's start does this, so that a follower rebuilt from the copy learns the table's
+     * definition after the copy's start marker.
+     */
+    void forget(TableId table) {
+        lastSeen.remove(table);
+        published.remove(table);
+    }
+
     /** Forgets everything: after a failed batch, every definition is published again at first sight. */
     void reset() {
         lastSeen.clear();

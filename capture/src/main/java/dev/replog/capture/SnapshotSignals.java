@@ -1,13 +1,18 @@
 package dev.replog.capture;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.TableId;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -26,6 +31,7 @@ import java.util.zip.CRC32;
 final class SnapshotSignals {
 
     private static final int MAX_IDENTIFIER = 63;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SnapshotSignals() {
     }
@@ -69,6 +75,22 @@ final class SnapshotSignals {
             return "Debezium reads the name of a table to snapshot as a regular expression first, and "
                     + dataCollection(table) + " is not one (" + e.getDescription() + ")";
         }
+    }
+
+    /** The tables an {@code execute-snapshot} request's {@code data} names as Replog writes them ({@link #dataCollection}). */
+    static List<TableId> tablesOf(String data) {
+        List<TableId> out = new ArrayList<>();
+        try {
+            for (JsonNode c : JSON.readTree(data == null ? "{}" : data).path("data-collections")) {
+                // Replog writes exactly one quoted name per table (dataCollection); anything else (a pattern) is not its own.
+                if (c.asText().startsWith("\"")) {
+                    out.add(TableId.parse(c.asText()));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of();
+        }
+        return out;
     }
 
     /** Asks Debezium, through the WAL, to copy every row of {@code table}; in the caller's transaction. */

@@ -202,17 +202,43 @@ final class WatermarkPublisher implements AutoCloseable {
         return false;
     }
 
+    /**
+     * In the open batch, where a copy of a table begins: a watermark, with header {@link LogHeaders#COPY},
+     * into every partition of the table's topic. It names the last END sent so far (in this batch or a
+     * committed one), so it is a true watermark, and every reader that passes watermarks passes it.
+     *
+     * @return the sends, one per partition, in partition order
+     */
+    List<Future<RecordMetadata>> markCopyStart(String topic, int partitions, String copyId) {
+        boolean batchMoved = inBatch != null && (committed == null || inBatch.isAfter(committed));
+        Lsn w = batchMoved ? inBatch : committed;
+        Instant at = batchMoved ? inBatchTime : committedTime;
+        RecordHeaders headers = headers(w == null ? Lsn.ZERO : w);
+        headers.add(LogHeaders.COPY, copyId.getBytes(StandardCharsets.UTF_8));
+        byte[] value = WatermarkFormat.write(w == null ? Lsn.ZERO : w, at == null ? Instant.EPOCH : at);
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            sends.add(kafka.send(new ProducerRecord<>(topic, p, (byte[]) null, value, headers)));
+        }
+        return sends;
+    }
+
+    private static RecordHeaders headers(Lsn w) {
+        byte[] lsn = w.toString().getBytes(StandardCharsets.UTF_8);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(LogHeaders.FORMAT, LogHeaders.FORMAT_VERSION.getBytes(StandardCharsets.UTF_8));
+        headers.add(LogHeaders.LSN, lsn);
+        headers.add(LogHeaders.WATERMARK, lsn);
+        return headers;
+    }
+
     private void broadcast(Lsn w, Instant commitTime, List<Future<RecordMetadata>> sends) {
         if (recheckTopics) {
             provisioner.forgetDeletedTableTopics();
             recheckTopics = false;
         }
         byte[] value = WatermarkFormat.write(w, commitTime);
-        byte[] lsn = w.toString().getBytes(StandardCharsets.UTF_8);
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(LogHeaders.FORMAT, LogHeaders.FORMAT_VERSION.getBytes(StandardCharsets.UTF_8));
-        headers.add(LogHeaders.LSN, lsn);
-        headers.add(LogHeaders.WATERMARK, lsn);
+        RecordHeaders headers = headers(w);
         for (Map.Entry<String, Integer> topic : provisioner.tableTopics().entrySet()) {
             for (int p = 0; p < topic.getValue(); p++) {
                 sends.add(kafka.send(new ProducerRecord<>(topic.getKey(), p, (byte[]) null, value, headers)));

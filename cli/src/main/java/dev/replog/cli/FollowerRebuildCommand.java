@@ -31,6 +31,8 @@ import java.util.concurrent.ExecutionException;
                 + "--tables), replay the log from its start and go on following it live, like `replog apply`.",
         "With --to-lsn or --to-time, build the leader's state after the last transaction committed at or before that "
                 + "point and stop there; no applier follows such a copy afterwards.",
+        "On a log that keeps a window (capture.refresh.interval.ms), a row-mode rebuild starts each table at its newest "
+                + "complete copy recorded in <prefix>.copies; a transactional or point-in-time one needs the whole history.",
         "Refused while an applier of the follower runs. See docs/rebuild.md."})
 final class FollowerRebuildCommand implements Callable<Integer> {
 

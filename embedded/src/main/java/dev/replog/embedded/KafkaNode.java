@@ -117,6 +117,10 @@ final class KafkaNode {
         p.setProperty("offsets.topic.num.partitions", "5");
         p.setProperty("transaction.state.log.num.partitions", "5");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // Segments past a topic's retention go within seconds (Kafka's default checks every 5 min), so a
+        // log with a finite window really loses its old records while a test watches (topics Replog
+        // creates keep their whole history unless configured otherwise).
+        p.setProperty("log.retention.check.interval.ms", "1000");
         p.setProperty("num.partitions", "1");
         // Topics are created on purpose, with the partitioning the caller chose.
         p.setProperty("auto.create.topics.enable", "false");

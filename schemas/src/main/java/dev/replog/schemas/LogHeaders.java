@@ -35,6 +35,11 @@ public final class LogHeaders {
      * consumer recognises one without parsing its value.
      */
     public static final String WATERMARK = "replog.watermark";
+    /**
+     * Only on a watermark that also marks where a copy of the table begins in this partition (capture
+     * read the copy's request, in WAL order): the copy's id, as in {@link CompleteCopy#copyId()}.
+     */
+    public static final String COPY = "replog.copy";
 
     private LogHeaders() {
     }

@@ -73,4 +73,16 @@ class GoldenEventsDecodeTest {
         assertEquals("C", code.collation());
         assertNull(withDomains.definition().column("id").orElseThrow().domain());
     }
+
+    /** The record of {@code <prefix>.copies}: written exactly as documented, and read back. */
+    @Test
+    void completeCopyIsWrittenAndReadAsItsGoldenExample() throws IOException {
+        JsonNode doc = JSON.readTree(Files.readString(GOLDEN.resolve("copy-complete.json")));
+        CompleteCopy expected = CompleteCopy.of(new TableId("public", "orders"), "replog-6f1c2a9e-8d1b-4c57-9a43-2f0d7be1c3aa",
+                "replog.public.orders", java.util.Map.of(0, 1482L, 1, 1377L), new Lsn(24885024), new Lsn(24911616),
+                java.time.Instant.ofEpochMilli(1796558400000L));
+        assertEquals(expected, CompleteCopyFormat.read(JSON.writeValueAsBytes(doc.get("value"))));
+        assertEquals(doc.get("value"), JSON.readTree(CompleteCopyFormat.write(expected)));
+        assertEquals(doc.get("key").asText(), new String(CompleteCopyFormat.key(expected.table()), java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

@@ -37,6 +37,16 @@ public final class LogRetention {
 
     /** Every setting of these (existing) topics that loses history; empty if they all keep it whole. */
     public static List<Problem> problems(Admin admin, Collection<String> topics) {
+        return problems(admin, topics, -1);
+    }
+
+    /**
+     * Every setting of these (existing) topics that loses more than a window: with {@code minimumWindowMs}
+     * -1 any loss; else a {@code retention.ms} of at least that many milliseconds is accepted (refresh
+     * copies keep a complete copy of every table inside it), but never compaction or a size limit,
+     * which could delete a copy however young.
+     */
+    public static List<Problem> problems(Admin admin, Collection<String> topics, long minimumWindowMs) {
         if (topics.isEmpty()) {
             return List.of();
         }
@@ -58,15 +68,25 @@ public final class LogRetention {
                 out.add(new Problem(r.name(), "cleanup.policy", policy));
             }
             if (policy.contains("delete")) {
-                for (String limit : List.of("retention.ms", "retention.bytes")) {
-                    String v = value(c, limit, "-1");
-                    if (!v.equals("-1")) {
-                        out.add(new Problem(r.name(), limit, v));
-                    }
+                String ms = value(c, "retention.ms", "-1");
+                if (!ms.equals("-1") && (minimumWindowMs == -1 || parse(ms) < minimumWindowMs)) {
+                    out.add(new Problem(r.name(), "retention.ms", ms));
+                }
+                String bytes = value(c, "retention.bytes", "-1");
+                if (!bytes.equals("-1")) {
+                    out.add(new Problem(r.name(), "retention.bytes", bytes));
                 }
             }
         }
         return out;
+    }
+
+    private static long parse(String ms) {
+        try {
+            return Long.parseLong(ms);
+        } catch (NumberFormatException e) {
+            return Long.MIN_VALUE;
+        }
     }
 
     private static String value(Config c, String name, String absent) {

@@ -95,6 +95,14 @@ public record TopicNames(String prefix) {
         return table.equals(HEARTBEAT_TABLE) ? heartbeat() : forTable(table);
     }
 
+    /**
+     * Per table, where its newest complete refresh copy starts in each partition of its topic
+     * (capture.refresh.interval.ms): one partition, compacted, keyed by table.
+     */
+    public String copies() {
+        return prefix + ".copies";
+    }
+
     /** Capture's Debezium offsets (the acknowledged LSN), one partition, compacted. */
     public String captureOffsets() {
         return prefix + ".capture-offsets";

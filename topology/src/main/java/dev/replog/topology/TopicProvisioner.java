@@ -134,15 +134,26 @@ public final class TopicProvisioner {
         if (!settings.rebuildFromLog()) {
             return;
         }
-        List<LogRetention.Problem> problems = LogRetention.problems(admin, topics);
-        if (!problems.isEmpty()) {
-            throw new TopologyException(problems.stream().map(Object::toString).collect(Collectors.joining("; "))
-                    + ": this topic would lose history, and followers are rebuilt by replaying the log from its start. "
-                    + "Set it to cleanup.policy=delete, retention.ms=-1, retention.bytes=-1 (kafka-configs.sh --alter "
-                    + "--entity-type topics --entity-name " + problems.get(0).topic() + " --add-config retention.ms=-1,"
-                    + "retention.bytes=-1,cleanup.policy=delete), or set topics.rebuild.from.log=false to run without "
-                    + "rebuilds (`replog follower rebuild` is then refused); see docs/rebuild.md");
+        long window = settings.minimumWindowMs();
+        List<LogRetention.Problem> problems = LogRetention.problems(admin, topics, window);
+        if (problems.isEmpty()) {
+            return;
         }
+        String found = problems.stream().map(Object::toString).collect(Collectors.joining("; "));
+        String fix = "kafka-configs.sh --alter --entity-type topics --entity-name " + problems.get(0).topic() + " --add-config ";
+        if (window == -1) {
+            throw new TopologyException(found + ": this topic would lose history, and followers are rebuilt by replaying the "
+                    + "log from its start. Set it to cleanup.policy=delete, retention.ms=-1, retention.bytes=-1 (" + fix
+                    + "retention.ms=-1,retention.bytes=-1,cleanup.policy=delete), or set capture.refresh.interval.ms to copy "
+                    + "every table again periodically (then retention.ms may be finite, at least twice that interval), or "
+                    + "topics.rebuild.from.log=false to run without rebuilds (`replog follower rebuild` is then refused); "
+                    + "see docs/rebuild.md");
+        }
+        throw new TopologyException(found + ": this topic would lose a table's newest complete copy, and followers are "
+                + "rebuilt from it (capture.refresh.interval.ms=" + settings.refreshMs() + "). Set cleanup.policy=delete, "
+                + "retention.bytes=-1 and retention.ms=-1 or at least " + window + " (twice the refresh interval) (" + fix
+                + "retention.ms=" + settings.retentionMs() + ",retention.bytes=-1,cleanup.policy=delete), or "
+                + "topics.rebuild.from.log=false to run without rebuilds; see docs/rebuild.md");
     }
 
     /** @param history the topic must keep its whole history if the log is to rebuild followers */

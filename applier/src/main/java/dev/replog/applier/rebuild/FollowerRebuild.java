@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -100,10 +101,11 @@ public final class FollowerRebuild {
              HikariDataSource pool = onePool();
              Connection c = pool.getConnection()) {
             RunningAppliers.refuse(settings, admin, c);
-            ReplayedLog replayed = ReplayedLog.of(settings, request.tables(), admin, logReader);
+            ReplayedLog replayed = ReplayedLog.of(settings, request.tables(), admin, logReader,
+                    request.pointInTime() || settings.mode() == ApplyMode.TRANSACTIONAL);
             List<String> topics = replayed.topics();
             List<TopicPartition> partitions = replayed.partitions();
-            Map<TopicPartition, Long> begin = logReader.beginnings(partitions);
+            Map<TopicPartition, Long> begin = replayed.starts();
             Map<TopicPartition, Long> end = logReader.ends(partitions);
             ReplayProgress replay = new ReplayProgress(partitions, begin, end);
             if (request.pointInTime()) {
@@ -119,7 +121,12 @@ public final class FollowerRebuild {
                 return replayTablesToWatermark(logReader, topics, replay, c);
             }
             Lsn cut = LogCut.of(logReader, partitions);
-            reset(c, settings.mode(), null, false);
+            Map<TopicPartition, Long> fromCopies = positionsBefore(begin);
+            reset(c, settings.mode(), null, false, fromCopies);
+            if (!fromCopies.isEmpty()) {
+                log.info("rebuild of follower {}: {} partition(s) start at their table's newest complete copy",
+                        settings.follower(), fromCopies.size());
+            }
             return replayLive(cut, topics, partitions.size(), replay, c);
         } catch (SQLException e) {
             throw new ApplyException("rebuild of follower " + settings.follower() + " failed: " + e.getMessage(), e);
@@ -132,15 +139,35 @@ public final class FollowerRebuild {
     }
 
     private void reset(Connection c, ApplyMode mode, String pointInTime, boolean wholeLog) throws SQLException {
+        reset(c, mode, pointInTime, wholeLog, Map.of());
+    }
+
+    private void reset(Connection c, ApplyMode mode, String pointInTime, boolean wholeLog,
+                       Map<TopicPartition, Long> startAfter) throws SQLException {
         List<TableId> dropped = FollowerReset.reset(c, settings.topics(), request.tables(), wholeLog, settings.groupId(), mode,
-                pointInTime);
+                pointInTime, startAfter);
         log.info("rebuild of follower {}: dropped {} and reset Replog's state of {}", settings.follower(),
                 dropped.isEmpty() ? "no table" : dropped, request.tables().isEmpty() ? "the whole follower" : request.tables());
     }
 
+    /**
+     * Row mode: the partitions of a table replayed from its newest complete copy get the position just
+     * before the copy's start, so the applier (which resumes after a stored position) starts there.
+     */
+    private static Map<TopicPartition, Long> positionsBefore(Map<TopicPartition, Long> starts) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        starts.forEach((tp, offset) -> {
+            if (offset > 0) {
+                out.put(tp, offset - 1);
+            }
+        });
+        return out;
+    }
+
     private ApplierService replayLive(Lsn cut, List<String> topics, int partitions, ReplayProgress replay, Connection c)
             throws SQLException {
-        log.info("rebuild of follower {}: replaying {} table topic(s) from their start to LSN {} in {} mode, then {}",
+        log.info("rebuild of follower {}: replaying {} table topic(s) from their start (or their newest complete copy) to LSN {} "
+                + "in {} mode, then {}",
                 settings.follower(), topics.size(), cut, settings.mode().name().toLowerCase(Locale.ROOT),
                 request.follow() ? "following the log" : "stopping");
         long started = System.nanoTime();

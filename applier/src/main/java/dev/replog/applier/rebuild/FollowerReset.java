@@ -4,9 +4,13 @@ import dev.replog.applier.ApplierService;
 import dev.replog.applier.ApplyException;
 import dev.replog.applier.ApplyMode;
 import dev.replog.applier.state.FollowerIdentity;
+import dev.replog.applier.state.PositionStore;
 import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.TableId;
 import dev.replog.topology.TopicNames;
+
+import dev.replog.applier.state.PositionStore;
+import org.apache.kafka.common.TopicPartition;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +20,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -45,8 +50,9 @@ final class FollowerReset {
      * @param pointInTime what the follower becomes a copy of, or null if it follows the log afterwards
      * @return the tables dropped
      */
+    /** @param startAfter positions to store after the reset, in its transaction: where partitions start (else at 0) */
     static List<TableId> reset(Connection c, TopicNames topics, List<TableId> tables, boolean wholeLog, String groupId,
-                               ApplyMode mode, String pointInTime) throws SQLException {
+                               ApplyMode mode, String pointInTime, Map<TopicPartition, Long> startAfter) throws SQLException {
         ApplierService.createStateTables(c);
         boolean whole = tables.isEmpty();
         Set<TableId> drop = new LinkedHashSet<>(tables);
@@ -99,6 +105,7 @@ final class FollowerReset {
             }
         }
         FollowerIdentity.rebuilding(c, groupId, mode, pointInTime);
+        PositionStore.startAfter(c, startAfter);
         c.commit();
         return dropped;
     }

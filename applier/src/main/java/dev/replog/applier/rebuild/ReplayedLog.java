@@ -2,30 +2,47 @@ package dev.replog.applier.rebuild;
 
 import dev.replog.applier.ApplierSettings;
 import dev.replog.applier.ApplyException;
+import dev.replog.applier.deadletter.PoisonEvent;
+import dev.replog.schemas.CompleteCopy;
 import dev.replog.schemas.TableId;
 import dev.replog.topology.LogRetention;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The table topics and partitions a rebuild replays, checked to hold their whole history.
+ * The table topics and partitions a rebuild replays, and where: from offset 0 when a partition holds
+ * its whole history, else (row mode) from the start of its table's newest complete copy
+ * ({@link CompleteCopies}); a log that can do neither for a table is refused.
  *
  * @param topics     every table topic of the log, or those of the tables asked for
  * @param partitions their partitions
+ * @param starts     the first offset to replay of every partition
  */
-record ReplayedLog(List<String> topics, List<TopicPartition> partitions) {
+record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<TopicPartition, Long> starts) {
 
-    static ReplayedLog of(ApplierSettings settings, List<TableId> tables, Admin admin, LogReader logReader) {
+    /**
+     * @param transactional the replay reads {@code <prefix>.transactions} and the heartbeat topic in
+     *                      commit order with the tables (transactional mode, a point in time)
+     */
+    static ReplayedLog of(ApplierSettings settings, List<TableId> tables, Admin admin, LogReader logReader,
+                          boolean transactional) {
         List<String> topics = tableTopics(settings, tables, logReader);
-        refuseLostHistory(settings, admin, logReader, topics);
-        return new ReplayedLog(topics, partitionsOf(logReader, topics));
+        List<TopicPartition> partitions = partitionsOf(logReader, topics);
+        if (transactional) {
+            refuseLostHistory(settings, admin, logReader, topics);
+            Map<TopicPartition, Long> starts = new HashMap<>();
+            partitions.forEach(tp -> starts.put(tp, 0L));
+            return new ReplayedLog(topics, partitions, starts);
+        }
+        return new ReplayedLog(topics, partitions, rowStarts(settings, admin, logReader, topics, partitions));
     }
-
     /** The table topics the rebuild replays: every one of the log, or those of {@code --tables}. */
     private static List<String> tableTopics(ApplierSettings settings, List<TableId> tables, LogReader logReader) {
         Set<String> existing = logReader.topics();
@@ -60,6 +77,50 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions) {
     }
 
     /**
+     * Row mode: each table's partitions start at its newest complete copy if the log records one, else
+     * at offset 0 if they still hold it. A copy's rows are upserts of the leader's rows, and every
+     * change after the copy's request follows its start marker, so an empty table replayed from there
+     * ends equal to the leader (docs/rebuild.md, "Retention").
+     */
+    private static Map<TopicPartition, Long> rowStarts(ApplierSettings settings, Admin admin, LogReader logReader,
+                                                       List<String> topics, List<TopicPartition> partitions) {
+        // Any finite retention.ms may hold a copy; compaction and size limits are refused as for a whole replay.
+        List<LogRetention.Problem> problems = LogRetention.problems(admin, topics, 1);
+        if (!problems.isEmpty()) {
+            throw new ApplyException("cannot rebuild from this log: " + problems.stream().map(Object::toString)
+                    .collect(Collectors.joining("; ")) + ". Table topics must not be compacted or limited in size "
+                    + "(cleanup.policy=delete, retention.bytes=-1; see docs/rebuild.md)");
+        }
+        Map<String, CompleteCopy> copies = CompleteCopies.read(logReader, settings.topics().copies());
+        Map<TopicPartition, Long> first = logReader.beginnings(partitions);
+        Map<TopicPartition, Long> starts = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            CompleteCopy copy = copies.get(tp.topic());
+            Long copyStart = copy == null ? null : copy.startOffsets().get(tp.partition());
+            long begin = first.get(tp);
+            if (copyStart != null && copyStart >= begin) {
+                starts.put(tp, copyStart);
+            } else if (copyStart != null) {
+                throw new ApplyException("cannot rebuild from this log: the newest complete copy of table "
+                        + PoisonEvent.tableOfTopic(tp.topic()) + " (copy " + copy.copyId() + ", completed " + copy.completedAt()
+                        + ") starts at offset " + copyStart + " of topic " + tp.topic() + " partition " + tp.partition()
+                        + ", which now starts at offset " + begin + ": it was deleted before a newer copy completed. "
+                        + "topics.retention.ms must be at least twice capture.refresh.interval.ms, and a copy shorter than "
+                        + "the interval (see docs/rebuild.md, \"Retention\")");
+            } else if (begin == 0) {
+                starts.put(tp, 0L);
+            } else {
+                throw new ApplyException("cannot rebuild from this log: topic " + tp.topic() + " partition " + tp.partition()
+                        + " starts at offset " + begin + ", its earlier records were deleted, and " + settings.topics().copies()
+                        + " records no complete copy of table " + PoisonEvent.tableOfTopic(tp.topic()) + (copy == null ? ""
+                        : " in this partition") + ": a replay would miss rows. Set capture.refresh.interval.ms so that "
+                        + "capture copies every table again periodically (docs/rebuild.md, \"Retention\")");
+            }
+        }
+        return starts;
+    }
+
+    /**
      * A replay of a log that lost part of its history (finite retention, compaction, records deleted)
      * would build a follower that silently misses rows or keeps deleted ones: refused.
      */
@@ -76,13 +137,17 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions) {
         if (!problems.isEmpty()) {
             throw new ApplyException("cannot rebuild from this log: " + problems.stream().map(Object::toString)
                     .collect(Collectors.joining("; ")) + ". A rebuild replays every topic from its start, so they must "
-                    + "keep their whole history (cleanup.policy=delete, retention.ms=-1, retention.bytes=-1; see docs/rebuild.md)");
+                    + "keep their whole history (cleanup.policy=delete, retention.ms=-1, retention.bytes=-1). Only a row-mode "
+                    + "rebuild (apply.mode=row, without --to-lsn/--to-time) can start from the tables' refresh copies of a "
+                    + "log that keeps a window; see docs/rebuild.md, \"Retention\"");
         }
         List<TopicPartition> partitions = partitionsOf(logReader, all);
         logReader.beginnings(partitions).forEach((tp, first) -> {
             if (first > 0) {
                 throw new ApplyException("cannot rebuild from this log: topic " + tp.topic() + " partition " + tp.partition()
-                        + " starts at offset " + first + ", its earlier records were deleted; a replay would miss them");
+                        + " starts at offset " + first + ", its earlier records were deleted; a transactional replay would miss "
+                        + "them (only a row-mode rebuild, apply.mode=row without --to-lsn/--to-time, can start from the "
+                        + "tables' refresh copies; see docs/rebuild.md, \"Retention\")");
             }
         });
     }

@@ -125,6 +125,25 @@ public final class PositionStore {
         }
     }
 
+    /**
+     * Positions for partitions nothing was applied from yet, so that an applier starts each after the
+     * given offset (a rebuild starting a table at its newest complete copy).
+     */
+    public static void startAfter(Connection c, Map<TopicPartition, Long> offsets) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO replog.positions (topic, partition, kafka_offset, applied_at) VALUES (?, ?, ?, now())
+                ON CONFLICT (topic, partition) DO UPDATE SET kafka_offset = EXCLUDED.kafka_offset, source_lsn = NULL,
+                    applied_order = NULL, watermark_lsn = NULL, applied_at = EXCLUDED.applied_at""")) {
+            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+                ps.setString(1, e.getKey().topic());
+                ps.setInt(2, e.getKey().partition());
+                ps.setLong(3, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
     /** Moves one partition's position forward to an offset (never back), leaving the others alone. */
     static void advance(Connection c, String topic, int partition, long offset, Lsn lsn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

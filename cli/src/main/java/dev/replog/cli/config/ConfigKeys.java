@@ -35,9 +35,12 @@ public final class ConfigKeys {
     public static final ConfigKey TOPICS_REPLICATION_FACTOR = key("topics.replication.factor", INT, "3", List.of(CAPTURE),
             "Replication factor of topics created by capture.");
     public static final ConfigKey TOPICS_RETENTION_MS = key("topics.retention.ms", LONG, "-1", List.of(CAPTURE),
-            "Retention of table topics; -1 keeps the whole history so a follower can be rebuilt by replaying it. Another value needs `topics.rebuild.from.log=false`.");
+            "Retention of table topics and of the transactions and heartbeat topics; -1 keeps the whole history so a follower can be rebuilt by replaying it. A finite value needs `capture.refresh.interval.ms` > 0 and at least twice it, or `topics.rebuild.from.log=false`.");
     public static final ConfigKey TOPICS_REBUILD_FROM_LOG = choice("topics.rebuild.from.log", "true", List.of(CAPTURE), List.of("true", "false"),
             "`true`: the log keeps its whole history so that `replog follower rebuild` can build a follower from it; capture refuses to start if a table topic, the transactions or the heartbeat topic has finite `retention.ms` or `retention.bytes` or is compacted, naming topic and setting. `false`: topics may lose history (e.g. `topics.retention.ms`), and a rebuild is refused instead. See docs/rebuild.md.");
+
+    public static final ConfigKey CAPTURE_REFRESH_INTERVAL_MS = key("capture.refresh.interval.ms", LONG, "0", List.of(CAPTURE),
+            "Capture copies every captured table again (an incremental snapshot, one table at a time) once per this interval, counted from the end of its last copy, and records where each copy starts in `<prefix>.copies`, so that a follower can be rebuilt from a finite log window (`topics.retention.ms` at least twice this). 0: never (the log keeps its whole history). See docs/rebuild.md.");
 
     public static final ConfigKey KAFKA_BOOTSTRAP = key("kafka.bootstrap.servers", HOST_PORT_LIST, null, LOG_READERS,
             "Kafka bootstrap servers, `host:port[,host:port...]`.");
@@ -198,7 +201,7 @@ public final class ConfigKeys {
             "How long to keep retrying unreachable PostgreSQL or Kafka at start before giving up.");
 
     public static final List<ConfigKey> ALL = List.of(
-            TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, TOPICS_RETENTION_MS, TOPICS_REBUILD_FROM_LOG,
+            TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, TOPICS_RETENTION_MS, TOPICS_REBUILD_FROM_LOG, CAPTURE_REFRESH_INTERVAL_MS,
             KAFKA_BOOTSTRAP, KAFKA_CLIENT_TIMEOUT_MS, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS,
             KAFKA_TRUSTSTORE, KAFKA_TRUSTSTORE_PASSWORD, KAFKA_KEYSTORE, KAFKA_KEYSTORE_PASSWORD, KAFKA_KEY_PASSWORD,
             KAFKA_TRUSTSTORE_TYPE, KAFKA_KEYSTORE_TYPE, KAFKA_ENDPOINT_IDENTIFICATION,

@@ -106,17 +106,28 @@ public final class Settings {
         }
         boolean rebuildFromLog = Boolean.parseBoolean(c.string(TOPICS_REBUILD_FROM_LOG));
         long retention = c.longValue(TOPICS_RETENTION_MS);
-        if (rebuildFromLog && retention != -1) {
+        long copies = c.longValue(CAPTURE_REFRESH_INTERVAL_MS);
+        if (copies < 0) {
+            throw new ConfigException("config key 'capture.refresh.interval.ms' must be 0 (no refresh copies) or more, not " + copies);
+        }
+        if (rebuildFromLog && retention != -1 && copies == 0) {
             throw new ConfigException("config key 'topics.retention.ms' is " + retention + " but followers are rebuilt by "
-                    + "replaying the whole log (topics.rebuild.from.log=true): set it to -1, or set topics.rebuild.from.log=false "
-                    + "to let the log lose history (`replog follower rebuild` is then refused; see docs/rebuild.md)");
+                    + "replaying the whole log (topics.rebuild.from.log=true): set it to -1, or set capture.refresh.interval.ms "
+                    + "to copy every table again periodically (then topics.retention.ms may be at least twice that), or set "
+                    + "topics.rebuild.from.log=false to let the log lose history (`replog follower rebuild` is then refused; "
+                    + "see docs/rebuild.md)");
+        }
+        if (rebuildFromLog && retention != -1 && retention < 2 * copies) {
+            throw new ConfigException("config key 'topics.retention.ms' is " + retention + " but must be -1 or at least "
+                    + 2 * copies + ", twice capture.refresh.interval.ms (" + copies + "), so that the log always holds a "
+                    + "complete copy of every table to rebuild a follower from (see docs/rebuild.md, \"Retention\")");
         }
         return new CaptureSettings(leader(c), slot, c.string(CAPTURE_PUBLICATION),
                 c.tables(CAPTURE_TABLES),
                 c.string(CAPTURE_SNAPSHOT_MODE), Duration.ofMillis(c.longValue(CAPTURE_HEARTBEAT_MS)),
                 topics(c),
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
-                        retention, rebuildFromLog),
+                        retention, rebuildFromLog, copies),
                 kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh),
                 Duration.ofMillis(watermarks));
     }

@@ -156,4 +156,20 @@ class ReplogConfigTest {
         assertFalse(described.contains("s3cret-value"), described);
         assertTrue(described.contains("leader.password = ********"), described);
     }
+
+    @Test
+    void aFiniteRetentionNeedsRefreshCopiesAndAtLeastTwiceTheirInterval() {
+        Map<String, String> m = validCapture();
+        m.put("topics.retention.ms", "8000");
+        ConfigException off = assertThrows(ConfigException.class, () -> Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))));
+        assertTrue(off.getMessage().contains("'topics.retention.ms' is 8000") && off.getMessage().contains("capture.refresh.interval.ms"),
+                off.getMessage());
+        m.put("capture.refresh.interval.ms", "4001");
+        ConfigException shorter = assertThrows(ConfigException.class, () -> Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))));
+        assertTrue(shorter.getMessage().contains("must be -1 or at least 8002"), shorter.getMessage());
+        m.put("capture.refresh.interval.ms", "4000");
+        assertEquals(4000, Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).topicSettings().refreshMs());
+        m.put("topics.retention.ms", "-1");
+        assertEquals(-1, Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).topicSettings().retentionMs());
+    }
 }

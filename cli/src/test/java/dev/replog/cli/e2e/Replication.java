@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -64,6 +65,8 @@ final class Replication implements AutoCloseable {
     private Duration heartbeat = Duration.ofSeconds(1);
     private Duration watermarkInterval = CaptureSettings.DEFAULT_WATERMARK_INTERVAL;
     private Duration kafkaClientTimeout;
+    private long retentionMs = -1;
+    private long refreshMs;
     private String captureUser;
     private String applyUser;
 
@@ -132,6 +135,12 @@ final class Replication implements AutoCloseable {
         this.heartbeat = interval;
     }
 
+    /** Capture's {@code topics.retention.ms} and {@code capture.refresh.interval.ms} from its next start on. */
+    void windowedLog(long retention, Duration refresh) {
+        this.retentionMs = retention;
+        this.refreshMs = refresh.toMillis();
+    }
+
     /** Capture's {@code capture.watermark.interval.ms} from its next start on. */
     void watermarkInterval(Duration interval) {
         this.watermarkInterval = interval;
@@ -142,7 +151,8 @@ final class Replication implements AutoCloseable {
         return new CaptureSettings(new LeaderConnection(l.host(), l.port(), leaderDb,
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
                 name, name, capturedTables, "initial", heartbeat, topics(),
-                new TopicSettings(partitions, (short) 1, -1), kafka(), timetzOffsets, publicationRefresh, watermarkInterval);
+                new TopicSettings(partitions, (short) 1, retentionMs, true, refreshMs), kafka(), timetzOffsets, publicationRefresh,
+                watermarkInterval);
     }
 
     /** Changes {@code capture.tables} of the running capture (which reads it at its next publication check) and of later starts. */
@@ -313,6 +323,20 @@ final class Replication implements AutoCloseable {
             }
             return tables.stream().allMatch(this::matches);
         });
+    }
+
+    /** Waits until every table has the same rows on this other follower (by JDBC URL) as on the leader. */
+    void awaitMatchesLeader(String followerJdbcUrl) {
+        Await.until(followerJdbcUrl + " equals leader " + leaderDb + " for " + tables, CATCH_UP,
+                () -> tables.stream().allMatch(t -> matches(t, followerJdbcUrl)));
+    }
+
+    private boolean matches(TableId t, String followerJdbcUrl) {
+        try (Connection l = servers.leader().connect(leaderDb); Connection f = DriverManager.getConnection(followerJdbcUrl)) {
+            return TableComparison.compare(l, f, t).matches();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private boolean matches(TableId t) {

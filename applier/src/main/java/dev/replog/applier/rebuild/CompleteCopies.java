@@ -1,0 +1,47 @@
+package dev.replog.applier.rebuild;
+
+import dev.replog.schemas.CompleteCopy;
+import dev.replog.schemas.CompleteCopyFormat;
+import dev.replog.schemas.EventFormatException;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The newest complete copy of each table, as capture recorded it in {@code <prefix>.copies}
+ * (capture.refresh.interval.ms): where a row-mode rebuild can start the table's partitions instead of
+ * offset 0. Read from the log alone, never from the leader.
+ */
+final class CompleteCopies {
+
+    private CompleteCopies() {
+    }
+
+    /** By table topic; empty if the log has no copies topic (refresh copies were never on). */
+    static Map<String, CompleteCopy> read(LogReader log, String copiesTopic) {
+        Map<String, CompleteCopy> out = new HashMap<>();
+        if (!log.topics().contains(copiesTopic)) {
+            return out;
+        }
+        TopicPartition only = new TopicPartition(copiesTopic, 0);
+        long begin = log.beginnings(List.of(only)).get(only);
+        long end = log.ends(List.of(only)).get(only);
+        if (begin >= end) {
+            return out;
+        }
+        log.read(only, begin, r -> {
+            if (r.value() != null) {
+                try {
+                    CompleteCopy c = CompleteCopyFormat.read(r.value());
+                    out.put(c.topic(), c); // later records are newer copies
+                } catch (EventFormatException e) {
+                    // Not a record this version writes: a rebuild does without it.
+                }
+            }
+            return r.offset() < end - 1;
+        });
+        return out;
+    }
+}
