@@ -8,6 +8,7 @@ import org.apache.kafka.common.TopicPartition;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The newest complete copy of each table, as capture recorded it in {@code <prefix>.copies}
@@ -19,8 +20,12 @@ final class CompleteCopies {
     private CompleteCopies() {
     }
 
-    /** By table topic; empty if the log has no copies topic (refresh copies were never on). */
-    static Map<String, CompleteCopy> read(LogReader log, String copiesTopic) {
+    /**
+     * By table topic, the newest copy {@code usable} accepts (a point-in-time rebuild needs one complete
+     * before its point; older records stay in the compacted topic until Kafka compacts them); empty if
+     * the log has no copies topic (refresh copies were never on).
+     */
+    static Map<String, CompleteCopy> read(LogReader log, String copiesTopic, Predicate<CompleteCopy> usable) {
         Map<String, CompleteCopy> out = new HashMap<>();
         if (!log.topics().contains(copiesTopic)) {
             return out;
@@ -35,7 +40,9 @@ final class CompleteCopies {
             if (r.value() != null) {
                 try {
                     CompleteCopy c = CompleteCopyFormat.read(r.value());
-                    out.put(c.topic(), c); // later records are newer copies
+                    if (usable.test(c)) {
+                        out.put(c.topic(), c); // later records are newer copies
+                    }
                 } catch (EventFormatException e) {
                     // Not a record this version writes: a rebuild does without it.
                 }

@@ -48,6 +48,17 @@ record CopyCut(Lsn lsn, Instant commitTime, Map<TopicPartition, Long> offsets) {
     /** New watermarks come at least every capture.heartbeat.interval.ms while capture runs. */
     static final Duration WAIT = Duration.ofSeconds(60);
     private static final long FIRST_WINDOW = 4096;
+    /** Watermarks come every capture.watermark.interval.ms (default 100) while the leader commits. */
+    private static final Duration WATERMARK_SLACK = Duration.ofSeconds(1);
+
+    /**
+     * Whether a point-in-time rebuild can start from this copy: it completed (with a margin for the
+     * clocks and for the next watermarks) before the point's last transaction.
+     */
+    static boolean completeBefore(CompleteCopy copy, PointInTime point) {
+        return point.last().isAfter(copy.endLsn())
+                && !copy.completedAt().plus(CLOCK_MARGIN).plus(WATERMARK_SLACK).isAfter(point.lastCommitted());
+    }
 
     /** A watermark seen in a partition: its offset and commit time. */
     private record Seen(long offset, Instant commitTime) {

@@ -103,20 +103,21 @@ public final class FollowerRebuild {
              HikariDataSource pool = onePool();
              Connection c = pool.getConnection()) {
             RunningAppliers.refuse(settings, admin, c);
+            PointInTime point = !request.pointInTime() ? null : request.toLsn() != null
+                    ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
+                    : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
             ReplayedLog replayed = ReplayedLog.of(settings, request.tables(), admin, logReader,
-                    request.pointInTime() || settings.mode() == ApplyMode.TRANSACTIONAL);
+                    request.pointInTime() || settings.mode() == ApplyMode.TRANSACTIONAL,
+                    copy -> point == null || CopyCut.completeBefore(copy, point));
             List<String> topics = replayed.topics();
             List<TopicPartition> partitions = replayed.partitions();
             Map<TopicPartition, Long> begin = replayed.starts();
             Map<TopicPartition, Long> end = logReader.ends(partitions);
             ReplayProgress replay = new ReplayProgress(partitions, begin, end);
             if (replayed.fromCopies()) {
-                return replayFromCopies(replayed, logReader, replay, c);
+                return replayFromCopies(replayed, point, logReader, replay, c);
             }
-            if (request.pointInTime()) {
-                PointInTime point = request.toLsn() != null
-                        ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
-                        : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
+            if (point != null) {
                 reset(c, ApplyMode.TRANSACTIONAL, point.describe(), false);
                 replayToPoint(point, replay, c);
                 warnOfCopies(logReader, partitions, point, c);
@@ -206,11 +207,8 @@ public final class FollowerRebuild {
      * which goes on with the next one. Until then the follower is being rebuilt and stays recorded
      * in row mode, so no transactional applier runs on it half-built.
      */
-    private ApplierService replayFromCopies(ReplayedLog replayed, LogReader logReader, ReplayProgress replay, Connection c)
-            throws SQLException {
-        PointInTime point = !request.pointInTime() ? null : request.toLsn() != null
-                ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
-                : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
+    private ApplierService replayFromCopies(ReplayedLog replayed, PointInTime point, LogReader logReader, ReplayProgress replay,
+                                           Connection c) throws SQLException {
         CopyCut cut = CopyCut.find(logReader, replayed.starts(), replayed.copies().values(), point == null ? null : point.last());
         String marked = point == null ? null : point.describe();
         reset(c, ApplyMode.ROW, marked, false, positionsBefore(replayed.starts()));

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -39,9 +40,10 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
     /**
      * @param transactional the replay reads {@code <prefix>.transactions} and the heartbeat topic in
      *                      commit order with the tables (transactional mode, a point in time)
+     * @param usable        which copies recorded in {@code <prefix>.copies} may start a table (the newest of them does)
      */
     static ReplayedLog of(ApplierSettings settings, List<TableId> tables, Admin admin, LogReader logReader,
-                          boolean transactional) {
+                          boolean transactional, Predicate<CompleteCopy> usable) {
         List<String> topics = tableTopics(settings, tables, logReader);
         List<TopicPartition> partitions = partitionsOf(logReader, topics);
         if (transactional) {
@@ -57,7 +59,7 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
                         + "copies");
             }
         }
-        Map<String, CompleteCopy> copies = CompleteCopies.read(logReader, settings.topics().copies());
+        Map<String, CompleteCopy> copies = CompleteCopies.read(logReader, settings.topics().copies(), usable);
         Map<TopicPartition, Long> starts = rowStarts(settings, admin, logReader, topics, partitions, copies);
         if (!transactional) {
             return new ReplayedLog(topics, partitions, starts, null);
