@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * {@code replog follower rebuild}: builds an empty or damaged follower from the log alone (no
@@ -103,24 +104,31 @@ public final class FollowerRebuild {
              HikariDataSource pool = onePool();
              Connection c = pool.getConnection()) {
             RunningAppliers.refuse(settings, admin, c);
-            PointInTime point = !request.pointInTime() ? null : request.toLsn() != null
-                    ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
-                    : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
+            // Found once needed (the log's own checks come first): it waits for a transaction after the point.
+            PointInTime[] found = {null};
+            Supplier<PointInTime> point = () -> {
+                if (found[0] == null && request.pointInTime()) {
+                    found[0] = request.toLsn() != null
+                            ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
+                            : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
+                }
+                return found[0];
+            };
             ReplayedLog replayed = ReplayedLog.of(settings, request.tables(), admin, logReader,
                     request.pointInTime() || settings.mode() == ApplyMode.TRANSACTIONAL,
-                    copy -> point == null || CopyCut.completeBefore(copy, point));
+                    copy -> !request.pointInTime() || CopyCut.completeBefore(copy, point.get()));
             List<String> topics = replayed.topics();
             List<TopicPartition> partitions = replayed.partitions();
             Map<TopicPartition, Long> begin = replayed.starts();
             Map<TopicPartition, Long> end = logReader.ends(partitions);
             ReplayProgress replay = new ReplayProgress(partitions, begin, end);
             if (replayed.fromCopies()) {
-                return replayFromCopies(replayed, point, logReader, replay, c);
+                return replayFromCopies(replayed, point.get(), logReader, replay, c);
             }
-            if (point != null) {
-                reset(c, ApplyMode.TRANSACTIONAL, point.describe(), false);
-                replayToPoint(point, replay, c);
-                warnOfCopies(logReader, partitions, point, c);
+            if (request.pointInTime()) {
+                reset(c, ApplyMode.TRANSACTIONAL, point.get().describe(), false);
+                replayToPoint(point.get(), replay, c);
+                warnOfCopies(logReader, partitions, point.get(), c);
                 return null;
             }
             if (settings.mode() == ApplyMode.TRANSACTIONAL && !request.tables().isEmpty()) {

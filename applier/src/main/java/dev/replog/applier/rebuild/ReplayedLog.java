@@ -46,23 +46,29 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
                           boolean transactional, Predicate<CompleteCopy> usable) {
         List<String> topics = tableTopics(settings, tables, logReader);
         List<TopicPartition> partitions = partitionsOf(logReader, topics);
-        if (transactional) {
-            String lost = lostHistory(settings, admin, logReader, topics);
-            if (lost == null) {
-                Map<TopicPartition, Long> starts = new HashMap<>();
-                partitions.forEach(tp -> starts.put(tp, 0L));
-                return new ReplayedLog(topics, partitions, starts, null);
-            }
-            if (!tables.isEmpty()) {
-                throw new ApplyException(lost + " Some tables of a transactional follower (--tables) are rebuilt by a "
-                        + "replay of the whole log: rebuild the whole follower, which can start from the tables' refresh "
-                        + "copies");
-            }
-        }
-        Map<String, CompleteCopy> copies = CompleteCopies.read(logReader, settings.topics().copies(), usable);
-        Map<TopicPartition, Long> starts = rowStarts(settings, admin, logReader, topics, partitions, copies);
         if (!transactional) {
+            Map<String, CompleteCopy> copies = CompleteCopies.read(logReader, settings.topics().copies(), usable);
+            return new ReplayedLog(topics, partitions, rowStarts(settings, admin, logReader, topics, partitions, copies), null);
+        }
+        String lost = lostHistory(settings, admin, logReader, topics);
+        if (lost == null) {
+            Map<TopicPartition, Long> starts = new HashMap<>();
+            partitions.forEach(tp -> starts.put(tp, 0L));
             return new ReplayedLog(topics, partitions, starts, null);
+        }
+        if (!tables.isEmpty()) {
+            throw new ApplyException("cannot rebuild from this log: " + lost + " Some tables of a transactional follower "
+                    + "(--tables) are rebuilt by a replay of the whole log: rebuild the whole follower, which can start "
+                    + "from the tables' refresh copies (docs/rebuild.md, \"Retention\")");
+        }
+        Map<String, CompleteCopy> copies;
+        Map<TopicPartition, Long> starts;
+        try {
+            copies = CompleteCopies.read(logReader, settings.topics().copies(), usable);
+            starts = rowStarts(settings, admin, logReader, topics, partitions, copies);
+        } catch (ApplyException e) {
+            throw new ApplyException(lost + " A transactional or point-in-time replay of it must start from the "
+                    + "tables' refresh copies, and " + e.getMessage(), e);
         }
         Map<String, CompleteCopy> used = new HashMap<>();
         starts.forEach((tp, start) -> {
@@ -73,6 +79,7 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
         });
         return new ReplayedLog(topics, partitions, starts, used);
     }
+
     /** The table topics the rebuild replays: every one of the log, or those of {@code --tables}. */
     private static List<String> tableTopics(ApplierSettings settings, List<TableId> tables, LogReader logReader) {
         Set<String> existing = logReader.topics();
