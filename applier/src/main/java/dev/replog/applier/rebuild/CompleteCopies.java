@@ -5,6 +5,7 @@ import dev.replog.schemas.CompleteCopyFormat;
 import dev.replog.schemas.EventFormatException;
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,19 +37,23 @@ final class CompleteCopies {
         if (begin >= end) {
             return out;
         }
+        List<CompleteCopy> all = new ArrayList<>();
         log.read(only, begin, r -> {
             if (r.value() != null) {
                 try {
-                    CompleteCopy c = CompleteCopyFormat.read(r.value());
-                    if (usable.test(c)) {
-                        out.put(c.topic(), c); // later records are newer copies
-                    }
+                    all.add(CompleteCopyFormat.read(r.value()));
                 } catch (EventFormatException e) {
                     // Not a record this version writes: a rebuild does without it.
                 }
             }
             return r.offset() < end - 1;
         });
+        // Tested once the read is over: usable may read the log too.
+        for (CompleteCopy c : all) {
+            if (usable.test(c)) {
+                out.put(c.topic(), c); // later records are newer copies
+            }
+        }
         return out;
     }
 }
