@@ -73,11 +73,6 @@ public final class RowApply implements ApplyLoop {
     /** A bounded replay: per partition, the first offset not applied (null: follows the log). */
     private final Map<TopicPartition, Long> stopBefore;
 
-    public RowApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
-                    ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity) {
-        this(settings, pool, consumer, counters, stopping, identity, null);
-    }
-
     /**
      * @param stopBefore null follows the log; otherwise no record at or after its partition's offset
      *                   here is applied, nor any record of a partition not named (the row-mode part of
