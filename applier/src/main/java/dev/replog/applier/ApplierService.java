@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import dev.replog.schemas.Lsn;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -65,17 +67,19 @@ public final class ApplierService implements AutoCloseable {
     private volatile boolean stopping;
     private final Lsn stopAfter;
     private final Set<String> writtenTopics;
+    private final Map<TopicPartition, Long> stopBefore;
     private volatile boolean reachedStop;
 
-    private ApplierService(ApplierSettings settings, ServiceMetrics serviceMetrics, Lsn stopAfter, Set<String> writtenTopics)
-            throws SQLException {
+    private ApplierService(ApplierSettings settings, ServiceMetrics serviceMetrics, Lsn stopAfter, Set<String> writtenTopics,
+                           Map<TopicPartition, Long> stopBefore) throws SQLException {
         this.settings = settings;
         this.stopAfter = stopAfter;
+        this.stopBefore = stopBefore;
         this.writtenTopics = writtenTopics;
         this.pool = settings.follower().openPool("replog-applier");
         try (Connection c = pool.getConnection()) {
             createStateTables(c);
-            if (stopAfter == null) {
+            if (stopAfter == null && stopBefore == null) {
                 FollowerIdentity.refusePointInTime(c, settings.follower().toString());
             }
             // Refuses a follower fed by another group or mode, before this applier joins anything.
@@ -107,7 +111,7 @@ public final class ApplierService implements AutoCloseable {
 
     /** {@link #start(ApplierSettings)}, measured into these metrics ({@link ApplyMonitor} measures the lag). */
     public static ApplierService start(ApplierSettings settings, ServiceMetrics metrics) {
-        return start(settings, metrics, null, null);
+        return start(settings, metrics, null, null, null);
     }
 
     /**
@@ -128,12 +132,26 @@ public final class ApplierService implements AutoCloseable {
         if (settings.mode() != ApplyMode.TRANSACTIONAL) {
             throw new IllegalArgumentException("a replay to an LSN runs in transactional mode");
         }
-        return start(settings, ServiceMetrics.none(), java.util.Objects.requireNonNull(stopAfter), writtenTopics);
+        return start(settings, ServiceMetrics.none(), java.util.Objects.requireNonNull(stopAfter), writtenTopics, null);
     }
 
-    private static ApplierService start(ApplierSettings settings, ServiceMetrics metrics, Lsn stopAfter, Set<String> writtenTopics) {
+    /**
+     * Applies in row mode each table partition's records before its offset in {@code stopBefore}, and
+     * nothing of a partition not named; the partitions then stay where they are until {@link #close()}
+     * (the first part of a transactional rebuild from the tables' copies). A follower marked as a
+     * point-in-time copy is accepted.
+     */
+    public static ApplierService startRowsUntil(ApplierSettings settings, Map<TopicPartition, Long> stopBefore) {
+        if (settings.mode() != ApplyMode.ROW) {
+            throw new IllegalArgumentException("a replay to offsets runs in row mode");
+        }
+        return start(settings, ServiceMetrics.none(), null, null, java.util.Objects.requireNonNull(stopBefore));
+    }
+
+    private static ApplierService start(ApplierSettings settings, ServiceMetrics metrics, Lsn stopAfter, Set<String> writtenTopics,
+                                        Map<TopicPartition, Long> stopBefore) {
         try {
-            ApplierService s = new ApplierService(settings, metrics, stopAfter, writtenTopics);
+            ApplierService s = new ApplierService(settings, metrics, stopAfter, writtenTopics, stopBefore);
             s.runner.start();
             return s;
         } catch (SQLException e) {
@@ -200,7 +218,7 @@ public final class ApplierService implements AutoCloseable {
         return settings.mode() == ApplyMode.TRANSACTIONAL
                 ? new TransactionalApply(settings, pool, consumer, counters, () -> stopping, identity, stopAfter,
                         writtenTopics, () -> reachedStop = true)
-                : new RowApply(settings, pool, consumer, counters, () -> stopping, identity);
+                : new RowApply(settings, pool, consumer, counters, () -> stopping, identity, stopBefore);
     }
 
     /** Whether a replay started with {@link #startUntil} applied everything up to its LSN and stopped there. */

@@ -31,8 +31,10 @@ import java.util.concurrent.ExecutionException;
                 + "--tables), replay the log from its start and go on following it live, like `replog apply`.",
         "With --to-lsn or --to-time, build the leader's state after the last transaction committed at or before that "
                 + "point and stop there; no applier follows such a copy afterwards.",
-        "On a log that keeps a window (capture.refresh.interval.ms), a row-mode rebuild starts each table at its newest "
-                + "complete copy recorded in <prefix>.copies; a transactional or point-in-time one needs the whole history.",
+        "On a log that keeps a window (capture.refresh.interval.ms), a rebuild starts each table at its newest complete "
+                + "copy recorded in <prefix>.copies; a transactional or point-in-time one replays the copies in row mode up "
+                + "to a watermark after all of them, then goes on in transactional mode (points after every table's copy; "
+                + "--tables in transactional mode needs the whole history).",
         "Refused while an applier of the follower runs. See docs/rebuild.md."})
 final class FollowerRebuildCommand implements Callable<Integer> {
 

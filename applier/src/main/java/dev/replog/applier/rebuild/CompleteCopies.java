@@ -5,9 +5,11 @@ import dev.replog.schemas.CompleteCopyFormat;
 import dev.replog.schemas.EventFormatException;
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The newest complete copy of each table, as capture recorded it in {@code <prefix>.copies}
@@ -19,8 +21,12 @@ final class CompleteCopies {
     private CompleteCopies() {
     }
 
-    /** By table topic; empty if the log has no copies topic (refresh copies were never on). */
-    static Map<String, CompleteCopy> read(LogReader log, String copiesTopic) {
+    /**
+     * By table topic, the newest copy {@code usable} accepts (a point-in-time rebuild needs one complete
+     * before its point; older records stay in the compacted topic until Kafka compacts them); empty if
+     * the log has no copies topic (refresh copies were never on).
+     */
+    static Map<String, CompleteCopy> read(LogReader log, String copiesTopic, Predicate<CompleteCopy> usable) {
         Map<String, CompleteCopy> out = new HashMap<>();
         if (!log.topics().contains(copiesTopic)) {
             return out;
@@ -31,17 +37,23 @@ final class CompleteCopies {
         if (begin >= end) {
             return out;
         }
+        List<CompleteCopy> all = new ArrayList<>();
         log.read(only, begin, r -> {
             if (r.value() != null) {
                 try {
-                    CompleteCopy c = CompleteCopyFormat.read(r.value());
-                    out.put(c.topic(), c); // later records are newer copies
+                    all.add(CompleteCopyFormat.read(r.value()));
                 } catch (EventFormatException e) {
                     // Not a record this version writes: a rebuild does without it.
                 }
             }
             return r.offset() < end - 1;
         });
+        // Tested once the read is over: usable may read the log too.
+        for (CompleteCopy c : all) {
+            if (usable.test(c)) {
+                out.put(c.topic(), c); // later records are newer copies
+            }
+        }
         return out;
     }
 }

@@ -7,7 +7,9 @@ import dev.replog.applier.ApplyException;
 import dev.replog.applier.ApplyMode;
 import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.deadletter.PoisonEvent;
+import dev.replog.applier.state.FollowerIdentity;
 import dev.replog.applier.state.PositionStore;
+import dev.replog.applier.state.StoppedTables;
 import dev.replog.applier.state.WatermarkStore;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
@@ -32,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * {@code replog follower rebuild}: builds an empty or damaged follower from the log alone (no
@@ -101,20 +104,31 @@ public final class FollowerRebuild {
              HikariDataSource pool = onePool();
              Connection c = pool.getConnection()) {
             RunningAppliers.refuse(settings, admin, c);
+            // Found once needed (the log's own checks come first): it waits for a transaction after the point.
+            PointInTime[] found = {null};
+            Supplier<PointInTime> point = () -> {
+                if (found[0] == null && request.pointInTime()) {
+                    found[0] = request.toLsn() != null
+                            ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
+                            : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
+                }
+                return found[0];
+            };
             ReplayedLog replayed = ReplayedLog.of(settings, request.tables(), admin, logReader,
-                    request.pointInTime() || settings.mode() == ApplyMode.TRANSACTIONAL);
+                    request.pointInTime() || settings.mode() == ApplyMode.TRANSACTIONAL,
+                    copy -> !request.pointInTime() || CopyCut.completeBefore(copy, point.get()));
             List<String> topics = replayed.topics();
             List<TopicPartition> partitions = replayed.partitions();
             Map<TopicPartition, Long> begin = replayed.starts();
             Map<TopicPartition, Long> end = logReader.ends(partitions);
             ReplayProgress replay = new ReplayProgress(partitions, begin, end);
+            if (replayed.fromCopies()) {
+                return replayFromCopies(replayed, point.get(), logReader, replay, c);
+            }
             if (request.pointInTime()) {
-                PointInTime point = request.toLsn() != null
-                        ? PointInTime.atLsn(logReader, settings.topics().transactions(), request.toLsn())
-                        : PointInTime.atTime(logReader, settings.topics().transactions(), request.toTime());
-                reset(c, ApplyMode.TRANSACTIONAL, point.describe(), false);
-                replayToPoint(point, replay, c);
-                warnOfCopies(logReader, partitions, point, c);
+                reset(c, ApplyMode.TRANSACTIONAL, point.get().describe(), false);
+                replayToPoint(point.get(), replay, c);
+                warnOfCopies(logReader, partitions, point.get(), c);
                 return null;
             }
             if (settings.mode() == ApplyMode.TRANSACTIONAL && !request.tables().isEmpty()) {
@@ -190,6 +204,78 @@ public final class FollowerRebuild {
         } catch (RuntimeException | SQLException e) {
             applier.close();
             throw e;
+        }
+    }
+
+    /**
+     * Transactional mode (or a point in time) on a log that lost its start: each table's partitions are
+     * replayed in row mode from the table's newest complete copy up to a watermark L every partition
+     * holds after all those copies ({@link CopyCut}), then the follower is handed over to
+     * {@code TransactionalApply} as if it had applied every transaction up to L ({@link CopyHandover}),
+     * which goes on with the next one. Until then the follower is being rebuilt and stays recorded
+     * in row mode, so no transactional applier runs on it half-built.
+     */
+    private ApplierService replayFromCopies(ReplayedLog replayed, PointInTime point, LogReader logReader, ReplayProgress replay,
+                                           Connection c) throws SQLException {
+        CopyCut cut = CopyCut.find(logReader, replayed.starts(), replayed.copies().values(), point == null ? null : point.last());
+        String marked = point == null ? null : point.describe();
+        reset(c, ApplyMode.ROW, marked, false, positionsBefore(replayed.starts()));
+        log.info("rebuild of follower {}: replaying {} table topic(s) in row mode from their newest complete copy (or their "
+                + "start) to their watermark {}, then in transactional mode {}", settings.follower(), replayed.topics().size(),
+                cut.lsn(), point != null ? "up to LSN " + point.lsn() : request.follow() ? "following the log" : "and stopping");
+        long started = System.nanoTime();
+        Map<TopicPartition, Long> stops = new HashMap<>();
+        cut.offsets().forEach((tp, offset) -> stops.put(tp, offset + 1));
+        long rowChanges;
+        ApplierService rows = ApplierService.startRowsUntil(settings.withMode(ApplyMode.ROW), stops);
+        try {
+            Set<String> reported = new HashSet<>();
+            while (!replayedTo(c, stops)) {
+                failIfStopped(rows);
+                report(replay.read(c), reported, false);
+                Backoff.sleep(PROGRESS_EVERY);
+            }
+            rowChanges = rows.appliedCount();
+        } finally {
+            rows.close();
+        }
+        CopyHandover.save(c, logReader, settings.topics(), cut);
+        FollowerIdentity.rebuilding(c, settings.groupId(), ApplyMode.TRANSACTIONAL, marked);
+        c.commit();
+        log.info("rebuild of follower {}: replayed the copies to LSN {} ({} changes); transactional apply continues from "
+                + "there", settings.follower(), cut.lsn(), rowChanges);
+        ApplierSettings transactional = settings.withMode(ApplyMode.TRANSACTIONAL);
+        if (point != null) {
+            ApplierService applier = ApplierService.startUntil(transactional, point.last());
+            try {
+                awaitStop(applier, replay, c);
+                summary(rowChanges + applier.appliedCount(), started, point.describe().replace("rebuilt ", "")
+                        + "; it stays there (a point-in-time copy does not follow the log)");
+            } finally {
+                applier.close();
+            }
+            warnOfCopies(logReader, replayed.partitions(), point, c);
+            return null;
+        }
+        report(replay.read(c), new HashSet<>(), true);
+        summary(rowChanges, started, "to LSN " + cut.lsn() + (request.follow() ? "; following the log"
+                : "; stopped there (`replog apply` continues from here)"));
+        return request.follow() ? ApplierService.start(transactional) : null;
+    }
+
+    /** Whether every partition's stored position reached the record before its stop. */
+    private static boolean replayedTo(Connection c, Map<TopicPartition, Long> stops) throws SQLException {
+        try {
+            Map<String, PoisonEvent> stopped = StoppedTables.all(c);
+            if (!stopped.isEmpty()) {
+                PoisonEvent e = stopped.values().iterator().next();
+                throw new ApplyException("rebuild stopped at a poison event: " + e.where() + ": " + e.reason()
+                        + " (apply.on.error=stop); fix it or set apply.on.error=skip, and rebuild again");
+            }
+            Map<TopicPartition, Long> at = PositionStore.load(c, stops.keySet());
+            return stops.entrySet().stream().allMatch(e -> at.getOrDefault(e.getKey(), -1L) >= e.getValue() - 1);
+        } finally {
+            c.rollback();
         }
     }
 
@@ -308,8 +394,11 @@ public final class FollowerRebuild {
     }
 
     private void summary(ApplierService applier, long startedNanos, String where) {
+        summary(applier.appliedCount(), startedNanos, where);
+    }
+
+    private void summary(long events, long startedNanos, String where) {
         double seconds = Math.max(0.001, (System.nanoTime() - startedNanos) / 1e9);
-        long events = applier.appliedCount();
         out.printf("rebuilt follower %s: %,d changes applied in %.1f s (%,.0f rows/s), %s%n", settings.follower(), events,
                 seconds, events / seconds, where);
     }

@@ -14,35 +14,72 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
  * The table topics and partitions a rebuild replays, and where: from offset 0 when a partition holds
- * its whole history, else (row mode) from the start of its table's newest complete copy
- * ({@link CompleteCopies}); a log that can do neither for a table is refused.
+ * its whole history, else from the start of its table's newest complete copy ({@link CompleteCopies});
+ * a log that can do neither for a table is refused.
  *
  * @param topics     every table topic of the log, or those of the tables asked for
  * @param partitions their partitions
  * @param starts     the first offset to replay of every partition
+ * @param copies     a transactional replay that cannot start from offset 0 everywhere: the copies it
+ *                   starts from, by table topic ({@link CopyCut}; empty if it starts from offset 0
+ *                   everywhere though the log lost history elsewhere); null otherwise
  */
-record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<TopicPartition, Long> starts) {
+record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<TopicPartition, Long> starts,
+                   Map<String, CompleteCopy> copies) {
+
+    /** A transactional replay that starts in row mode from the tables' copies (docs/rebuild.md, "Retention"). */
+    boolean fromCopies() {
+        return copies != null;
+    }
 
     /**
      * @param transactional the replay reads {@code <prefix>.transactions} and the heartbeat topic in
      *                      commit order with the tables (transactional mode, a point in time)
+     * @param usable        which copies recorded in {@code <prefix>.copies} may start a table (the newest of them does)
      */
     static ReplayedLog of(ApplierSettings settings, List<TableId> tables, Admin admin, LogReader logReader,
-                          boolean transactional) {
+                          boolean transactional, Predicate<CompleteCopy> usable) {
         List<String> topics = tableTopics(settings, tables, logReader);
         List<TopicPartition> partitions = partitionsOf(logReader, topics);
-        if (transactional) {
-            refuseLostHistory(settings, admin, logReader, topics);
+        if (!transactional) {
+            Map<String, CompleteCopy> copies = CompleteCopies.read(logReader, settings.topics().copies(), usable);
+            return new ReplayedLog(topics, partitions, rowStarts(settings, admin, logReader, topics, partitions, copies), null);
+        }
+        String lost = lostHistory(settings, admin, logReader, topics);
+        if (lost == null) {
             Map<TopicPartition, Long> starts = new HashMap<>();
             partitions.forEach(tp -> starts.put(tp, 0L));
-            return new ReplayedLog(topics, partitions, starts);
+            return new ReplayedLog(topics, partitions, starts, null);
         }
-        return new ReplayedLog(topics, partitions, rowStarts(settings, admin, logReader, topics, partitions));
+        if (!tables.isEmpty()) {
+            throw new ApplyException("cannot rebuild from this log: " + lost + " Some tables of a transactional follower "
+                    + "(--tables) are rebuilt by a replay of the whole log: rebuild the whole follower, which can start "
+                    + "from the tables' refresh copies (docs/rebuild.md, \"Retention\")");
+        }
+        Map<String, CompleteCopy> copies;
+        Map<TopicPartition, Long> starts;
+        try {
+            copies = CompleteCopies.read(logReader, settings.topics().copies(), usable);
+            starts = rowStarts(settings, admin, logReader, topics, partitions, copies);
+        } catch (ApplyException e) {
+            throw new ApplyException(lost + " A transactional or point-in-time replay of it must start from the "
+                    + "tables' refresh copies, and " + e.getMessage(), e);
+        }
+        Map<String, CompleteCopy> used = new HashMap<>();
+        starts.forEach((tp, start) -> {
+            CompleteCopy copy = copies.get(tp.topic());
+            if (start > 0 && copy != null) {
+                used.put(tp.topic(), copy);
+            }
+        });
+        return new ReplayedLog(topics, partitions, starts, used);
     }
+
     /** The table topics the rebuild replays: every one of the log, or those of {@code --tables}. */
     private static List<String> tableTopics(ApplierSettings settings, List<TableId> tables, LogReader logReader) {
         Set<String> existing = logReader.topics();
@@ -83,7 +120,8 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
      * ends equal to the leader (docs/rebuild.md, "Retention").
      */
     private static Map<TopicPartition, Long> rowStarts(ApplierSettings settings, Admin admin, LogReader logReader,
-                                                       List<String> topics, List<TopicPartition> partitions) {
+                                                       List<String> topics, List<TopicPartition> partitions,
+                                                       Map<String, CompleteCopy> copies) {
         // Any finite retention.ms may hold a copy; compaction and size limits are refused as for a whole replay.
         List<LogRetention.Problem> problems = LogRetention.problems(admin, topics, 1);
         if (!problems.isEmpty()) {
@@ -91,7 +129,6 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
                     .collect(Collectors.joining("; ")) + ". Table topics must not be compacted or limited in size "
                     + "(cleanup.policy=delete, retention.bytes=-1; see docs/rebuild.md)");
         }
-        Map<String, CompleteCopy> copies = CompleteCopies.read(logReader, settings.topics().copies());
         Map<TopicPartition, Long> first = logReader.beginnings(partitions);
         Map<TopicPartition, Long> starts = new HashMap<>();
         for (TopicPartition tp : partitions) {
@@ -121,10 +158,12 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
     }
 
     /**
-     * A replay of a log that lost part of its history (finite retention, compaction, records deleted)
-     * would build a follower that silently misses rows or keeps deleted ones: refused.
+     * Whether a replay of every topic from offset 0 would miss records (finite retention, compaction,
+     * records deleted): then a transactional replay must start from the tables' copies.
+     *
+     * @return why, or null if the log keeps its whole history
      */
-    private static void refuseLostHistory(ApplierSettings settings, Admin admin, LogReader logReader, List<String> topics) {
+    private static String lostHistory(ApplierSettings settings, Admin admin, LogReader logReader, List<String> topics) {
         List<String> all = new ArrayList<>(topics);
         Set<String> existing = logReader.topics();
         // A transactional replay reads these too, from their start, in commit order with the tables.
@@ -135,20 +174,16 @@ record ReplayedLog(List<String> topics, List<TopicPartition> partitions, Map<Top
         }
         List<LogRetention.Problem> problems = LogRetention.problems(admin, all);
         if (!problems.isEmpty()) {
-            throw new ApplyException("cannot rebuild from this log: " + problems.stream().map(Object::toString)
-                    .collect(Collectors.joining("; ")) + ". A rebuild replays every topic from its start, so they must "
-                    + "keep their whole history (cleanup.policy=delete, retention.ms=-1, retention.bytes=-1). Only a row-mode "
-                    + "rebuild (apply.mode=row, without --to-lsn/--to-time) can start from the tables' refresh copies of a "
-                    + "log that keeps a window; see docs/rebuild.md, \"Retention\"");
+            return "The log does not keep its whole history: " + problems.stream().map(Object::toString)
+                    .collect(Collectors.joining("; ")) + ".";
         }
         List<TopicPartition> partitions = partitionsOf(logReader, all);
-        logReader.beginnings(partitions).forEach((tp, first) -> {
-            if (first > 0) {
-                throw new ApplyException("cannot rebuild from this log: topic " + tp.topic() + " partition " + tp.partition()
-                        + " starts at offset " + first + ", its earlier records were deleted; a transactional replay would miss "
-                        + "them (only a row-mode rebuild, apply.mode=row without --to-lsn/--to-time, can start from the "
-                        + "tables' refresh copies; see docs/rebuild.md, \"Retention\")");
+        for (Map.Entry<TopicPartition, Long> e : logReader.beginnings(partitions).entrySet()) {
+            if (e.getValue() > 0) {
+                return "Topic " + e.getKey().topic() + " partition " + e.getKey().partition() + " starts at offset "
+                        + e.getValue() + ", its earlier records were deleted.";
             }
-        });
+        }
+        return null;
     }
 }

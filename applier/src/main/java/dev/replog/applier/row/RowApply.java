@@ -70,9 +70,18 @@ public final class RowApply implements ApplyLoop {
     private long nextGroupCheck;
     private long appliedSinceStart;
     private boolean caughtUp;
+    /** A bounded replay: per partition, the first offset not applied (null: follows the log). */
+    private final Map<TopicPartition, Long> stopBefore;
 
+    /**
+     * @param stopBefore null follows the log; otherwise no record at or after its partition's offset
+     *                   here is applied, nor any record of a partition not named (the row-mode part of
+     *                   a transactional rebuild from the tables' copies)
+     */
     public RowApply(ApplierSettings settings, HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
-                    ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity) {
+                    ApplyCounters counters, BooleanSupplier stopping, FollowerIdentity identity,
+                    Map<TopicPartition, Long> stopBefore) {
+        this.stopBefore = stopBefore == null ? null : Map.copyOf(stopBefore);
         this.settings = settings;
         this.pool = pool;
         this.consumer = consumer;
@@ -112,7 +121,7 @@ public final class RowApply implements ApplyLoop {
         releaseStopped();
         positionPending();
         releaseWaiting();
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+        ConsumerRecords<byte[], byte[]> records = bounded(consumer.poll(settings.pollTimeout()));
         if (records.isEmpty()) {
             if (!caughtUp && appliedSinceStart > 0) {
                 log.info("applier caught up: {} events applied", appliedSinceStart);
@@ -170,6 +179,25 @@ public final class RowApply implements ApplyLoop {
                 Backoff.sleep(d);
             }
         }
+    }
+
+    /** Leaves out the records at or after each partition's stop, and pauses a partition that reached it. */
+    private ConsumerRecords<byte[], byte[]> bounded(ConsumerRecords<byte[], byte[]> records) {
+        if (stopBefore == null || records.isEmpty()) {
+            return records;
+        }
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> kept = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            long stop = stopBefore.getOrDefault(tp, 0L);
+            List<ConsumerRecord<byte[], byte[]>> before = records.records(tp).stream().filter(r -> r.offset() < stop).toList();
+            if (before.size() < records.records(tp).size()) {
+                consumer.pause(Set.of(tp));
+            }
+            if (!before.isEmpty()) {
+                kept.put(tp, before);
+            }
+        }
+        return new ConsumerRecords<>(kept, Map.of());
     }
 
     /** Sends a poison event to the dead-letter topic (acknowledged before any transaction moves past it). */
@@ -341,6 +369,8 @@ public final class RowApply implements ApplyLoop {
                     }
                 } else if (w.isPresent()) {
                     waiting.put(tp, w.get());
+                } else if (stopBefore != null && (offset == null ? 0 : offset + 1) >= stopBefore.getOrDefault(tp, 0L)) {
+                    log.debug("partition {} is at its stop: stays paused", tp);
                 } else {
                     consumer.resume(Set.of(tp));
                 }

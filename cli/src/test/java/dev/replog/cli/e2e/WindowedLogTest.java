@@ -9,6 +9,7 @@ import dev.replog.applier.rebuild.RebuildProgress;
 import dev.replog.schemas.CompleteCopy;
 import dev.replog.schemas.CompleteCopyFormat;
 import dev.replog.schemas.LogHeaders;
+import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.BankWorkload;
@@ -47,13 +48,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A log with a finite window (docs/rebuild.md, "Retention"): capture copies every table again each
  * refresh interval and records where each copy starts, Kafka deletes what is older than the window,
- * and a follower is still rebuilt from the log alone.
+ * and a follower is still rebuilt from the log alone: in row mode, in transactional mode, and as of a
+ * point after every table's copy.
  */
 class WindowedLogTest {
 
@@ -63,7 +66,7 @@ class WindowedLogTest {
     private static final long RETENTION_MS = 12_000;
 
     @Test
-    void aFollowerIsRebuiltFromTheNewestRefreshCopiesAfterKafkaDeletedTheLogsStartAndFollowersAlreadyFollowingStayExact()
+    void rowAndTransactionalFollowersAndAPointInTimeAreRebuiltFromTheRefreshCopiesAfterKafkaDeletedTheLogsStartAndFollowersStayExact()
             throws Exception {
         BankWorkload bank = new BankWorkload(40);
         try (Replication r = new Replication("windowed", 2, BANK);
@@ -92,20 +95,38 @@ class WindowedLogTest {
 
                 ApplierSettings rebuilt = r.applierSettings(r.anotherFollower("windowedrebuilt"), r.group() + "-rebuilt")
                         .withMode(ApplyMode.ROW);
-                ApplierService following = rebuild(rebuilt);
-                try {
-                    ApplyException transactional = assertThrows(ApplyException.class, () -> rebuild(r.applierSettings(
-                            r.anotherFollower("windowedtx"), r.group() + "-tx").withMode(ApplyMode.TRANSACTIONAL)));
-                    assertTrue(transactional.getMessage().contains("retention.ms=" + RETENTION_MS)
-                            && transactional.getMessage().contains("Only a row-mode rebuild"), transactional.getMessage());
+                ApplierSettings txRebuilt = r.applierSettings(r.anotherFollower("windowedtx"), r.group() + "-tx")
+                        .withMode(ApplyMode.TRANSACTIONAL);
+                ApplierService following = rebuild(rebuilt, request(null, true));
+                ApplierService txFollowing = rebuild(txRebuilt, request(null, true));
+                // From the hand-over on, the rebuilt transactional follower shows only states the leader had.
+                try (InvariantSampler rebuiltSampler = InvariantSampler.start("windowed-tx-rebuilt",
+                        txRebuilt.follower().jdbcUrl(), bank.invariantCheck())) {
+                    ApplyException someTables = assertThrows(ApplyException.class, () -> new FollowerRebuild(r.applierSettings(
+                            r.anotherFollower("windowedtables"), r.group() + "-tables").withMode(ApplyMode.TRANSACTIONAL),
+                            new FollowerRebuild.Request(List.of(BANK.get(0)), null, null, true), RebuildProgress.NONE,
+                            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run());
+                    assertTrue(someTables.getMessage().contains("retention.ms=" + RETENTION_MS)
+                            && someTables.getMessage().contains("rebuild the whole follower"), someTables.getMessage());
+
+                    // A point after every table's copy: exactly the leader's state then, from the copies.
+                    LeaderCopy point = LeaderCopy.take(r);
+                    ApplierSettings atPoint = r.applierSettings(r.anotherFollower("windowedpit"), r.group() + "-pit");
+                    assertNull(rebuild(atPoint, request(point.lsn(), false)));
+                    point.assertEquals(atPoint);
 
                     running.set(false);
                     assertTrue(writer.join() > 0, "the leader was written throughout");
                     r.awaitMatchesLeader(rebuilt.follower().jdbcUrl());
+                    r.awaitMatchesLeader(txRebuilt.follower().jdbcUrl());
                     r.awaitMatchesLeader(rowFollower.follower().jdbcUrl());
                     r.awaitFollowerMatchesLeader();
+                    assertTrue(rebuiltSampler.samples() > 0, rebuiltSampler.summary());
+                    assertEquals(0, rebuiltSampler.violations(), "the transactional follower rebuilt from the copies showed "
+                            + "a state the leader never had: " + rebuiltSampler.firstViolations());
                 } finally {
                     following.close();
+                    txFollowing.close();
                 }
                 assertTrue(sampler.samples() > 0, sampler.summary());
                 assertEquals(0, sampler.violations(), "the transactional follower showed a state the leader never had: "
@@ -210,9 +231,13 @@ class WindowedLogTest {
         return out;
     }
 
-    private static ApplierService rebuild(ApplierSettings settings) {
+    private static FollowerRebuild.Request request(Lsn toLsn, boolean follow) {
+        return new FollowerRebuild.Request(List.of(), toLsn, null, follow);
+    }
+
+    private static ApplierService rebuild(ApplierSettings settings, FollowerRebuild.Request request) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ApplierService following = new FollowerRebuild(settings, new FollowerRebuild.Request(List.of(), null, null, true),
+        ApplierService following = new FollowerRebuild(settings, request,
                 RebuildProgress.NONE, new PrintStream(out, true, StandardCharsets.UTF_8)).run();
         String printed = out.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("rebuilt public.accounts: ") && printed.contains("rows/s"), printed);
