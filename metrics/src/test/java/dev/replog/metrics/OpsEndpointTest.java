@@ -1,5 +1,6 @@
 package dev.replog.metrics;
 
+import dev.replog.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -83,13 +84,8 @@ class OpsEndpointTest {
         }
     }
 
-    private static void awaitHealth(Sample s, boolean up, String reason) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(s.health().up() == up && s.health().reason().equals(reason))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("sample health stayed " + s.health());
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitHealth(Sample s, boolean up, String reason) {
+        Await.until("sample health " + (up ? "up" : "down") + ": " + reason, Duration.ofSeconds(30),
+                () -> s.health().up() == up && s.health().reason().equals(reason));
     }
 }
