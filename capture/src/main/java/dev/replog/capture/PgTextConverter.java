@@ -9,35 +9,49 @@ import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.postgresql.util.HStoreConverter;
+import org.postgresql.util.PGobject;
+
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.sql.SQLXML;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Calendar;
 import java.util.GregorianCalendar;
+import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
- * Publishes columns whose Debezium representation loses information as PostgreSQL's own text
- * form instead, a string the follower's input function reads back exactly.
+ * Publishes every column whose type Debezium does not carry exactly as PostgreSQL's own text form
+ * instead, a string the follower's input function reads back exactly: only the types in
+ * {@link #DEBEZIUM_EXACT} (and domains over integers) keep Debezium's representation.
  * <ul>
  * <li>Arrays: Debezium's JSON arrays turn every multi-dimensional array into nulls, drop numeric
  * arrays holding NaN and lose non-default lower bounds ({@code [0:1]={7,8}}). Both the snapshot and
  * the stream hand over the driver's array object, whose text is exactly what PostgreSQL printed.</li>
  * <li>date and timestamp: Debezium's numbers turn ±infinity into far-future garbage, and the
  * snapshot's values (the driver's java.sql.Date and Timestamp) lose the era of BC dates.</li>
- * <li>domains over numeric: Debezium names their type by the domain, so the applier could not
- * tell Debezium's spelling of numeric infinities from a text value; PostgreSQL's text it can.</li>
  * <li>timetz: Debezium's own form is a UTC time, without the original offset. The snapshot hands
  * over PostgreSQL's text; the stream too, thanks to {@link TimetzDomain} (without it, Debezium
  * 3.6.3 converts pgoutput's timetz to UTC before any converter sees it, and a streamed value
  * would keep its instant but arrive with offset +00).</li>
+ * <li>Everything else (money, bit strings, xml, text search, geometric types, ranges and
+ * multiranges, pg_lsn, oid types, enums, composites, domains, extension types such as hstore):
+ * Debezium has no lossless form for them, or none at all. Most reach the converter as the text
+ * pgoutput or the driver printed; the rest as the driver's or Debezium's parsed object, printed
+ * back here in a form PostgreSQL reads as the same value.</li>
  * </ul>
  */
 public final class PgTextConverter implements CustomConverter<SchemaBuilder, RelationalColumn> {
@@ -52,13 +66,18 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     public void configure(Properties props) {
     }
 
+    /**
+     * Built-in types whose Debezium form (with the settings of {@link DebeziumConfig}) is exact and
+     * standard: they keep it, so that any Debezium consumer reads them as it reads any connector's.
+     */
+    static final Set<String> DEBEZIUM_EXACT = Set.of(
+            "int2", "int4", "int8", "float4", "float8", "bool", "numeric",
+            "text", "varchar", "bpchar", "bytea", "uuid", "json", "jsonb",
+            "time", "timestamptz", "interval", "inet", "cidr", "macaddr");
+
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
-        String type = column.typeName();
-        // An array is known by its JDBC type: the snapshot names an array of a user type in another
-        // schema, or one whose name needs quoting, as the driver prints it ("s"."_t"), not as _t.
-        boolean array = column.jdbcType() == java.sql.Types.ARRAY || type.startsWith("_");
-        if (!array && !type.equals("timetz") && !type.equals("date") && !type.equals("timestamp") && !isDomainOverNumeric(column)) {
+        if (keepsDebeziumForm(column)) {
             return;
         }
         // Always optional, even for NOT NULL columns: the before-image of an update or delete under
@@ -68,13 +87,24 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     }
 
     /**
-     * A domain over numeric: Debezium converts it as numeric but names its type by the domain, so
-     * the applier could not tell its infinities (spelled POSITIVE_INFINITY) from text.
+     * Whether Debezium's own form of the column is exact. An array is known by its JDBC type too: the
+     * snapshot names an array of a user type in another schema, or one whose name needs quoting, as
+     * the driver prints it ("s"."_t"), not as _t. A domain is named by itself, its JDBC type is its
+     * base type's: a domain over an integer keeps Debezium's integer (as before every other domain
+     * became text), so a key of such a domain keeps its JSON, and with it its partition.
      */
-    private static boolean isDomainOverNumeric(RelationalColumn column) {
+    static boolean keepsDebeziumForm(RelationalColumn column) {
+        String type = column.typeName();
         int jdbc = column.jdbcType();
-        return (jdbc == java.sql.Types.NUMERIC || jdbc == java.sql.Types.DECIMAL)
-                && !column.typeName().equalsIgnoreCase("numeric") && !column.typeName().equalsIgnoreCase("decimal");
+        if (jdbc == java.sql.Types.ARRAY || type.startsWith("_")) {
+            return false;
+        }
+        if (DEBEZIUM_EXACT.contains(type)) {
+            return true;
+        }
+        boolean builtIn = type.equals("date") || type.equals("timestamp") || type.equals("timetz");
+        return !builtIn && (jdbc == java.sql.Types.SMALLINT || jdbc == java.sql.Types.INTEGER || jdbc == java.sql.Types.BIGINT)
+                && !type.equals("oid") && !type.equals("money");
     }
 
     private static String toText(RelationalColumn column, Object value) {
@@ -110,8 +140,37 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
         if (value instanceof Long epochMicros && column.typeName().equals("timestamp")) {
             return streamedTimestamp(Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS));
         }
-        // java.sql.Array (the driver's PgArray) and the snapshot's timetz String print PostgreSQL's text.
-        if (!(value instanceof java.sql.Array) && !(value instanceof String)) {
+        if (value instanceof OffsetDateTime t) {
+            return streamedTimestamptz(t);
+        }
+        if (value instanceof byte[] bytes) {
+            return "\\x" + HexFormat.of().formatHex(bytes);
+        }
+        if (value instanceof ByteBuffer bytes) {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.duplicate().get(copy);
+            return "\\x" + HexFormat.of().formatHex(copy);
+        }
+        if (value instanceof PGobject o) {
+            // The driver's geometric types and intervals print their fields back (doubles as Java
+            // prints them: another spelling of the same double); other PGobjects hold the server's text.
+            return o.getValue();
+        }
+        if (value instanceof SQLXML xml) {
+            try {
+                return xml.getString();
+            } catch (SQLException e) {
+                throw new IllegalStateException("column '" + column.name() + "': cannot read xml: " + e.getMessage(), e);
+            }
+        }
+        if (value instanceof Map<?, ?> hstore) {
+            // The driver reads hstore into a Map; its own printer writes the literal back, NULLs kept.
+            return HStoreConverter.toString(hstore);
+        }
+        // java.sql.Array (the driver's PgArray) and the server's own text (String) print PostgreSQL's
+        // text; numbers and booleans print as PostgreSQL reads them.
+        if (!(value instanceof java.sql.Array) && !(value instanceof String) && !(value instanceof Number)
+                && !(value instanceof Boolean)) {
             // Throwing would stop capture for good (Debezium converts column defaults through here
             // too); a value the follower cannot read stops the applier, naming the column.
             log.warn("column '{}' of type {}: unexpected value of {}, passed on as its toString()",
@@ -146,6 +205,18 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
         LocalDateTime t = LocalDateTime.ofInstant(i, ZoneOffset.UTC);
         return withEra(t.getYear(), dateTime(new StringBuilder(32), t.getMonthValue(), t.getDayOfMonth(), t.getHour(),
                 t.getMinute(), t.getSecond(), t.getNano() / 1_000).toString());
+    }
+
+    /** A domain over timestamptz, streamed: Debezium parsed it into a UTC date-time. */
+    private static String streamedTimestamptz(OffsetDateTime t) {
+        if (t.equals(PostgresValueConverter.POSITIVE_INFINITY_OFFSET_DATE_TIME)) {
+            return "infinity";
+        }
+        if (t.equals(PostgresValueConverter.NEGATIVE_INFINITY_OFFSET_DATE_TIME)) {
+            return "-infinity";
+        }
+        String local = streamedTimestamp(t.toInstant());
+        return local.endsWith(" BC") ? local.substring(0, local.length() - 3) + "+00 BC" : local + "+00";
     }
 
     /** The driver builds a java.sql.Date from the date's fields in the JVM's calendar; read them back. */
