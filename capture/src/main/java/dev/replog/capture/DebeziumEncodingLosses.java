@@ -16,14 +16,12 @@ final class DebeziumEncodingLosses {
 
     private static final Logger log = LoggerFactory.getLogger(DebeziumEncodingLosses.class);
     /** Columns already named, by table and column: Debezium asks again for every new table schema. */
-    private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();
 
-    private DebeziumEncodingLosses() {
-    }
-
-    static void announce(RelationalColumn column) {
+    /** Logs the column's losses, unless this instance (one per capture engine) did already. */
+    void announce(RelationalColumn column) {
         String losses = of(column.typeName());
-        if (losses != null && ANNOUNCED.add(column.dataCollection() + "\u0000" + column.name())) {
+        if (losses != null && announced.add(column.dataCollection() + "\u0000" + column.name())) {
             log.warn("capture.value.encoding=debezium: column '{}' of table {} ({}) travels in Debezium's standard form, "
                     + "which cannot carry {}; use capture.value.encoding=exact to keep them", column.name(),
                     column.dataCollection(), column.typeName(), losses);

@@ -49,6 +49,7 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     private static final DateTimeFormatter TIMETZ = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSSxxx", Locale.ROOT);
 
     private ValueEncoding encoding = ValueEncoding.EXACT;
+    private final DebeziumEncodingLosses losses = new DebeziumEncodingLosses();
 
     @Override
     public void configure(Properties props) {
@@ -58,7 +59,7 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
         if (encoding.leavesToDebezium(column)) {
-            DebeziumEncodingLosses.announce(column);
+            losses.announce(column);
             return;
         }
         String type = column.typeName();

@@ -23,8 +23,9 @@ public enum ValueEncoding {
 
     /**
      * Element types whose arrays Debezium's PostgreSQL connector writes as Connect arrays of a
-     * standard element form (PostgresValueConverter#schemaBuilder, 3.6.3); arrays of any other type
-     * it cannot write, or only as a null column.
+     * standard element form (PostgresValueConverter#schemaBuilder, 3.6.3). Arrays of other types it
+     * writes as no standard form or not at all; timetz arrays it has a form for, but writes every
+     * streamed element as null, so they stay text too.
      */
     private static final Set<String> STANDARD_ARRAYS = Set.of(
             "_int2", "_int4", "_int8", "_float4", "_float8", "_bool", "_numeric",

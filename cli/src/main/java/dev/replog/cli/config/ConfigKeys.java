@@ -113,7 +113,7 @@ public final class ConfigKeys {
 
     public static final ConfigKey CAPTURE_VALUE_ENCODING = choice("capture.value.encoding", "exact", List.of(CAPTURE),
             List.of("exact", "debezium"),
-            "How `date`, `timestamp`, `timetz` and arrays travel in the log. `exact`: as PostgreSQL's text (`dev.replog.PgText`), every value kept; a stock Kafka Connect sink makes `text` columns of them. `debezium`: in Debezium's standard logical types (`io.debezium.time.Date`, `MicroTimestamp`, `ZonedTime`, Connect arrays), which such sinks turn into typed columns, but which cannot carry some values (±infinity, BC dates from the snapshot, multi-dimensional arrays, timetz offsets...; one WARN line per column at start, see docs/encoding.md); a Replog follower has the same limits. Types without a standard form are PostgreSQL's text in both.");
+            "How `date`, `timestamp`, `timetz` and arrays of built-in types travel in the log. `exact`: as PostgreSQL's text (`dev.replog.PgText`), every value kept; a stock Kafka Connect sink makes `text` columns of them. `debezium`: in Debezium's standard logical types (`io.debezium.time.Date`, `MicroTimestamp`, `ZonedTime`, Connect arrays), which such sinks turn into typed columns, but which cannot carry some values (±infinity dates, BC dates read by the snapshot, multi-dimensional arrays, array lower bounds, NaN in numeric arrays, streamed `timetz` offsets; capture names each such column in one WARN line), and a Replog follower of that log has the same limits (docs/encoding.md). Other types are PostgreSQL's text in both.");
 
     public static final ConfigKey CAPTURE_HTTP_LISTEN = key("capture.http.listen", STRING, "127.0.0.1:9401", List.of(CAPTURE),
             LISTEN_DOC.formatted("capture"));
