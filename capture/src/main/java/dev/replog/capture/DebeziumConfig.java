@@ -96,8 +96,7 @@ final class DebeziumConfig {
         // Arrays, date, timestamp and timetz as PostgreSQL text: Debezium's own forms of them lose values
         // (unless capture.value.encoding=debezium asks for those forms, for third-party sinks).
         p.put("converters", "pgtext");
-        p.put("pgtext.type", PgTextConverter.class.getName());
-        p.put("pgtext." + ValueEncoding.CONVERTER_PROPERTY, s.valueEncoding().name());
+        p.put("pgtext.type", s.valueEncoding().converter().getName());
 
         // Throughput and latency of the hand-over to the batch handler, which waits for Kafka's
         // acknowledgement once per batch: larger batches wait fewer times (defaults 2048 / 8192), and

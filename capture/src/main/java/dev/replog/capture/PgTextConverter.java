@@ -48,20 +48,12 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     private static final Logger log = LoggerFactory.getLogger(PgTextConverter.class);
     private static final DateTimeFormatter TIMETZ = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSSxxx", Locale.ROOT);
 
-    private ValueEncoding encoding = ValueEncoding.EXACT;
-    private final DebeziumEncodingLosses losses = new DebeziumEncodingLosses();
-
     @Override
     public void configure(Properties props) {
-        encoding = ValueEncoding.parse(props.getProperty(ValueEncoding.CONVERTER_PROPERTY, ValueEncoding.EXACT.name()));
     }
 
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
-        if (encoding.leavesToDebezium(column)) {
-            losses.announce(column);
-            return;
-        }
         String type = column.typeName();
         // An array is known by its JDBC type: the snapshot names an array of a user type in another
         // schema, or one whose name needs quoting, as the driver prints it ("s"."_t"), not as _t.
