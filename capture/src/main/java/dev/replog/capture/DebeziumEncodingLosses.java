@@ -37,7 +37,8 @@ final class DebeziumEncodingLosses {
             case "date" -> "±infinity (written as day numbers out of PostgreSQL's range) and BC dates read by the initial "
                     + "snapshot (written as the same date AD)";
             case "timestamp" -> "±infinity (written as Debezium's stand-ins 9223372036825200000 and -9223372036832400000, "
-                    + "other consumers read them as instants of the years 294247 and 290308 BC) and times after "
+                    + "which a Replog follower reads back but other consumers read as instants of the years 294247 and "
+                    + "290308 BC) and times after "
                     + "294247-01-10 04:00:54.775807 (their microseconds overflow)";
             case "timetz" -> "the offset of streamed values (written in UTC: 13:14:15+05:30 as 07:44:15Z) and a streamed "
                     + "24:00:00 (written as 00:00:00Z)";
