@@ -19,6 +19,8 @@ import java.util.List;
  *                           leader's tables (tables created, dropped, given or losing their primary key)
  * @param watermarkInterval  the least time between two watermarks written into every partition of every
  *                           table topic (see {@link WatermarkPublisher}); zero writes none
+ * @param valueEncoding      whether date, timestamp, timetz and arrays travel as PostgreSQL text (exact) or
+ *                           in Debezium's standard forms (for third-party sinks)
  */
 public record CaptureSettings(LeaderConnection leader,
                               String slotName,
@@ -31,7 +33,8 @@ public record CaptureSettings(LeaderConnection leader,
                               KafkaSettings kafka,
                               TimetzOffsets timetzOffsets,
                               Duration publicationRefresh,
-                              Duration watermarkInterval) {
+                              Duration watermarkInterval,
+                              ValueEncoding valueEncoding) {
 
     /** The default of {@code capture.publication.refresh.ms}. */
     public static final Duration DEFAULT_PUBLICATION_REFRESH = Duration.ofSeconds(5);
@@ -49,6 +52,15 @@ public record CaptureSettings(LeaderConnection leader,
         if (watermarkInterval.isNegative()) {
             throw new IllegalArgumentException("watermark interval must not be negative, not " + watermarkInterval);
         }
+    }
+
+    /** With {@link ValueEncoding#EXACT}. */
+    public CaptureSettings(LeaderConnection leader, String slotName, String publicationName, List<TableId> tables,
+                           String snapshotMode, Duration heartbeatInterval, TopicNames topics, TopicSettings topicSettings,
+                           KafkaSettings kafka, TimetzOffsets timetzOffsets, Duration publicationRefresh,
+                           Duration watermarkInterval) {
+        this(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics, topicSettings, kafka,
+                timetzOffsets, publicationRefresh, watermarkInterval, ValueEncoding.EXACT);
     }
 
     /** With the default watermark interval. */
@@ -77,26 +89,31 @@ public record CaptureSettings(LeaderConnection leader,
 
     public CaptureSettings withTimetzOffsets(TimetzOffsets offsets) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval);
+                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval, valueEncoding);
     }
 
     public CaptureSettings withPublicationRefresh(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, interval, watermarkInterval);
+                topicSettings, kafka, timetzOffsets, interval, watermarkInterval, valueEncoding);
     }
 
     public CaptureSettings withWatermarkInterval(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, interval);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, interval, valueEncoding);
     }
 
     public CaptureSettings withTables(List<TableId> captured) {
         return new CaptureSettings(leader, slotName, publicationName, captured, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding);
     }
 
     public CaptureSettings withLeader(LeaderConnection connection) {
         return new CaptureSettings(connection, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding);
+    }
+
+    public CaptureSettings withValueEncoding(ValueEncoding encoding) {
+        return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, encoding);
     }
 }

@@ -93,9 +93,10 @@ final class DebeziumConfig {
         p.put("include.unknown.datatypes", "true");
         // The follower creates its tables with the leader's declared types, carried in the schema.
         p.put("column.propagate.source.type", ".*");
-        // Arrays, date, timestamp and timetz as PostgreSQL text: Debezium's own forms of them lose values.
+        // Arrays, date, timestamp and timetz as PostgreSQL text: Debezium's own forms of them lose values
+        // (unless capture.value.encoding=debezium asks for those forms, for third-party sinks).
         p.put("converters", "pgtext");
-        p.put("pgtext.type", PgTextConverter.class.getName());
+        p.put("pgtext.type", s.valueEncoding().converter().getName());
 
         // Throughput and latency of the hand-over to the batch handler, which waits for Kafka's
         // acknowledgement once per batch: larger batches wait fewer times (defaults 2048 / 8192), and

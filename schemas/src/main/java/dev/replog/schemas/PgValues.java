@@ -99,6 +99,14 @@ public final class PgValues {
         private final Conversion elements;
 
         Conversion(JsonNode field, String column) {
+            this(field, column, "");
+        }
+
+        /**
+         * @param arrayType the source type of the array this is the element conversion of ({@code _BYTEA}),
+         *                  else empty: Debezium gives an array's elements no source type of their own
+         */
+        private Conversion(JsonNode field, String column, String arrayType) {
             this.column = column;
             String semantic = field.path("name").asText("");
             this.connectType = field.path("type").asText("");
@@ -114,21 +122,25 @@ public final class PgValues {
                 case "io.debezium.time.ZonedTimestamp" -> Kind.ZONED_TIMESTAMP;
                 case "org.apache.kafka.connect.data.Decimal" -> Kind.DECIMAL;
                 case "io.debezium.data.VariableScaleDecimal" -> Kind.VARIABLE_SCALE_DECIMAL;
-                default -> plainKind(field, connectType);
+                default -> plainKind(field, connectType, arrayType);
             };
             this.scale = kind == Kind.DECIMAL ? field.path("parameters").path("scale").asInt() : 0;
-            this.elements = kind == Kind.ARRAY ? new Conversion(field.path("items"), column) : null;
+            this.elements = kind == Kind.ARRAY ? new Conversion(field.path("items"), column, sourceType(field)) : null;
         }
 
-        private static Kind plainKind(JsonNode field, String connectType) {
+        private static String sourceType(JsonNode field) {
+            return field.path("parameters").path("__debezium.source.column.type").asText("");
+        }
+
+        private static Kind plainKind(JsonNode field, String connectType, String arrayType) {
             if (connectType.equals("array")) {
                 return Kind.ARRAY;
             }
             if (connectType.equals("bytes")) {
                 return Kind.BASE64_BYTES; // binary.handling.mode=bytes: base64 on the wire
             }
-            String sourceType = field.path("parameters").path("__debezium.source.column.type").asText("");
-            if (connectType.equals("string") && sourceType.equalsIgnoreCase("BYTEA")) {
+            String sourceType = sourceType(field);
+            if (connectType.equals("string") && (sourceType.equalsIgnoreCase("BYTEA") || arrayType.equalsIgnoreCase("_BYTEA"))) {
                 return Kind.HEX_BYTES; // binary.handling.mode=hex: the hex digits of the bytes
             }
             if (sourceType.equalsIgnoreCase("NUMERIC") || sourceType.equalsIgnoreCase("DECIMAL")) {
@@ -199,7 +211,7 @@ public final class PgValues {
                 case TIME_MILLIS -> time(value * 1_000L);
                 case TIME_MICROS -> time(value);
                 case TIME_NANOS -> time(value / 1_000L);
-                case TIMESTAMP_MILLIS -> timestamp(Math.multiplyExact(value, 1_000L));
+                case TIMESTAMP_MILLIS -> isInfinity(value) ? timestamp(value) : timestamp(Math.multiplyExact(value, 1_000L));
                 case TIMESTAMP_MICROS -> timestamp(value);
                 case TIMESTAMP_NANOS -> timestamp(value / 1_000L);
                 // Through the double, as a real written as an integer always was.
@@ -278,7 +290,23 @@ public final class PgValues {
         return LocalTime.ofNanoOfDay(micros * 1_000L).toString();
     }
 
+    /**
+     * Debezium's documented stand-ins for timestamp ±infinity (the PostgreSQL driver's
+     * PGStatement.DATE_POSITIVE_INFINITY and DATE_NEGATIVE_INFINITY, written as they are in
+     * milliseconds and microseconds alike): read back as infinity, though in microseconds the first is
+     * also a real instant of the year 294247 (docs/encoding.md; the second is before PostgreSQL's range).
+     */
+    private static final long TIMESTAMP_POSITIVE_INFINITY = 9223372036825200000L;
+    private static final long TIMESTAMP_NEGATIVE_INFINITY = -9223372036832400000L;
+
+    private static boolean isInfinity(long timestamp) {
+        return timestamp == TIMESTAMP_POSITIVE_INFINITY || timestamp == TIMESTAMP_NEGATIVE_INFINITY;
+    }
+
     private static String timestamp(long epochMicros) {
+        if (isInfinity(epochMicros)) {
+            return epochMicros > 0 ? "infinity" : "-infinity";
+        }
         long seconds = Math.floorDiv(epochMicros, 1_000_000L);
         long micros = Math.floorMod(epochMicros, 1_000_000L);
         LocalDateTime t = LocalDateTime.ofInstant(Instant.ofEpochSecond(seconds, micros * 1_000L), ZoneOffset.UTC);
@@ -303,7 +331,8 @@ public final class PgValues {
     /** ISO years before 1 are BC in PostgreSQL: ISO year 0 is 1 BC. */
     private static String withEra(int isoYear, String iso) {
         if (isoYear > 0) {
-            return iso;
+            // ISO signs years after 9999 (+10000-01-01), which PostgreSQL would read as a time zone.
+            return iso.charAt(0) == '+' ? iso.substring(1) : iso;
         }
         String rest = iso.substring(iso.indexOf('-', 1));
         return String.format(Locale.ROOT, "%04d%s BC", 1 - isoYear, rest);

@@ -50,6 +50,32 @@ class PgValuesTest {
     }
 
     @Test
+    void debeziumTimestampInfinitiesBecomeInfinityInMillisAndMicros() throws Exception {
+        String micros = field("int64", "io.debezium.time.MicroTimestamp", "TIMESTAMP");
+        String millis = field("int64", "io.debezium.time.Timestamp", "TIMESTAMP");
+        assertEquals("infinity", text(micros, "9223372036825200000"));
+        assertEquals("-infinity", text(micros, "-9223372036832400000"));
+        assertEquals("infinity", text(millis, "9223372036825200000"));
+        assertEquals("-infinity", text(millis, "-9223372036832400000"));
+        assertEquals("{infinity,NULL}", text("{\"type\":\"array\",\"items\":{\"type\":\"int64\","
+                + "\"name\":\"io.debezium.time.MicroTimestamp\"}}", "[9223372036825200000,null]").replace("\"", ""));
+        assertEquals("2024-02-29T13:14:15.123456", text(micros, "1709212455123456"));
+    }
+
+    @Test
+    void debeziumDatesAndTimestampsAfterYear9999LoseIsosSign() throws Exception {
+        assertEquals("5874897-12-31", text(field("int32", "io.debezium.time.Date", "DATE"), "2145042905"));
+        assertEquals("10000-01-01T00:00", text(field("int64", "io.debezium.time.MicroTimestamp", "TIMESTAMP"), "253402300800000000"));
+    }
+
+    @Test
+    void elementsOfAByteaArrayInHexAreBytes() throws Exception {
+        String array = "{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+                + "\"parameters\":{\"__debezium.source.column.type\":\"_BYTEA\"}}";
+        assertEquals("{\"\\\\xdeadbeef\",NULL,\"\\\\x\"}", text(array, "[\"deadbeef\",null,\"\"]"));
+    }
+
+    @Test
     void postgresTextPassesThrough() throws Exception {
         assertEquals("[0:1]={7,8}", text(field("string", "dev.replog.PgText", "_INT4"), "\"[0:1]={7,8}\""));
         assertEquals("0044-03-15 BC", text(field("string", "dev.replog.PgText", "DATE"), "\"0044-03-15 BC\""));

@@ -111,6 +111,10 @@ public final class ConfigKeys {
             List.of("exact", "utc"),
             "`exact`: streamed `timetz` values keep their offset; capture creates a domain `timetz` over text in each schema holding a captured table with a `timetz` column (the leader user must be allowed to, or capture stops at start with the statement for an administrator). `utc`: capture creates nothing; streamed `timetz` values keep their instant but arrive with offset `+00` (one WARN line at start names the columns). See Supported types.");
 
+    public static final ConfigKey CAPTURE_VALUE_ENCODING = choice("capture.value.encoding", "exact", List.of(CAPTURE),
+            List.of("exact", "debezium"),
+            "How `date`, `timestamp`, `timetz` and arrays of built-in types travel in the log. `exact`: as PostgreSQL's text (`dev.replog.PgText`), every value kept; a stock Kafka Connect sink makes `text` columns of them. `debezium`: in Debezium's standard logical types (`io.debezium.time.Date`, `MicroTimestamp`, `ZonedTime`, Connect arrays), which such sinks turn into typed columns, but which cannot carry some values (±infinity dates, BC dates read by the snapshot, multi-dimensional arrays, array lower bounds, NaN in numeric arrays, streamed `timetz` offsets; capture names each such column in one WARN line), and a Replog follower of that log has the same limits (docs/encoding.md). Other types are PostgreSQL's text in both.");
+
     public static final ConfigKey CAPTURE_HTTP_LISTEN = key("capture.http.listen", STRING, "127.0.0.1:9401", List.of(CAPTURE),
             LISTEN_DOC.formatted("capture"));
 
@@ -208,7 +212,7 @@ public final class ConfigKeys {
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
             LEADER_SSLROOTCERT, LEADER_SSLCERT, LEADER_SSLKEY, LEADER_SSLPASSWORD,
             CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_WATERMARK_INTERVAL_MS,
-            CAPTURE_TIMETZ_OFFSETS, CAPTURE_HTTP_LISTEN,
+            CAPTURE_TIMETZ_OFFSETS, CAPTURE_VALUE_ENCODING, CAPTURE_HTTP_LISTEN,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE,
             FOLLOWER_SSLROOTCERT, FOLLOWER_SSLCERT, FOLLOWER_SSLKEY, FOLLOWER_SSLPASSWORD, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,

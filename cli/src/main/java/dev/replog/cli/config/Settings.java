@@ -9,6 +9,7 @@ import dev.replog.applier.verify.VerifyOptions;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
+import dev.replog.capture.ValueEncoding;
 import dev.replog.schemas.JdbcUrls;
 import dev.replog.schemas.PostgresTls;
 import dev.replog.schemas.TableId;
@@ -129,7 +130,7 @@ public final class Settings {
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
                         retention, rebuildFromLog, copies),
                 kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh),
-                Duration.ofMillis(watermarks));
+                Duration.ofMillis(watermarks), ValueEncoding.parse(c.string(CAPTURE_VALUE_ENCODING)));
     }
 
     /** {@code verify.chunk.rows}, at least 1. */

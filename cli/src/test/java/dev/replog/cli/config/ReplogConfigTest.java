@@ -2,6 +2,7 @@ package dev.replog.cli.config;
 
 import dev.replog.applier.SchemaExpressions;
 import dev.replog.capture.TimetzOffsets;
+import dev.replog.capture.ValueEncoding;
 import dev.replog.schemas.TableId;
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +136,18 @@ class ReplogConfigTest {
         m.put("capture.publication.refresh.ms", "0");
         ConfigException e = assertThrows(ConfigException.class, () -> Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))));
         assertTrue(e.getMessage().contains("config key 'capture.publication.refresh.ms' must be at least 100, not 0"),
+                e.getMessage());
+    }
+
+    @Test
+    void valueEncodingIsExactByDefaultDebeziumOnRequestAndAnythingElseIsRefusedNamingTheKey() {
+        Map<String, String> m = validCapture();
+        assertEquals(ValueEncoding.EXACT, Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).valueEncoding());
+        m.put("capture.value.encoding", "debezium");
+        assertEquals(ValueEncoding.DEBEZIUM, Settings.capture(ReplogConfig.of(m, Set.of(CAPTURE))).valueEncoding());
+        m.put("capture.value.encoding", "connect");
+        ConfigException e = assertThrows(ConfigException.class, () -> ReplogConfig.of(m, Set.of(CAPTURE)));
+        assertTrue(e.getMessage().contains("config key 'capture.value.encoding' is 'connect' but must be one of [exact, debezium]"),
                 e.getMessage());
     }
 

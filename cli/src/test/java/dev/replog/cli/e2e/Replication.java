@@ -10,6 +10,7 @@ import dev.replog.capture.CaptureService;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
+import dev.replog.capture.ValueEncoding;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.LogHeaders;
@@ -60,6 +61,7 @@ final class Replication implements AutoCloseable {
     private ErrorPolicy onError = ErrorPolicy.STOP;
     private ApplyMode mode = ApplyMode.ROW;
     private TimetzOffsets timetzOffsets = TimetzOffsets.EXACT;
+    private ValueEncoding valueEncoding = ValueEncoding.EXACT;
     /** Short, so that tests see tables created on the leader published soon. */
     private Duration publicationRefresh = Duration.ofMillis(300);
     private Duration heartbeat = Duration.ofSeconds(1);
@@ -152,7 +154,7 @@ final class Replication implements AutoCloseable {
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
                 name, name, capturedTables, "initial", heartbeat, topics(),
                 new TopicSettings(partitions, (short) 1, retentionMs, true, refreshMs), kafka(), timetzOffsets, publicationRefresh,
-                watermarkInterval);
+                watermarkInterval, valueEncoding);
     }
 
     /** Changes {@code capture.tables} of the running capture (which reads it at its next publication check) and of later starts. */
@@ -163,6 +165,11 @@ final class Replication implements AutoCloseable {
     /** Capture's {@code capture.timetz.offsets} from its next start on. */
     void timetzOffsets(TimetzOffsets offsets) {
         this.timetzOffsets = offsets;
+    }
+
+    /** Capture's {@code capture.value.encoding} from its next start on. */
+    void valueEncoding(ValueEncoding encoding) {
+        this.valueEncoding = encoding;
     }
 
     ApplierSettings applierSettings() {
