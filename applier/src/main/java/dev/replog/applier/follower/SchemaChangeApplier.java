@@ -106,7 +106,7 @@ public final class SchemaChangeApplier {
             columns.add(col.attnum() != 0 ? col : previous.column(col.name()).orElse(col));
         }
         return new TableDefinition(next.table(), next.leaderOid() != 0 ? next.leaderOid() : previous.leaderOid(),
-                columns, next.primaryKey(), next.checks());
+                columns, next.primaryKey(), next.checks(), next.types());
     }
 
     private static void execute(Connection c, List<String> statements) throws SQLException {

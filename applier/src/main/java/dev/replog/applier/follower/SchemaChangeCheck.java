@@ -128,7 +128,7 @@ final class SchemaChangeCheck {
                     x -> createTable(plainColumns, "CONSTRAINT \"probe\" CHECK (" + x + ")"), this::tableCheckTree);
             checks.add(new CheckConstraint(check.name(), parsed.sql()));
         }
-        return new CheckedDefinition(new TableDefinition(d.table(), d.leaderOid(), columns, d.primaryKey(), checks));
+        return new CheckedDefinition(new TableDefinition(d.table(), d.leaderOid(), columns, d.primaryKey(), checks, d.types()));
     }
 
     CheckedDomain domain(String column, DomainDefinition d) throws SQLException {
