@@ -1,5 +1,6 @@
 package dev.replog.applier.follower;
 
+import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.LogRecords;
 import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.deadletter.PoisonEvent;
@@ -28,10 +29,15 @@ public final class EventApplier {
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();
     private final FollowerTables tables = new FollowerTables();
     private final SchemaExpressions schemaExpressions;
+    private final FollowerConnection follower;
 
-    /** @param schemaExpressions which expressions of the log's schema changes the follower runs */
-    public EventApplier(SchemaExpressions schemaExpressions) {
+    /**
+     * @param schemaExpressions which expressions of the log's schema changes the follower runs
+     * @param follower          for the few statements of a schema change that must commit on their own (enum labels)
+     */
+    public EventApplier(SchemaExpressions schemaExpressions, FollowerConnection follower) {
         this.schemaExpressions = schemaExpressions;
+        this.follower = follower;
     }
 
     /** @param batched false sends every change on its own, so that an error names one record */
@@ -65,7 +71,7 @@ public final class EventApplier {
                 writer.truncate(truncate.table());
             } else if (event instanceof SchemaChange schemaChange) {
                 writer.flush();
-                SchemaChangeApplier.apply(c, schemaChange, r.topic(), schemaExpressions);
+                SchemaChangeApplier.apply(c, schemaChange, r.topic(), schemaExpressions, follower);
                 tables.forget(schemaChange.table());
                 if (schemaChange.source().snapshot() && !schemaChange.isDrop()) {
                     // Capture publishes a table's definition before its first snapshot row. A snapshot

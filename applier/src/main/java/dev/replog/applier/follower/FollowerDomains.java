@@ -20,7 +20,9 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
  * transaction: a missing one is created from the leader's definition the log carries; one that
  * exists is kept if its base type is the leader's, and otherwise the table stops with an error
  * naming table, column, domain and the difference. Constraints of an existing domain are the
- * follower owner's business and are left as they are.
+ * follower owner's business and are left as they are, but for what changed on the leader since the
+ * definition the follower table was last brought to: a CHECK added or dropped, the default, NOT
+ * NULL. Those changes are made so that a second table with the same domain finds nothing left to do.
  */
 public final class FollowerDomains {
 
@@ -37,6 +39,15 @@ public final class FollowerDomains {
     /** @param check checks the leader's definition before a missing domain is created from it */
     static void ensure(Connection c, TableId table, String column, DomainDefinition domain, SchemaChangeCheck check)
             throws SQLException {
+        ensure(c, table, column, domain, Optional.empty(), check);
+    }
+
+    /**
+     * @param previous the domain as the definition the follower table was last brought to had it:
+     *                 what changed since is changed on the follower's domain too
+     */
+    static void ensure(Connection c, TableId table, String column, DomainDefinition domain, Optional<DomainDefinition> previous,
+                       SchemaChangeCheck check) throws SQLException {
         Optional<Existing> existing = find(c, domain);
         if (existing.isEmpty()) {
             // Two appliers creating the domain at once would fail one of them on pg_type's unique name:
@@ -54,6 +65,63 @@ public final class FollowerDomains {
                     + difference + "; make the follower's domain match the leader's (or drop it, and Replog creates it), "
                     + "then replog resume the table", DATATYPE_MISMATCH);
         }
+        if (previous.isPresent() && !previous.get().equals(domain)) {
+            follow(c, table, column, previous.get(), domain, check.domain(column, domain));
+        }
+    }
+
+    /**
+     * Makes on the follower's domain the changes the leader's made from {@code previous} to
+     * {@code logged}: a CHECK gone or changed is dropped, one the follower lacks is added.
+     */
+    private static void follow(Connection c, TableId table, String column, DomainDefinition previous, DomainDefinition logged,
+                               SchemaChangeCheck.CheckedDomain checked) throws SQLException {
+        DomainDefinition domain = checked.domain();
+        String name = domain.qualifiedName();
+        List<String> statements = new ArrayList<>();
+        if (previous.notNull() != domain.notNull()) {
+            statements.add("ALTER DOMAIN " + name + (domain.notNull() ? " SET NOT NULL" : " DROP NOT NULL"));
+        }
+        if (!java.util.Objects.equals(previous.defaultExpression(), domain.defaultExpression())) {
+            statements.add("ALTER DOMAIN " + name + (domain.defaultExpression() == null ? " DROP DEFAULT"
+                    : " SET DEFAULT (" + domain.defaultExpression() + ")"));
+        }
+        List<String> existing = constraintNames(c, domain);
+        for (CheckConstraint old : previous.checks()) {
+            if (!logged.checks().contains(old) && existing.contains(old.name())) {
+                statements.add("ALTER DOMAIN " + name + " DROP CONSTRAINT " + quote(old.name()));
+                existing.remove(old.name());
+            }
+        }
+        for (CheckConstraint check : domain.checks()) {
+            if (!existing.contains(check.name())) {
+                statements.add("ALTER DOMAIN " + name + " ADD CONSTRAINT " + quote(check.name()) + " " + check.definition());
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new SQLException("table " + table + " column '" + column + "': cannot change domain " + name
+                    + " as the leader changed it: " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    private static List<String> constraintNames(Connection c, DomainDefinition domain) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT k.conname FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid
+                JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ? AND t.typname = ? AND k.contype = 'c'""")) {
+            ps.setString(1, domain.schema());
+            ps.setString(2, domain.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     private static String difference(Existing existing, DomainDefinition domain) {

@@ -1,5 +1,6 @@
 package dev.replog.applier.follower;
 
+import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.state.TableDefinitionStore;
 import dev.replog.applier.verify.TableChecksum;
@@ -38,8 +39,10 @@ public final class SchemaChangeApplier {
     /**
      * @param topic       the table topic the change was read from
      * @param expressions which expressions the change may carry
+     * @param follower    opens a connection of its own, for what must commit before this transaction (enum labels)
      */
-    static void apply(Connection c, SchemaChange change, String topic, SchemaExpressions expressions) throws SQLException {
+    static void apply(Connection c, SchemaChange change, String topic, SchemaExpressions expressions, FollowerConnection follower)
+            throws SQLException {
         TableId table = change.table();
         if (!isTopicOf(table, topic)) {
             throw SchemaChangeCheck.wrongTopic(table, topic);
@@ -52,10 +55,14 @@ public final class SchemaChangeApplier {
             return;
         }
         SchemaChangeCheck check = new SchemaChangeCheck(c, table, expressions);
-        UserTypes.ensure(c, change.definition(), check);
+        Optional<TableDefinition> stored = TableDefinitionStore.load(c, table);
+        if (change.definition().types().isEmpty()) {
+            UserTypes.ensure(c, change.definition(), check); // a definition of an older capture, its types per column
+        } else {
+            FollowerUserTypes.ensure(c, change.definition(), stored, check, follower);
+        }
         SchemaChangeCheck.CheckedDefinition checked = check.table(change.definition());
         TableDefinition next = checked.definition();
-        Optional<TableDefinition> stored = TableDefinitionStore.load(c, table);
         Set<String> followerColumns = new LinkedHashSet<>(TableChecksum.columns(c, table));
         List<String> statements = new ArrayList<>();
         boolean recreated = stored.isPresent() && stored.get().leaderOid() != 0 && next.leaderOid() != 0

@@ -150,6 +150,14 @@ final class SchemaChangeCheck {
                 d.collationSchema(), d.collation()));
     }
 
+    /**
+     * A type the log names (a composite's attribute, a range's subtype), resolved in the follower's
+     * catalog: the SQL that declares it there, or refused.
+     */
+    String type(String where, String text) throws SQLException {
+        return resolve(where, text, null).sql();
+    }
+
     // ---- types ----
 
     /**

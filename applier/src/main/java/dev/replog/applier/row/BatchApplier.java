@@ -1,5 +1,6 @@
 package dev.replog.applier.row;
 
+import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.LogRecords;
 import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.deadletter.DeadLetterStore;
@@ -53,11 +54,15 @@ public final class BatchApplier {
     private final ToIntFunction<String> partitionCount;
     private final PartitionOwners owners;
 
-    /** @param schemaExpressions which expressions of the log's schema changes the follower runs */
-    public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners, SchemaExpressions schemaExpressions) {
+    /**
+     * @param schemaExpressions which expressions of the log's schema changes the follower runs
+     * @param follower          for the statements of a schema change that commit on their own
+     */
+    public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners, SchemaExpressions schemaExpressions,
+                        FollowerConnection follower) {
         this.partitionCount = partitionCount;
         this.owners = owners;
-        this.events = new EventApplier(schemaExpressions);
+        this.events = new EventApplier(schemaExpressions, follower);
     }
 
     /**
