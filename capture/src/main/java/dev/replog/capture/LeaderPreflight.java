@@ -35,6 +35,7 @@ final class LeaderPreflight {
                 }
             }
             checkTables(c, tables, timetzOffsets);
+            checkEnumCategoryTypes(c);
             ReplogSchema.ensure(c, leader);
             HeartbeatTable.createIfMissing(c);
             SnapshotSignals.createIfMissing(c, SnapshotSignals.tableFor(slotName));
@@ -161,6 +162,28 @@ final class LeaderPreflight {
                     throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem
                             + ". Rename the column or remove the table from capture.tables (README, \"Names\")");
                 }
+            }
+        }
+    }
+
+    /**
+     * Refuses a database with a type of the enum category that has no labels of its own: a domain
+     * over an enum (or over such a domain), or an enum without labels. Debezium 3.6.3 reads every
+     * type of the database when it starts and fails on these (its TypeRegistry takes the labels of
+     * every type of category 'E'), whichever tables are captured.
+     */
+    private static void checkEnumCategoryTypes(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT string_agg(format('%I.%I', n.nspname, t.typname), ', ' ORDER BY n.nspname, t.typname)
+                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.typcategory = 'E' AND n.nspname <> 'pg_toast'
+                  AND NOT EXISTS (SELECT 1 FROM pg_enum e WHERE e.enumtypid = t.oid)""")) {
+            rs.next();
+            if (rs.getString(1) != null) {
+                throw new CaptureException("the leader database has types of the enum category without labels of their own ("
+                        + rs.getString(1) + "): a domain over an enum, or an enum without labels. Debezium cannot start "
+                        + "on such a database (it reads the labels of every enum-category type); use a domain over text with "
+                        + "a CHECK, or give the enum labels (README, \"Supported types\")");
             }
         }
     }

@@ -39,6 +39,27 @@ final class LeaderTypes {
     }
 
     /**
+     * A digest of every user type's catalog rows (types, enum labels, domain constraints, composite
+     * attributes), which moves whenever one is created, altered or dropped: row versions (xmin) are
+     * new after any change. One query, cheap enough to run once per batch.
+     */
+    static String fingerprint(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT md5(coalesce(string_agg(f, ',' ORDER BY f), '')) FROM (
+                  SELECT 't' || t.oid || ':' || t.xmin FROM pg_type t
+                  WHERE t.typtype IN ('e', 'd', 'r', 'm')
+                     OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))
+                  UNION ALL SELECT 'e' || e.oid || ':' || e.xmin FROM pg_enum e
+                  UNION ALL SELECT 'k' || k.oid || ':' || k.xmin FROM pg_constraint k WHERE k.contypid <> 0
+                  UNION ALL SELECT 'a' || a.attrelid || ':' || a.attnum || ':' || a.xmin FROM pg_attribute a
+                    JOIN pg_class r ON r.oid = a.attrelid AND r.relkind = 'c') AS rows(f)""");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
      * SQL printing the type {@code oid} with modifier {@code mod} as {@code format_type} does, but
      * schema-qualified unless it is in pg_catalog: the follower resolves it whatever its search_path.
      */
@@ -138,7 +159,7 @@ final class LeaderTypes {
     private UserType range(long oid, String schema, String name, String shown) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT r.rngsubtype, " + qualifiedTypeSql("r.rngsubtype", "NULL")
                 + """
-                , mn.nspname, m.typname, r.rngcanonical::text, r.rngsubdiff::regprocedure::text,
+                , mn.nspname, m.typname, r.rngcanonical::text, nullif(r.rngsubdiff::oid, 0)::regprocedure::text,
                   pn.nspname = 'pg_catalog', p.proname,
                   r.rngcollation <> 0 AND r.rngcollation <> s.typcollation,
                   r.rngsubopc <> (SELECT o.oid FROM pg_opclass o JOIN pg_am am ON am.oid = o.opcmethod

@@ -112,6 +112,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         List<Future<RecordMetadata>> sends = new ArrayList<>(batch.size());
         long started = System.nanoTime();
         kafka.begin();
+        schemas.batchStarts();
         Lsn batchLsn = lastLsn;
         int changes = 0;
         Map<TableId, Long> copied = new HashMap<>();

@@ -1,0 +1,104 @@
+package dev.replog.cli.e2e;
+
+import dev.replog.applier.ApplyMode;
+import dev.replog.schemas.TableId;
+import dev.replog.testkit.Await;
+import dev.replog.testkit.Sql;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * User-defined and extension types reach the follower exactly: the follower, lacking every one of
+ * them, creates them from the table definition the log carries (dependencies first, under the
+ * leader's schema and exact name), and every value, from the initial snapshot (ids 101..) and the
+ * stream (ids 1..), reads on the follower as the same text as on the leader.
+ */
+class UserTypesTest {
+
+    private static final TableId PETS = new TableId("public", "pets");
+    private static final String EXTENSIONS = "CREATE EXTENSION hstore; CREATE EXTENSION citext; CREATE EXTENSION ltree; "
+            + "CREATE EXTENSION cube";
+
+    private static final String TYPES = """
+            CREATE SCHEMA "Odd ""T"" s";
+            CREATE TYPE "Tier" AS ENUM ('a,b', 'it''s', 'ünï 🚀', 'plain', '"q"');
+            CREATE TYPE "Odd ""T"" s".mood AS ENUM ('sad', 'happy');
+            CREATE TYPE point3 AS (x float8, y float8, "Z ""z"" !" text);
+            CREATE TYPE shipment AS (label text, at point3, tiers "Tier"[], mood "Odd ""T"" s".mood);
+            CREATE DOMAIN tier_list AS "Tier"[] CHECK (cardinality(VALUE) < 5);
+            CREATE DOMAIN short_text AS text COLLATE "C" CONSTRAINT "short ""!"" x" CHECK (length(VALUE) < 20);
+            CREATE DOMAIN shouty AS short_text DEFAULT 'HEY' CHECK (VALUE = upper(VALUE));
+            CREATE DOMAIN east_point AS point3 CHECK ((VALUE).x >= 0);
+            CREATE TYPE "Odd ""T"" s".tier_range AS RANGE (subtype = "Tier", multirange_type_name = "Odd ""T"" s"."Tier ranges");
+            CREATE TYPE float_range AS RANGE (subtype = float8, subtype_diff = float8mi)""";
+
+    private static final String TABLE = """
+            CREATE TABLE pets (id int PRIMARY KEY, tier "Tier", tiers "Tier"[], mood "Odd ""T"" s".mood,
+              ship shipment, ships shipment[], tl tier_list, st short_text, sh shouty, ep east_point, eps east_point[],
+              tr "Odd ""T"" s".tier_range, tmr "Odd ""T"" s"."Tier ranges", fr float_range,
+              h hstore, ci citext, lt ltree, cu cube, hs hstore[])""";
+
+    private static final String ROWS = """
+            INSERT INTO pets VALUES
+            (1, 'a,b', '{"a,b","it''s",NULL,"ünï 🚀","\\"q\\""}', 'sad',
+             ROW('label, "quoted" (x)', ROW(1.5, -0, 'z'), '{"a,b"}', 'happy'),
+             ARRAY[ROW('a', NULL, NULL, NULL)::shipment, NULL, ROW(NULL, ROW(NULL, NULL, NULL), '{}', NULL)::shipment],
+             '{plain,"a,b"}', 'it''s, "q"', DEFAULT, ROW(0, 1e300, ''), '{"(1,2,x)",NULL}',
+             '["a,b","ünï 🚀")', '{["a,b","it''s"], ["plain",]}', '(-Infinity,1.5]',
+             'a=>1, "b c"=>NULL, "\\"q\\""=>"x,y", ""=>""', 'MiXeD Case', 'top.sci.astro', '(1, 2, 3),(4, 5, 6)',
+             '{"a=>1",NULL}'),
+            (2, 'ünï 🚀', '{}', 'happy', ROW(NULL, NULL, NULL, NULL), '{}', '{}', 'ünï 🚀', 'ÜNÏ', ROW(NULL, NULL, NULL),
+             '{}', 'empty', '{}', '[1e-300,1e300)', '', '', '', '(0)', '{}'),
+            (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)""";
+
+    private static final List<String> COLUMNS = List.of("tier", "tiers", "mood", "ship", "ships", "tl", "st", "sh", "ep", "eps",
+            "tr", "tmr", "fr", "h", "ci", "lt", "cu", "hs");
+
+    @ParameterizedTest
+    @EnumSource(ApplyMode.class)
+    void everyUserAndExtensionTypeIsCreatedOnTheFollowerAndItsValuesArriveExactlyFromSnapshotAndStream(ApplyMode mode)
+            throws Exception {
+        try (Replication r = new Replication("user_types_" + mode.name().toLowerCase(), 1, List.of(PETS))) {
+            r.mode(mode);
+            r.leader(EXTENSIONS, TYPES, TABLE, ROWS.replaceAll("\\n\\((\\d), ", "\n(10$1, "));
+            // Extensions are the follower administrator's to install; every other type the follower lacks.
+            r.follower(EXTENSIONS);
+            r.startCapture();
+            r.startApplier();
+            r.leader(ROWS, "UPDATE pets SET ship.label = 'new', tier = 'plain', h = h || 'k=>v' WHERE id IN (1, 101)");
+            r.awaitFollowerMatchesLeader();
+            for (String column : COLUMNS) {
+                String sql = "SELECT id, " + column + "::text FROM pets ORDER BY id";
+                assertEquals(Sql.queryRows(r.leaderUrl(), sql), Sql.queryRows(r.followerUrl(), sql), "column " + column);
+            }
+            TableDefinitions.assertSame(r, "public.pets");
+            assertEquals(types(r.leaderUrl()), types(r.followerUrl()), "the user types, as the catalog describes them");
+        }
+    }
+
+    /** Every user type outside pg_catalog and the extensions: kind, name, and what defines it. */
+    private static List<List<String>> types(String url) {
+        return Sql.queryRows(url, """
+                SELECT t.typtype::text, format('%I.%I', n.nspname, t.typname),
+                       coalesce((SELECT string_agg(e.enumlabel, '|' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), ''),
+                       coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                                 FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0), ''),
+                       coalesce(format_type(nullif(t.typbasetype, 0), t.typtypmod), ''), coalesce(pg_get_expr(t.typdefaultbin, 0), ''),
+                       coalesce((SELECT string_agg(k.conname || ' ' || pg_get_constraintdef(k.oid), '; ' ORDER BY k.conname)
+                                 FROM pg_constraint k WHERE k.contypid = t.oid), ''),
+                       coalesce((SELECT format_type(g.rngsubtype, NULL) || ' ' || format_type(g.rngmultitypid, NULL) || ' '
+                                        || g.rngsubdiff::text FROM pg_range g WHERE g.rngtypid = t.oid), '')
+                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND t.typtype IN ('e', 'c', 'd', 'r', 'm')
+                  AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+                ORDER BY 2""");
+    }
+}
