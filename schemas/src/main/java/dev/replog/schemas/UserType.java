@@ -62,7 +62,7 @@ public record UserType(Kind kind, String schema, String name, List<String> label
             default -> null;
         };
         if (missing != null) {
-            throw new IllegalArgumentException("user type " + schema + "." + name + " of kind " + kind + " lacks its " + missing);
+            throw new IllegalArgumentException("user type " + schema + "." + name + " of kind " + kind.name().toLowerCase(java.util.Locale.ROOT) + " lacks its " + missing);
         }
         if (domain != null && (!domain.schema().equals(schema) || !domain.name().equals(name))) {
             throw new IllegalArgumentException("user type " + schema + "." + name + " carries the domain of " + domain.qualifiedName());

@@ -26,6 +26,8 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
  */
 public final class FollowerDomains {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FollowerDomains.class);
+
     /** SQLSTATE datatype_mismatch: a data error, so the applier stops the table instead of retrying. */
     private static final String DATATYPE_MISMATCH = "42804";
 
@@ -105,6 +107,9 @@ public final class FollowerDomains {
         } catch (SQLException e) {
             throw new SQLException("table " + table + " column '" + column + "': cannot change domain " + name
                     + " as the leader changed it: " + e.getMessage(), e.getSQLState(), e);
+        }
+        if (!statements.isEmpty()) {
+            log.info("domain {} changed on the follower as on the leader: {}", name, String.join("; ", statements));
         }
     }
 

@@ -6,6 +6,9 @@ import dev.replog.schemas.TableDefinition.ColumnDefinition;
 import dev.replog.schemas.TableId;
 import dev.replog.schemas.UserType;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,6 +38,8 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
  * since the definition the follower table was last brought to ({@link FollowerDomains}).
  */
 final class FollowerUserTypes {
+
+    private static final Logger log = LoggerFactory.getLogger(FollowerUserTypes.class);
 
     /** SQLSTATE datatype_mismatch: a data error, so the applier stops the table instead of retrying. */
     private static final String DATATYPE_MISMATCH = "42804";
@@ -135,6 +140,7 @@ final class FollowerUserTypes {
         } catch (SQLException e) {
             throw new SQLException(at + ": cannot create it on the follower: " + e.getMessage(), e.getSQLState(), e);
         }
+        log.info("{} {} created on the follower from the leader's definition", type.kind().name().toLowerCase(), type.qualifiedName());
     }
 
     private static String extensionState(Connection c, UserType type) throws SQLException {
@@ -181,14 +187,15 @@ final class FollowerUserTypes {
         if (follower == null || createdInThisTransaction(c, type)) {
             // A type this transaction created takes labels it can use at once.
             execute(c, ddl);
-            return;
+        } else {
+            try (Connection own = follower.open("replog-applier-enum")) {
+                execute(own, ddl);
+            } catch (SQLException e) {
+                throw new SQLException(where + "cannot add the labels the leader added to enum " + type.qualifiedName() + ": "
+                        + e.getMessage(), e.getSQLState(), e);
+            }
         }
-        try (Connection own = follower.open("replog-applier-enum")) {
-            execute(own, ddl);
-        } catch (SQLException e) {
-            throw new SQLException(where + "cannot add the labels the leader added to enum " + type.qualifiedName() + ": "
-                    + e.getMessage(), e.getSQLState(), e);
-        }
+        log.info("enum {} on the follower given the labels the leader added: {}", type.qualifiedName(), String.join("; ", ddl));
     }
 
     private static boolean createdInThisTransaction(Connection c, UserType type) throws SQLException {

@@ -83,6 +83,62 @@ class UserTypesTest {
         }
     }
 
+    @Test
+    void enumLabelsAndDomainChangesReachTheFollowerBeforeTheRowsThatUseThemWhileReplicationRuns() throws Exception {
+        TableId orders = new TableId("public", "orders");
+        try (Replication r = new Replication("user_type_changes", 1, List.of(orders))) {
+            r.leader("CREATE TYPE \"Status\" AS ENUM ('new', 'done')",
+                    "CREATE DOMAIN qty AS int CONSTRAINT positive CHECK (VALUE > 0)",
+                    "CREATE DOMAIN note AS text CONSTRAINT short CHECK (length(VALUE) < 10)",
+                    "CREATE TABLE orders (id int PRIMARY KEY, status \"Status\", history \"Status\"[], n qty, t note)",
+                    "INSERT INTO orders VALUES (101, 'new', '{new}', 1, 'x')");
+            r.startCapture();
+            r.startApplier();
+            r.leader("INSERT INTO orders VALUES (1, 'done', NULL, 2, 'y')");
+            r.awaitFollowerMatchesLeader();
+            // Each label is used in the very transaction after the one that added it.
+            r.leader("ALTER TYPE \"Status\" ADD VALUE 'paid, \"really\"' BEFORE 'done'",
+                    "INSERT INTO orders VALUES (2, 'paid, \"really\"', '{new,\"paid, \\\"really\\\"\"}', 3, 'z')",
+                    "ALTER TYPE \"Status\" ADD VALUE 'draft' BEFORE 'new'",
+                    "ALTER TYPE \"Status\" ADD VALUE 'ünï'",
+                    "UPDATE orders SET status = 'draft', history = '{ünï,draft}' WHERE id = 1",
+                    "ALTER DOMAIN qty DROP CONSTRAINT positive",
+                    "ALTER DOMAIN qty ADD CONSTRAINT \"at most 99\" CHECK (VALUE <= 99)",
+                    "ALTER DOMAIN qty SET DEFAULT 7",
+                    "ALTER DOMAIN note SET NOT NULL",
+                    "INSERT INTO orders VALUES (3, 'ünï', NULL, -5, 'w')");
+            r.awaitFollowerMatchesLeader();
+            String text = "SELECT id, status::text, history::text, n::text, t FROM orders ORDER BY id";
+            assertEquals(Sql.queryRows(r.leaderUrl(), text), Sql.queryRows(r.followerUrl(), text));
+            assertEquals(types(r.leaderUrl()), types(r.followerUrl()), "labels in the leader's order, the domains' new constraints");
+        }
+    }
+
+    @Test
+    void aMissingExtensionStopsTheTableNamingTheExtensionToInstallAndADomainOverAnEnumIsRefusedAtStart() throws Exception {
+        TableId tagged = new TableId("public", "tagged");
+        TableId plain = new TableId("public", "plain");
+        try (Replication r = new Replication("user_type_extension", 1, List.of(tagged, plain))) {
+            r.leader("CREATE EXTENSION ltree", "CREATE TABLE tagged (id int PRIMARY KEY, path ltree)",
+                    "CREATE TABLE plain (id int PRIMARY KEY)", "INSERT INTO tagged VALUES (1, 'a.b')", "INSERT INTO plain VALUES (1)");
+            r.startCapture();
+            r.startApplier();
+            r.awaitFollowerMatchesLeader(List.of(plain));
+            Await.until("table tagged stops on its missing extension", Replication.CATCH_UP,
+                    () -> Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM replog.stopped_tables") == 1);
+            String error = Sql.queryRows(r.followerUrl(), "SELECT error FROM replog.stopped_tables").get(0).get(0);
+            assertTrue(error.contains("table public.tagged column 'path': type \"public\".\"ltree\" is provided by extension ltree, "
+                    + "which the follower lacks; install it on the follower (CREATE EXTENSION \"ltree\" SCHEMA \"public\""), error);
+            assertFalse(r.applier().stopped().isDone(), "only the table stops, not the applier");
+            r.stopCapture();
+
+            r.leader("CREATE TYPE color AS ENUM ('red')", "CREATE DOMAIN warm AS color");
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(dev.replog.capture.CaptureException.class,
+                    () -> dev.replog.capture.CaptureService.start(r.captureSettings()));
+            assertTrue(e.getMessage().contains("without labels of their own (public.warm)"), e.getMessage());
+        }
+    }
+
     /** Every user type outside pg_catalog and the extensions: kind, name, and what defines it. */
     private static List<List<String>> types(String url) {
         return Sql.queryRows(url, """
