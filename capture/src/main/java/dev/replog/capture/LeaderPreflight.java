@@ -192,7 +192,7 @@ final class LeaderPreflight {
      * Refuses a user type a follower could not be given (a range with a function of its own, a base
      * type no extension provides), naming table and type: what {@link LeaderTypes} cannot describe.
      */
-    private static void checkUserTypes(Connection c, TableId table) throws SQLException {
+    static void checkUserTypes(Connection c, TableId table) throws SQLException {
         Optional<Long> oid = LeaderCatalog.oidOf(c, table);
         if (oid.isEmpty()) {
             return;

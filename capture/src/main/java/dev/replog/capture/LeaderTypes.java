@@ -97,10 +97,11 @@ final class LeaderTypes {
                 String shown = rs.getString(9);
                 if (typtype.equals("b") && rs.getBoolean(4)) {
                     visit(rs.getLong(5));
+                } else if (extension != null) {
+                    // Before the built-in test: an extension may be installed into pg_catalog.
+                    found.put(oid, UserType.fromExtension(schema, name, extension));
                 } else if (schema.equals("pg_catalog") || schema.equals("information_schema")) {
                     return; // built in: every follower has it
-                } else if (extension != null) {
-                    found.put(oid, UserType.fromExtension(schema, name, extension));
                 } else {
                     switch (typtype) {
                         case "e" -> found.put(oid, UserType.enumType(schema, name, labels(oid)));
