@@ -115,20 +115,28 @@ class UserTypesTest {
     }
 
     @Test
-    void aMissingExtensionStopsTheTableNamingTheExtensionToInstallAndADomainOverAnEnumIsRefusedAtStart() throws Exception {
+    void aMissingExtensionOrADifferentFollowerTypeStopsItsTableNamingItAndADomainOverAnEnumIsRefusedAtStart() throws Exception {
         TableId tagged = new TableId("public", "tagged");
+        TableId ranked = new TableId("public", "ranked");
         TableId plain = new TableId("public", "plain");
-        try (Replication r = new Replication("user_type_extension", 1, List.of(tagged, plain))) {
+        try (Replication r = new Replication("user_type_extension", 1, List.of(tagged, ranked, plain))) {
             r.leader("CREATE EXTENSION ltree", "CREATE TABLE tagged (id int PRIMARY KEY, path ltree)",
-                    "CREATE TABLE plain (id int PRIMARY KEY)", "INSERT INTO tagged VALUES (1, 'a.b')", "INSERT INTO plain VALUES (1)");
+                    "CREATE TYPE \"Rank\" AS ENUM ('a', 'b')", "CREATE TABLE ranked (id int PRIMARY KEY, r \"Rank\")",
+                    "CREATE TABLE plain (id int PRIMARY KEY)", "INSERT INTO tagged VALUES (1, 'a.b')", "INSERT INTO plain VALUES (1)",
+                    "INSERT INTO ranked VALUES (1, 'a')");
+            r.follower("CREATE TYPE \"Rank\" AS ENUM ('b', 'a')");
             r.startCapture();
             r.startApplier();
             r.awaitFollowerMatchesLeader(List.of(plain));
-            Await.until("table tagged stops on its missing extension", Replication.CATCH_UP,
-                    () -> Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM replog.stopped_tables") == 1);
-            String error = Sql.queryRows(r.followerUrl(), "SELECT error FROM replog.stopped_tables").get(0).get(0);
+            Await.until("tables tagged and ranked stop", Replication.CATCH_UP,
+                    () -> Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM replog.stopped_tables") == 2);
+            List<List<String>> errors = Sql.queryRows(r.followerUrl(), "SELECT error FROM replog.stopped_tables ORDER BY table_name");
+            String error = errors.get(1).get(0);
             assertTrue(error.contains("table public.tagged column 'path': type \"public\".\"ltree\" is provided by extension ltree, "
                     + "which the follower lacks; install it on the follower (CREATE EXTENSION \"ltree\" SCHEMA \"public\""), error);
+            error = errors.get(0).get(0);
+            assertTrue(error.contains("table public.ranked column 'r': enum \"public\".\"Rank\" has the labels [b, a] on the follower "
+                    + "but [a, b] on the leader"), error);
             assertFalse(r.applier().stopped().isDone(), "only the table stops, not the applier");
             r.stopCapture();
 
