@@ -46,15 +46,17 @@ final class FollowerUserTypes {
     /** SQLSTATE undefined_object: a data error, so the applier stops the table instead of retrying. */
     private static final String UNDEFINED_OBJECT = "42704";
 
+    private static final String LACKS = "the follower lacks";
+
     private FollowerUserTypes() {
     }
 
     /**
      * @param previous the definition the follower table was last brought to, if any: what a domain changed from
-     * @param follower opens the connection enum labels are added and committed on; null: on {@code c} (tests)
+     * @param policy   where enum labels are committed, whether extensions are created
      */
     static void ensure(Connection c, TableDefinition definition, Optional<TableDefinition> previous, SchemaChangeCheck check,
-                       FollowerConnection follower) throws SQLException {
+                       UserTypePolicy policy) throws SQLException {
         for (UserType type : definition.types()) {
             String column = usedBy(definition, type);
             String where = "table " + definition.table() + " column '" + column + "': ";
@@ -63,12 +65,12 @@ final class FollowerUserTypes {
                 continue;
             }
             Optional<String> kind = kindOf(c, type.schema(), type.name());
-            if (kind.isEmpty() && type.kind() != UserType.Kind.EXTENSION) {
-                lock(c, type);
+            if (kind.isEmpty()) {
+                lock(c, type.kind() == UserType.Kind.EXTENSION ? "extension " + type.extension() : type.qualifiedName());
                 kind = kindOf(c, type.schema(), type.name());
             }
             if (kind.isEmpty()) {
-                create(c, where, type, check);
+                create(c, where, type, check, policy.createExtensions());
                 continue;
             }
             String expected = switch (type.kind()) {
@@ -82,7 +84,7 @@ final class FollowerUserTypes {
                         + " (pg_type.typtype '" + kind.get() + "')");
             }
             switch (type.kind()) {
-                case ENUM -> followEnum(c, where, type, follower);
+                case ENUM -> followEnum(c, where, type, policy.follower());
                 case COMPOSITE -> sameAttributes(c, where, type, check);
                 case RANGE -> sameSubtype(c, where, type, check);
                 default -> {
@@ -108,7 +110,8 @@ final class FollowerUserTypes {
                 .map(UserType::domain).findFirst());
     }
 
-    private static void create(Connection c, String where, UserType type, SchemaChangeCheck check) throws SQLException {
+    private static void create(Connection c, String where, UserType type, SchemaChangeCheck check, boolean createExtensions)
+            throws SQLException {
         String at = where + type.kind().name().toLowerCase() + " " + type.qualifiedName();
         List<String> ddl = new ArrayList<>();
         ddl.add("CREATE SCHEMA IF NOT EXISTS " + quote(type.schema()));
@@ -127,10 +130,17 @@ final class FollowerUserTypes {
                         + ", MULTIRANGE_TYPE_NAME = " + type.qualifiedMultirange()
                         + (type.subtypeDiff() == null ? "" : ", SUBTYPE_DIFF = pg_catalog." + quote(type.subtypeDiff())) + ")");
             }
-            case EXTENSION -> throw new SQLException(where + "type " + type.qualifiedName() + " is provided by extension "
-                    + type.extension() + ", which " + extensionState(c, type) + "; install it on the follower "
-                    + "(CREATE EXTENSION " + quote(type.extension()) + " SCHEMA " + quote(type.schema())
-                    + ", as a role allowed to), then replog resume the table", UNDEFINED_OBJECT);
+            case EXTENSION -> {
+                String state = extensionState(c, type);
+                if (!createExtensions || !state.equals(LACKS)) {
+                    throw new SQLException(where + "type " + type.qualifiedName() + " is provided by extension "
+                            + type.extension() + ", which " + state + "; install it on the follower "
+                            + "(CREATE EXTENSION " + quote(type.extension()) + " SCHEMA " + quote(type.schema())
+                            + ", as a role allowed to, or set apply.create.extensions=true), then replog resume the table",
+                            UNDEFINED_OBJECT);
+                }
+                ddl.add("CREATE EXTENSION " + quote(type.extension()) + " SCHEMA " + quote(type.schema()));
+            }
             default -> throw new IllegalStateException("a domain is created by FollowerDomains");
         }
         try (Statement s = c.createStatement()) {
@@ -140,7 +150,12 @@ final class FollowerUserTypes {
         } catch (SQLException e) {
             throw new SQLException(at + ": cannot create it on the follower: " + e.getMessage(), e.getSQLState(), e);
         }
-        log.info("{} {} created on the follower from the leader's definition", type.kind().name().toLowerCase(), type.qualifiedName());
+        if (type.kind() == UserType.Kind.EXTENSION) {
+            log.info("extension {} created on the follower in schema {}, for type {} (apply.create.extensions=true)",
+                    type.extension(), quote(type.schema()), type.qualifiedName());
+        } else {
+            log.info("{} {} created on the follower from the leader's definition", type.kind().name().toLowerCase(), type.qualifiedName());
+        }
     }
 
     private static String extensionState(Connection c, UserType type) throws SQLException {
@@ -149,7 +164,7 @@ final class FollowerUserTypes {
             ps.setString(1, type.extension());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? "the follower has in schema " + quote(rs.getString(1)) + ", not " + quote(type.schema())
-                        : "the follower lacks";
+                        : LACKS;
             }
         }
     }
@@ -245,15 +260,11 @@ final class FollowerUserTypes {
         }
     }
 
-    static void lock(Connection c, String what) throws SQLException {
+    private static void lock(Connection c, String what) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('replog type ' || ?))")) {
             ps.setString(1, what);
             ps.execute();
         }
-    }
-
-    private static void lock(Connection c, UserType type) throws SQLException {
-        lock(c, type.qualifiedName());
     }
 
     /** SQL string literals of the values, quoted by the server: DDL takes no parameters. */

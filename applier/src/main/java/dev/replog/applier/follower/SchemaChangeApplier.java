@@ -1,6 +1,5 @@
 package dev.replog.applier.follower;
 
-import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.state.TableDefinitionStore;
 import dev.replog.applier.verify.TableChecksum;
@@ -39,9 +38,9 @@ public final class SchemaChangeApplier {
     /**
      * @param topic       the table topic the change was read from
      * @param expressions which expressions the change may carry
-     * @param follower    opens a connection of its own, for what must commit before this transaction (enum labels)
+     * @param userTypes   what may be done for user types beyond this transaction
      */
-    static void apply(Connection c, SchemaChange change, String topic, SchemaExpressions expressions, FollowerConnection follower)
+    static void apply(Connection c, SchemaChange change, String topic, SchemaExpressions expressions, UserTypePolicy userTypes)
             throws SQLException {
         TableId table = change.table();
         if (!isTopicOf(table, topic)) {
@@ -59,7 +58,7 @@ public final class SchemaChangeApplier {
         if (change.definition().types().isEmpty()) {
             UserTypes.ensure(c, change.definition(), check); // a definition of an older capture, its types per column
         } else {
-            FollowerUserTypes.ensure(c, change.definition(), stored, check, follower);
+            FollowerUserTypes.ensure(c, change.definition(), stored, check, userTypes);
         }
         SchemaChangeCheck.CheckedDefinition checked = check.table(change.definition());
         TableDefinition next = checked.definition();

@@ -1,6 +1,5 @@
 package dev.replog.applier.row;
 
-import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.LogRecords;
 import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.deadletter.DeadLetterStore;
@@ -10,6 +9,7 @@ import dev.replog.applier.follower.EventApplier;
 import dev.replog.applier.follower.FollowerWriter;
 import dev.replog.applier.follower.KeyMoves;
 import dev.replog.applier.follower.PartitionWait;
+import dev.replog.applier.follower.UserTypePolicy;
 import dev.replog.applier.follower.TruncateBarrier;
 import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.Position;
@@ -56,13 +56,13 @@ public final class BatchApplier {
 
     /**
      * @param schemaExpressions which expressions of the log's schema changes the follower runs
-     * @param follower          for the statements of a schema change that commit on their own
+     * @param userTypes         what may be done for user types beyond a schema change's transaction
      */
     public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners, SchemaExpressions schemaExpressions,
-                        FollowerConnection follower) {
+                        UserTypePolicy userTypes) {
         this.partitionCount = partitionCount;
         this.owners = owners;
-        this.events = new EventApplier(schemaExpressions, follower);
+        this.events = new EventApplier(schemaExpressions, userTypes);
     }
 
     /**
