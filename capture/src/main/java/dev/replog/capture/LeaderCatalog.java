@@ -4,6 +4,7 @@ import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableDefinition.CheckConstraint;
 import dev.replog.schemas.TableDefinition.ColumnDefinition;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.UserType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,8 +41,15 @@ final class LeaderCatalog {
         if (oid.isEmpty()) {
             return Optional.empty();
         }
+        List<UserType> types;
+        try {
+            types = LeaderTypes.of(c, oid.get());
+        } catch (CaptureException e) {
+            // A table matched by a pattern was not checked at start (LeaderPreflight.checkUserTypes).
+            throw new CaptureException("table " + table + ": " + e.getMessage(), e);
+        }
         return Optional.of(new TableDefinition(table, oid.get(), columns(c, oid.get()), primaryKey(c, oid.get()),
-                checks(c, oid.get()), LeaderTypes.of(c, oid.get())));
+                checks(c, oid.get()), types));
     }
 
     private static List<ColumnDefinition> columns(Connection c, long oid) throws SQLException {

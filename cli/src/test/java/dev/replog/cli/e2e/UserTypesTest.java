@@ -1,17 +1,20 @@
 package dev.replog.cli.e2e;
 
 import dev.replog.applier.ApplyMode;
+import dev.replog.capture.CaptureException;
+import dev.replog.capture.CaptureService;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -115,7 +118,7 @@ class UserTypesTest {
     }
 
     @Test
-    void aMissingExtensionOrADifferentFollowerTypeStopsItsTableNamingItAndADomainOverAnEnumIsRefusedAtStart() throws Exception {
+    void aMissingExtensionOrADifferentFollowerTypeStopsItsTableAndWhatCannotTravelIsRefusedAtStartNamingIt() throws Exception {
         TableId tagged = new TableId("public", "tagged");
         TableId ranked = new TableId("public", "ranked");
         TableId plain = new TableId("public", "plain");
@@ -140,9 +143,17 @@ class UserTypesTest {
             assertFalse(r.applier().stopped().isDone(), "only the table stops, not the applier");
             r.stopCapture();
 
-            r.leader("CREATE TYPE color AS ENUM ('red')", "CREATE DOMAIN warm AS color");
-            Exception e = org.junit.jupiter.api.Assertions.assertThrows(dev.replog.capture.CaptureException.class,
-                    () -> dev.replog.capture.CaptureService.start(r.captureSettings()));
+            r.leader("CREATE FUNCTION my_diff(a float8, b float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT a - b'",
+                    "CREATE TYPE my_range AS RANGE (subtype = float8, subtype_diff = my_diff)",
+                    "ALTER TABLE plain ADD COLUMN span my_range");
+            Exception e = assertThrows(CaptureException.class,
+                    () -> CaptureService.start(r.captureSettings()));
+            assertTrue(e.getMessage().contains("captured table public.plain: range type my_range has its subtype_diff function "
+                    + "my_diff(double precision,double precision), which Replog cannot create on a follower"), e.getMessage());
+
+            r.leader("ALTER TABLE plain DROP COLUMN span", "CREATE TYPE color AS ENUM ('red')", "CREATE DOMAIN warm AS color");
+            e = assertThrows(CaptureException.class,
+                    () -> CaptureService.start(r.captureSettings()));
             assertTrue(e.getMessage().contains("without labels of their own (public.warm)"), e.getMessage());
         }
     }
