@@ -47,6 +47,8 @@ final class FollowerUserTypes {
     private static final String UNDEFINED_OBJECT = "42704";
 
     private static final String LACKS = "the follower lacks";
+    /** SQLSTATE object_in_use: not retried, since retrying would wait on the same lock again. */
+    private static final String OBJECT_IN_USE = "55006";
 
     private FollowerUserTypes() {
     }
@@ -204,10 +206,15 @@ final class FollowerUserTypes {
             execute(c, ddl);
         } else {
             try (Connection own = follower.open("replog-applier-enum")) {
+                // Should this transaction itself hold a lock the labels wait for, waiting would never end:
+                // give up, and stop the table; resumed, its schema change comes first in a new transaction.
+                execute(own, List.of("SET lock_timeout = '30s'"));
                 execute(own, ddl);
             } catch (SQLException e) {
+                boolean waited = "55P03".equals(e.getSQLState());
                 throw new SQLException(where + "cannot add the labels the leader added to enum " + type.qualifiedName() + ": "
-                        + e.getMessage(), e.getSQLState(), e);
+                        + e.getMessage() + (waited ? " (the lock is held by this apply transaction or another session; "
+                        + "replog resume the table)" : ""), waited ? OBJECT_IN_USE : e.getSQLState(), e);
             }
         }
         log.info("enum {} on the follower given the labels the leader added: {}", type.qualifiedName(), String.join("; ", ddl));
