@@ -3,6 +3,8 @@ package dev.replog.applier.follower;
 import dev.replog.schemas.DomainDefinition;
 import dev.replog.schemas.TableDefinition.CheckConstraint;
 import dev.replog.schemas.TableId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import static dev.replog.schemas.SqlIdentifiers.quote;
@@ -26,7 +29,7 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
  */
 public final class FollowerDomains {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FollowerDomains.class);
+    private static final Logger log = LoggerFactory.getLogger(FollowerDomains.class);
 
     /** SQLSTATE datatype_mismatch: a data error, so the applier stops the table instead of retrying. */
     private static final String DATATYPE_MISMATCH = "42804";
@@ -84,7 +87,7 @@ public final class FollowerDomains {
         if (previous.notNull() != domain.notNull()) {
             statements.add("ALTER DOMAIN " + name + (domain.notNull() ? " SET NOT NULL" : " DROP NOT NULL"));
         }
-        if (!java.util.Objects.equals(previous.defaultExpression(), domain.defaultExpression())) {
+        if (!Objects.equals(previous.defaultExpression(), domain.defaultExpression())) {
             statements.add("ALTER DOMAIN " + name + (domain.defaultExpression() == null ? " DROP DEFAULT"
                     : " SET DEFAULT (" + domain.defaultExpression() + ")"));
         }

@@ -1,9 +1,10 @@
 package dev.replog.applier.follower;
 
 import dev.replog.applier.FollowerConnection;
+import dev.replog.schemas.DomainDefinition;
+import dev.replog.schemas.PgType;
 import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableDefinition.ColumnDefinition;
-import dev.replog.schemas.TableId;
 import dev.replog.schemas.UserType;
 
 import org.slf4j.Logger;
@@ -101,12 +102,12 @@ final class FollowerUserTypes {
         Optional<ColumnDefinition> direct = definition.columns().stream()
                 .filter(col -> col.typeName().equals(type.name()) || col.typeName().equals("_" + type.name())).findFirst();
         ColumnDefinition col = direct.orElseGet(() -> definition.columns().stream()
-                .filter(x -> !dev.replog.schemas.PgType.of(x.typeName()).isBuiltIn()).findFirst()
+                .filter(x -> !PgType.of(x.typeName()).isBuiltIn()).findFirst()
                 .orElse(definition.columns().get(0)));
         return col.name();
     }
 
-    private static Optional<dev.replog.schemas.DomainDefinition> previousDomain(Optional<TableDefinition> previous, UserType type) {
+    private static Optional<DomainDefinition> previousDomain(Optional<TableDefinition> previous, UserType type) {
         return previous.flatMap(p -> p.types().stream()
                 .filter(t -> t.kind() == UserType.Kind.DOMAIN && t.schema().equals(type.schema()) && t.name().equals(type.name()))
                 .map(UserType::domain).findFirst());
