@@ -46,7 +46,7 @@ class UserTypesTest {
             CREATE TABLE pets (id int PRIMARY KEY, tier "Tier", tiers "Tier"[], mood "Odd ""T"" s".mood,
               ship shipment, ships shipment[], tl tier_list, st short_text, sh shouty, ep east_point, eps east_point[],
               tr "Odd ""T"" s".tier_range, tmr "Odd ""T"" s"."Tier ranges", fr float_range,
-              h hstore, ci citext, lt ltree, cu cube, hs hstore[])""";
+              h hstore, ci citext, lt ltree, cu cube, hs hstore[], trs "Odd ""T"" s".tier_range[])""";
 
     private static final String ROWS = """
             INSERT INTO pets VALUES
@@ -56,13 +56,13 @@ class UserTypesTest {
              '{plain,"a,b"}', 'it''s, "q"', DEFAULT, ROW(0, 1e300, ''), '{"(1,2,x)",NULL}',
              '["a,b","ünï 🚀")', '{["a,b","it''s"], ["plain",]}', '(-Infinity,1.5]',
              'a=>1, "b c"=>NULL, "\\"q\\""=>"x,y", ""=>""', 'MiXeD Case', 'top.sci.astro', '(1, 2, 3),(4, 5, 6)',
-             '{"a=>1",NULL}'),
+             '{"a=>1",NULL}', '{"[\\"a,b\\",plain]",empty,NULL}'),
             (2, 'ünï 🚀', '{}', 'happy', ROW(NULL, NULL, NULL, NULL), '{}', '{}', 'ünï 🚀', 'ÜNÏ', ROW(NULL, NULL, NULL),
-             '{}', 'empty', '{}', '[1e-300,1e300)', '', '', '', '(0)', '{}'),
-            (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)""";
+             '{}', 'empty', '{}', '[1e-300,1e300)', '', '', '', '(0)', '{}', '{}'),
+            (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)""";
 
     private static final List<String> COLUMNS = List.of("tier", "tiers", "mood", "ship", "ships", "tl", "st", "sh", "ep", "eps",
-            "tr", "tmr", "fr", "h", "ci", "lt", "cu", "hs");
+            "tr", "tmr", "fr", "h", "ci", "lt", "cu", "hs", "trs");
 
     @ParameterizedTest
     @EnumSource(ApplyMode.class)
@@ -110,6 +110,10 @@ class UserTypesTest {
                     "ALTER DOMAIN qty SET DEFAULT 7",
                     "ALTER DOMAIN note SET NOT NULL",
                     "INSERT INTO orders VALUES (3, 'ünï', NULL, -5, 'w')");
+            r.awaitFollowerMatchesLeader();
+            assertEquals(types(r.leaderUrl()), types(r.followerUrl()), "labels in the leader's order, the domains' new constraints");
+            r.leader("ALTER DOMAIN note DROP NOT NULL", "ALTER DOMAIN qty DROP DEFAULT",
+                    "INSERT INTO orders (id, status) VALUES (4, 'paid, \"really\"')");
             r.awaitFollowerMatchesLeader();
             String text = "SELECT id, status::text, history::text, n::text, t FROM orders ORDER BY id";
             assertEquals(Sql.queryRows(r.leaderUrl(), text), Sql.queryRows(r.followerUrl(), text));
