@@ -57,10 +57,15 @@ final class SchemaTracker implements AutoCloseable {
     /**
      * The definition to publish before a row of {@code table} whose row schema is {@code rowSchema},
      * if the table is seen for the first time or its definition changed since the last one published.
+     *
+     * @param initialSnapshotRow whether the row is one of the initial snapshot's
      */
-    Optional<TableDefinition> changeBefore(TableId table, String topic, Schema rowSchema, Schema keySchema) {
+    Optional<TableDefinition> changeBefore(TableId table, String topic, Schema rowSchema, Schema keySchema,
+                                           boolean initialSnapshotRow) {
         TableDefinition current = published.get(table);
-        if (current != null && !current.types().isEmpty() && userTypesChanged()) {
+        // An initial snapshot's rows hold no value newer than its start, and a definition published
+        // among them would make appliers replace the rows copied so far: its types are looked at after.
+        if (current != null && !current.types().isEmpty() && !initialSnapshotRow && userTypesChanged()) {
             published.values().stream().filter(d -> !d.types().isEmpty()).forEach(d -> lastSeen.remove(d.table()));
         }
         Schema seen = lastSeen.get(table);
