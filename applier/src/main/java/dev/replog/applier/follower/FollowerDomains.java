@@ -24,8 +24,10 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
  * exists is kept if its base type is the leader's, and otherwise the table stops with an error
  * naming table, column, domain and the difference. Constraints of an existing domain are the
  * follower owner's business and are left as they are, but for what changed on the leader since the
- * definition the follower table was last brought to: a CHECK added or dropped, the default, NOT
- * NULL. Those changes are made so that a second table with the same domain finds nothing left to do.
+ * newest definition the follower stored that lists the domain (any table's): a CHECK added or
+ * dropped, the default, NOT NULL. Those changes are made so that a second table with the same
+ * domain finds nothing left to do, and never backwards: a definition older than the stored one
+ * (row mode applies the tables' topics in no common order) changes nothing.
  */
 public final class FollowerDomains {
 
@@ -48,8 +50,8 @@ public final class FollowerDomains {
     }
 
     /**
-     * @param previous the domain as the definition the follower table was last brought to had it:
-     *                 what changed since is changed on the follower's domain too
+     * @param previous the domain as the follower last had it from the leader, if not newer than
+     *                 {@code domain}: what changed since is changed on the follower's domain too
      */
     static void ensure(Connection c, TableId table, String column, DomainDefinition domain, Optional<DomainDefinition> previous,
                        SchemaChangeCheck check) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.replog.applier.follower;
 
 import dev.replog.applier.FollowerConnection;
+import dev.replog.applier.state.TableDefinitionStore;
 import dev.replog.schemas.DomainDefinition;
 import dev.replog.schemas.PgType;
 import dev.replog.schemas.TableDefinition;
@@ -55,16 +56,20 @@ final class FollowerUserTypes {
     }
 
     /**
-     * @param previous the definition the follower table was last brought to, if any: what a domain changed from
-     * @param policy   where enum labels are committed, whether extensions are created
+     * @param sourceLsn the change's position: a domain follows the leader's changes since the newest
+     *                  stored definition that lists it, unless that one is newer still (row mode
+     *                  applies tables' topics in no common order)
+     * @param policy    where enum labels are committed, whether extensions are created
      */
-    static void ensure(Connection c, TableDefinition definition, Optional<TableDefinition> previous, SchemaChangeCheck check,
+    static void ensure(Connection c, TableDefinition definition, String sourceLsn, SchemaChangeCheck check,
                        UserTypePolicy policy) throws SQLException {
         for (UserType type : definition.types()) {
             String column = usedBy(definition, type);
             String where = "table " + definition.table() + " column '" + column + "': ";
             if (type.kind() == UserType.Kind.DOMAIN) {
-                FollowerDomains.ensure(c, definition.table(), column, type.domain(), previousDomain(previous, type), check);
+                Optional<DomainDefinition> previous = TableDefinitionStore.newestWith(c, type.kind(), type.schema(), type.name(), sourceLsn)
+                        .filter(stored -> !stored.newer()).map(stored -> stored.type().domain());
+                FollowerDomains.ensure(c, definition.table(), column, type.domain(), previous, check);
                 continue;
             }
             Optional<String> kind = kindOf(c, type.schema(), type.name());
@@ -105,12 +110,6 @@ final class FollowerUserTypes {
                 .filter(x -> !PgType.of(x.typeName()).isBuiltIn()).findFirst()
                 .orElse(definition.columns().get(0)));
         return col.name();
-    }
-
-    private static Optional<DomainDefinition> previousDomain(Optional<TableDefinition> previous, UserType type) {
-        return previous.flatMap(p -> p.types().stream()
-                .filter(t -> t.kind() == UserType.Kind.DOMAIN && t.schema().equals(type.schema()) && t.name().equals(type.name()))
-                .map(UserType::domain).findFirst());
     }
 
     private static void create(Connection c, String where, UserType type, SchemaChangeCheck check, boolean createExtensions)

@@ -58,7 +58,7 @@ public final class SchemaChangeApplier {
         if (change.definition().types().isEmpty()) {
             UserTypes.ensure(c, change.definition(), check); // a definition of an older capture, its types per column
         } else {
-            FollowerUserTypes.ensure(c, change.definition(), stored, check, userTypes);
+            FollowerUserTypes.ensure(c, change.definition(), lsn, check, userTypes);
         }
         SchemaChangeCheck.CheckedDefinition checked = check.table(change.definition());
         TableDefinition next = checked.definition();
