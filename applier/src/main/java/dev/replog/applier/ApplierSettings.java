@@ -19,6 +19,8 @@ import java.time.Duration;
  *                  all partitions, and a quarter of it for Kafka's own fetch buffer in both modes
  * @param schemaExpressions which DEFAULT, CHECK and generated-column expressions of schema changes
  *                  the follower runs
+ * @param createExtensions whether an extension a replicated type needs is created on the follower,
+ *                  rather than its table stopped with the statement to run
  */
 public record ApplierSettings(FollowerConnection follower,
                               String groupId,
@@ -30,7 +32,8 @@ public record ApplierSettings(FollowerConnection follower,
                               ApplyMode mode,
                               Duration fetchWait,
                               long bufferBytes,
-                              SchemaExpressions schemaExpressions) {
+                              SchemaExpressions schemaExpressions,
+                              boolean createExtensions) {
 
     /**
      * What a fetch waits for (up to {@link #fetchWait}): a batch of a few hundred events instead of
@@ -49,6 +52,13 @@ public record ApplierSettings(FollowerConnection follower,
         }
     }
 
+    /** Extensions are not created. */
+    public ApplierSettings(FollowerConnection follower, String groupId, int batchSize, Duration pollTimeout, TopicNames topics,
+                           KafkaSettings kafka, ErrorPolicy onError, ApplyMode mode, Duration fetchWait, long bufferBytes,
+                           SchemaExpressions schemaExpressions) {
+        this(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bufferBytes, schemaExpressions, false);
+    }
+
     /** With the default policies: {@link ErrorPolicy#STOP}, {@link ApplyMode#ROW}, {@link SchemaExpressions#SAFE}. */
     public ApplierSettings(FollowerConnection follower, String groupId, int batchSize, Duration pollTimeout,
                            TopicNames topics, KafkaSettings kafka) {
@@ -57,24 +67,34 @@ public record ApplierSettings(FollowerConnection follower,
     }
 
     public ApplierSettings withOnError(ErrorPolicy policy) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, policy, mode, fetchWait, bufferBytes, schemaExpressions);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, policy, mode, fetchWait, bufferBytes, schemaExpressions, createExtensions);
     }
 
     public ApplierSettings withMode(ApplyMode applyMode) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, applyMode, fetchWait, bufferBytes, schemaExpressions);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, applyMode, fetchWait, bufferBytes, schemaExpressions, createExtensions);
     }
 
     public ApplierSettings withFetchWait(Duration wait) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, wait, bufferBytes, schemaExpressions);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, wait, bufferBytes, schemaExpressions, createExtensions);
     }
 
     public ApplierSettings withBufferBytes(long bytes) {
-        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bytes, schemaExpressions);
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bytes, schemaExpressions, createExtensions);
     }
 
     public ApplierSettings withSchemaExpressions(SchemaExpressions expressions) {
         return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bufferBytes,
-                expressions);
+                expressions, createExtensions);
+    }
+
+    public ApplierSettings withCreateExtensions(boolean create) {
+        return new ApplierSettings(follower, groupId, batchSize, pollTimeout, topics, kafka, onError, mode, fetchWait, bufferBytes,
+                schemaExpressions, create);
+    }
+
+    /** What the applier may do for user types beyond a schema change's transaction. */
+    public dev.replog.applier.follower.UserTypePolicy userTypes() {
+        return new dev.replog.applier.follower.UserTypePolicy(follower, createExtensions);
     }
 
     /** Kafka's fetch buffer: one fetch per broker of at most this many (compressed) bytes. */

@@ -8,6 +8,7 @@ import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableDefinition.CheckConstraint;
 import dev.replog.schemas.TableDefinition.ColumnDefinition;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.UserType;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 
@@ -59,8 +60,10 @@ final class DefinitionAtRow {
         }
         List<String> key = keySchema != null ? keySchema.fields().stream().map(Field::name).toList()
                 : previous.map(TableDefinition::primaryKey).orElse(List.of());
+        // The types of a column left out stay listed: a follower creating one early does no harm.
+        List<UserType> types = catalog.or(() -> previous).map(TableDefinition::types).orElse(List.of());
         return new TableDefinition(table, catalog.map(TableDefinition::leaderOid).orElse(0L), columns, key,
-                checksOf(catalog, columns));
+                checksOf(catalog, columns), types);
     }
 
     private static List<ColumnDefinition> fromRow(Optional<TableDefinition> catalog, Optional<TableDefinition> previous,

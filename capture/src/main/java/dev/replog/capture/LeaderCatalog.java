@@ -1,24 +1,22 @@
 package dev.replog.capture;
 
-import dev.replog.schemas.DomainDefinition;
 import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableDefinition.CheckConstraint;
 import dev.replog.schemas.TableDefinition.ColumnDefinition;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.UserType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Reads a table's definition from the leader's catalog: columns, types, defaults, constraints, key,
- * and the enums and domains its columns use.
+ * and every user-defined or extension type its columns use ({@link LeaderTypes}).
  */
 final class LeaderCatalog {
 
@@ -43,39 +41,36 @@ final class LeaderCatalog {
         if (oid.isEmpty()) {
             return Optional.empty();
         }
+        List<UserType> types;
+        try {
+            types = LeaderTypes.of(c, oid.get());
+        } catch (CaptureException e) {
+            // A table matched by a pattern was not checked at start (LeaderPreflight.checkUserTypes).
+            throw new CaptureException("table " + table + ": " + e.getMessage(), e);
+        }
         return Optional.of(new TableDefinition(table, oid.get(), columns(c, oid.get()), primaryKey(c, oid.get()),
-                checks(c, oid.get())));
+                checks(c, oid.get()), types));
     }
 
     private static List<ColumnDefinition> columns(Connection c, long oid) throws SQLException {
         List<ColumnDefinition> columns = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), t.typname, a.atttypmod,
-                       a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attgenerated,
-                       (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
-                        WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END),
-                       CASE WHEN s.typtype = 'd' THEN s.oid END
+                       a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attgenerated
                 FROM pg_attribute a
                 JOIN pg_type t ON t.oid = a.atttypid
-                JOIN pg_type s ON s.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                 WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum""")) {
             ps.setLong(1, oid);
-            Map<Long, DomainDefinition> domains = new HashMap<>();
+            // The user types the columns use travel in the definition's types (LeaderTypes), no longer per column.
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String expression = rs.getString(7);
                     boolean generated = "s".equals(rs.getString(8));
-                    long domainOid = rs.getLong(10);
-                    DomainDefinition domain = domainOid == 0 ? null : domains.get(domainOid);
-                    if (domainOid != 0 && domain == null) {
-                        domain = LeaderDomains.read(c, domainOid);
-                        domains.put(domainOid, domain);
-                    }
                     columns.add(new ColumnDefinition(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
                             rs.getInt(5), rs.getBoolean(6), generated ? null : portableDefault(expression),
-                            generated ? expression : null, enumLabels(rs.getArray(9)), domain));
+                            generated ? expression : null));
                 }
             }
         }
@@ -127,9 +122,5 @@ final class LeaderCatalog {
             }
         }
         return checks;
-    }
-
-    private static java.util.List<String> enumLabels(java.sql.Array labels) throws SQLException {
-        return labels == null ? java.util.List.of() : java.util.List.of((String[]) labels.getArray());
     }
 }

@@ -22,8 +22,10 @@ final class LeaderDomains {
     /** @param typeOid the domain's pg_type oid */
     static DomainDefinition read(Connection c, long typeOid) throws SQLException {
         // A collation is carried only when it is the domain's own (COLLATE on CREATE DOMAIN).
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+        // The base type schema-qualified unless built in: it may be a user type (an enum, another domain, ...).
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, t.typname, "
+                + LeaderTypes.qualifiedTypeSql("t.typbasetype", "t.typtypmod") + """
+                , t.typnotnull,
                        pg_get_expr(t.typdefaultbin, 0), cn.nspname, co.collname
                 FROM pg_type t
                 JOIN pg_namespace n ON n.oid = t.typnamespace

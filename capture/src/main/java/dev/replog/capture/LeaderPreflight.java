@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
@@ -34,6 +35,7 @@ final class LeaderPreflight {
                 }
             }
             checkTables(c, tables, timetzOffsets);
+            checkEnumCategoryTypes(c);
             ReplogSchema.ensure(c, leader);
             HeartbeatTable.createIfMissing(c);
             SnapshotSignals.createIfMissing(c, SnapshotSignals.tableFor(slotName));
@@ -58,6 +60,7 @@ final class LeaderPreflight {
             checkName(c, table);
             checkTable(c, table);
             checkColumnTypes(c, table);
+            checkUserTypes(c, table);
         }
         TimetzDomain.apply(c, exact, timetzOffsets);
     }
@@ -163,26 +166,60 @@ final class LeaderPreflight {
         }
     }
 
+    /**
+     * Refuses a database with a type of the enum category that has no labels of its own: a domain
+     * over an enum (or over such a domain), or an enum without labels. Debezium 3.6.3 reads every
+     * type of the database when it starts and fails on these (its TypeRegistry takes the labels of
+     * every type of category 'E'), whichever tables are captured.
+     */
+    private static void checkEnumCategoryTypes(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT string_agg(format('%I.%I', n.nspname, t.typname), ', ' ORDER BY n.nspname, t.typname)
+                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.typcategory = 'E' AND n.nspname <> 'pg_toast'
+                  AND NOT EXISTS (SELECT 1 FROM pg_enum e WHERE e.enumtypid = t.oid)""")) {
+            rs.next();
+            if (rs.getString(1) != null) {
+                throw new CaptureException("the leader database has types of the enum category without labels of their own ("
+                        + rs.getString(1) + "): a domain over an enum, or an enum without labels. Debezium cannot start "
+                        + "on such a database (it reads the labels of every enum-category type); use a domain over text with "
+                        + "a CHECK, or give the enum labels (README, \"Supported types\")");
+            }
+        }
+    }
+
+    /**
+     * Refuses a user type a follower could not be given (a range with a function of its own, a base
+     * type no extension provides), naming table and type: what {@link LeaderTypes} cannot describe.
+     */
+    static void checkUserTypes(Connection c, TableId table) throws SQLException {
+        Optional<Long> oid = LeaderCatalog.oidOf(c, table);
+        if (oid.isEmpty()) {
+            return;
+        }
+        try {
+            LeaderTypes.of(c, oid.get());
+        } catch (CaptureException e) {
+            throw new CaptureException("captured table " + table + ": " + e.getMessage(), e);
+        }
+    }
+
     /** @return why values of this (element) type would not arrive exactly, or null if they would */
     private static String typeProblem(String typtype, boolean inCatalog, String typname, boolean plainName,
                                       boolean commaInLabel, boolean baseInCatalog, String baseName) {
         switch (typtype) {
             case "b":
+                if (!inCatalog) {
+                    return null; // an extension's type, or refused by checkUserTypes
+                }
                 return inCatalog && SupportedTypes.isSupportedBuiltIn(typname) ? null
                         : "Replog does not replicate " + typname + " values exactly";
-            case "e":
-                if (!plainName) {
-                    // Debezium upper-cases type names: only a name PostgreSQL folds itself survives.
-                    return "the enum's name needs quoting, and Debezium passes type names upper-cased";
-                }
-                return commaInLabel ? "an enum label contains ',', which Debezium's list of labels cannot carry" : null;
-            case "d":
-                // Any domain name will do: followers take it from the definition the log carries (LeaderDomains),
-                // never from Debezium's upper-cased type name.
-                return baseInCatalog && SupportedTypes.isSupportedDomainBase(baseName) ? null
-                        : "Replog does not replicate domains over " + baseName + " exactly";
+            case "e", "d", "c", "r", "m":
+                // User types travel as PostgreSQL's text, and followers create them from the table
+                // definition the log carries (LeaderTypes), never from Debezium's upper-cased type name.
+                return null;
             default:
-                return "Replog does not replicate composite, range or pseudo-type values exactly";
+                return "Replog does not replicate pseudo-type values";
         }
     }
 }

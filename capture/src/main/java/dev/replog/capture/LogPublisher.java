@@ -112,6 +112,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         List<Future<RecordMetadata>> sends = new ArrayList<>(batch.size());
         long started = System.nanoTime();
         kafka.begin();
+        schemas.batchStarts();
         Lsn batchLsn = lastLsn;
         int changes = 0;
         Map<TableId, Long> copied = new HashMap<>();
@@ -291,14 +292,14 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private void publishSchemaChange(SourceRecord r, Struct source, List<Future<RecordMetadata>> sends) {
         TableId table = new TableId(source.getString("schema"), source.getString("table"));
         Schema rowSchema = r.valueSchema().field("after").schema();
-        Optional<TableDefinition> change = schemas.changeBefore(table, r.topic(), rowSchema, r.keySchema());
+        Object snapshot = source.get("snapshot");
+        // Only an initial snapshot's definition marks the table's rows as replaced on appliers; an
+        // incremental snapshot's rows interleave with streamed changes, which must stay.
+        boolean initialSnapshot = snapshot != null && !"false".equals(snapshot.toString())
+                && !"incremental".equals(snapshot.toString());
+        Optional<TableDefinition> change = schemas.changeBefore(table, r.topic(), rowSchema, r.keySchema(), initialSnapshot);
         if (change.isPresent()) {
             Long txId = source.getInt64("txId");
-            Object snapshot = source.get("snapshot");
-            // Only an initial snapshot's definition marks the table's rows as replaced on appliers; an
-            // incremental snapshot's rows interleave with streamed changes, which must stay.
-            boolean initialSnapshot = snapshot != null && !"false".equals(snapshot.toString())
-                    && !"incremental".equals(snapshot.toString());
             SourcePosition at = new SourcePosition(lsnOf(r, source), txId == null ? 0 : txId,
                     Instant.ofEpochMilli(source.getInt64("ts_ms")), initialSnapshot);
             RecordHeaders headers = positionHeaders(at);

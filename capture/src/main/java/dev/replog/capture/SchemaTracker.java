@@ -24,6 +24,11 @@ import java.util.Optional;
  * leader catalog is reported as dropped once capture has passed the WAL position at which it was
  * seen gone, so every row written before the drop is published first.
  *
+ * <p>A change of a user type (an enum label added, a domain's constraint changed) leaves the row
+ * schema as it was, so for tables whose columns use user types one catalog fingerprint of all user
+ * types is read per batch, before the first such row; when it moved, those tables' definitions are
+ * read again at their next row, and published if they changed.
+ *
  * <p>Not thread-safe: used from Debezium's batch handler only.
  */
 final class SchemaTracker implements AutoCloseable {
@@ -37,6 +42,9 @@ final class SchemaTracker implements AutoCloseable {
     private final Map<TableId, String> topicOf = new HashMap<>();
     private final Map<TableId, Lsn> goneSince = new HashMap<>();
     private long lastDropCheck;
+    /** The leader's user types as of the last look, null before the first. */
+    private String typesFingerprint;
+    private boolean typesCheckedThisBatch;
 
     SchemaTracker(LeaderConnection leader) {
         this.leader = leader;
@@ -49,8 +57,17 @@ final class SchemaTracker implements AutoCloseable {
     /**
      * The definition to publish before a row of {@code table} whose row schema is {@code rowSchema},
      * if the table is seen for the first time or its definition changed since the last one published.
+     *
+     * @param initialSnapshotRow whether the row is one of the initial snapshot's
      */
-    Optional<TableDefinition> changeBefore(TableId table, String topic, Schema rowSchema, Schema keySchema) {
+    Optional<TableDefinition> changeBefore(TableId table, String topic, Schema rowSchema, Schema keySchema,
+                                           boolean initialSnapshotRow) {
+        TableDefinition current = published.get(table);
+        // An initial snapshot's rows hold no value newer than its start, and a definition published
+        // among them would make appliers replace the rows copied so far: its types are looked at after.
+        if (current != null && !current.types().isEmpty() && !initialSnapshotRow && userTypesChanged()) {
+            published.values().stream().filter(d -> !d.types().isEmpty()).forEach(d -> lastSeen.remove(d.table()));
+        }
         Schema seen = lastSeen.get(table);
         // Debezium passes one Schema object event after event: identity answers without comparing.
         if (rowSchema == seen) {
@@ -60,6 +77,10 @@ final class SchemaTracker implements AutoCloseable {
             // A new but equal object (Debezium may build one per transaction): compare with it next time.
             lastSeen.put(table, rowSchema);
             return Optional.empty();
+        }
+        if (typesFingerprint == null) {
+            // Before the definition is read: a type change after this point is noticed by the next look.
+            typesFingerprint = query(LeaderTypes::fingerprint);
         }
         Optional<TableDefinition> catalog = query(c -> LeaderCatalog.read(c, table));
         lastSeen.put(table, rowSchema);
@@ -75,6 +96,22 @@ final class SchemaTracker implements AutoCloseable {
         published.put(table, definition);
         goneSince.remove(table);
         return Optional.of(definition);
+    }
+
+    /** A new batch: the leader's user types are looked at again, once, before its first row that uses one. */
+    void batchStarts() {
+        typesCheckedThisBatch = false;
+    }
+
+    private boolean userTypesChanged() {
+        if (typesCheckedThisBatch) {
+            return false;
+        }
+        typesCheckedThisBatch = true;
+        String now = query(LeaderTypes::fingerprint);
+        boolean changed = typesFingerprint != null && !now.equals(typesFingerprint);
+        typesFingerprint = now;
+        return changed;
     }
 
     /** The primary key of the table as last published, empty if unknown. */
@@ -130,6 +167,7 @@ final class SchemaTracker implements AutoCloseable {
 
     /** Forgets everything: after a failed batch, every definition is published again at first sight. */
     void reset() {
+        typesFingerprint = null;
         lastSeen.clear();
         published.clear();
         goneSince.clear();

@@ -14,15 +14,31 @@ import java.util.Optional;
  *
  * @param leaderOid  the table's oid on the leader, 0 if unknown; a new oid under the same name is a new table
  * @param primaryKey primary-key column names in key order
+ * @param types      every user-defined or extension type the columns use, directly or through
+ *                   another, in dependency order; left out of the JSON when empty, so that
+ *                   definitions without such types read exactly as before it existed
  */
 public record TableDefinition(TableId table, long leaderOid, List<ColumnDefinition> columns,
-                              List<String> primaryKey, List<CheckConstraint> checks) {
+                              List<String> primaryKey, List<CheckConstraint> checks,
+                              @JsonInclude(JsonInclude.Include.NON_EMPTY) List<UserType> types) {
 
     public TableDefinition {
         Objects.requireNonNull(table, "table");
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
         checks = List.copyOf(checks);
+        types = types == null ? List.of() : List.copyOf(types);
+    }
+
+    /** A table whose columns use no user-defined type. */
+    public TableDefinition(TableId table, long leaderOid, List<ColumnDefinition> columns, List<String> primaryKey,
+                           List<CheckConstraint> checks) {
+        this(table, leaderOid, columns, primaryKey, checks, List.of());
+    }
+
+    /** The same table with these user types. */
+    public TableDefinition withTypes(List<UserType> userTypes) {
+        return new TableDefinition(table, leaderOid, columns, primaryKey, checks, userTypes);
     }
 
     public Optional<ColumnDefinition> column(String name) {

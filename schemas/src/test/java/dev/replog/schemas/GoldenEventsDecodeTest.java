@@ -61,7 +61,7 @@ class GoldenEventsDecodeTest {
     }
 
     @Test
-    void schemaChangeColumnsCarryTheirDomainAndOtherColumnsNone() throws IOException {
+    void olderSchemaChangeWithDomainsPerColumnStillReads() throws IOException {
         SchemaChange plain = assertInstanceOf(SchemaChange.class, decode("s-schema-change"));
         assertTrue(plain.definition().columns().stream().allMatch(c -> c.domain() == null));
         SchemaChange withDomains = assertInstanceOf(SchemaChange.class, decode("s-schema-change-domain"));
@@ -72,6 +72,18 @@ class GoldenEventsDecodeTest {
         assertEquals("code", code.name());
         assertEquals("C", code.collation());
         assertNull(withDomains.definition().column("id").orElseThrow().domain());
+    }
+
+    @Test
+    void schemaChangeListsTheUserTypesItsColumnsUseInDependencyOrder() throws IOException {
+        SchemaChange change = assertInstanceOf(SchemaChange.class, decode("s-schema-change-user-types"));
+        assertEquals(List.of("domain public.price", "domain public.code", "enum public.Tier", "composite public.offer",
+                        "range public.tier_range", "extension public.hstore"),
+                change.definition().types().stream().map(t -> t.kind().name().toLowerCase() + " " + t.schema() + "." + t.name()).toList());
+        assertEquals(List.of("a,b", "it's"), change.definition().types().get(2).labels());
+        assertEquals("tier_multirange", change.definition().types().get(4).multirange());
+        assertTrue(change.definition().columns().stream().allMatch(c -> c.domain() == null && c.enumLabels().isEmpty()),
+                "the types are listed once, not per column");
     }
 
     /** The record of {@code <prefix>.copies}: written exactly as documented, and read back. */

@@ -52,6 +52,44 @@ class SchemaChangeFormatTest {
     }
 
     @Test
+    void userTypesOfEveryKindReadBackAsWrittenEachWithOnlyTheFieldsOfItsKind() {
+        List<UserType> types = List.of(
+                UserType.enumType("Odd \"S\"", "Tier", List.of("a,b", "it's", "ünï 🚀", "")),
+                UserType.composite("public", "point3", List.of(new UserType.Attribute("Z \"z\"", "public.\"Tier\"[]"),
+                        new UserType.Attribute("x", "double precision"))),
+                UserType.domain(new DomainDefinition("public", "tiers", "public.\"Tier\"[]", false, null,
+                        List.of(new CheckConstraint("few", "CHECK ((cardinality(VALUE) < 5))")), null, null)),
+                UserType.range("public", "tier_range", "public.\"Tier\"", null, "Odd \"S\"", "Tier ranges"),
+                UserType.range("public", "float_range", "double precision", "float8mi", "public", "float_multirange"),
+                UserType.fromExtension("public", "hstore", "hstore"));
+        TableDefinition definition = new TableDefinition(TABLE, 1, List.of(
+                new ColumnDefinition("id", 1, "integer", "int4", -1, true, null, null)), List.of("id"), List.of(), types);
+        String json = SchemaChangeFormat.toJson(definition);
+        assertEquals(definition, SchemaChangeFormat.fromJson(json, TABLE));
+        assertTrue(json.contains("{\"kind\":\"enum\",\"schema\":\"Odd \\\"S\\\"\",\"name\":\"Tier\",\"labels\":[\"a,b\",\"it's\",\"ünï 🚀\",\"\"]}"), json);
+        assertTrue(json.contains("{\"kind\":\"extension\",\"schema\":\"public\",\"name\":\"hstore\",\"extension\":\"hstore\"}"), json);
+        assertEquals("\"Odd \"\"S\"\"\".\"Tier ranges\"", types.get(3).qualifiedMultirange());
+    }
+
+    /** The compatibility promise: a table without user types is written as before they were listed, and read back. */
+    @Test
+    void aDefinitionWithoutUserTypesIsWrittenWithoutTheFieldAndOlderDefinitionsReadWithNone() {
+        TableDefinition definition = new TableDefinition(TABLE, 1, List.of(
+                new ColumnDefinition("id", 1, "integer", "int4", -1, true, null, null)), List.of("id"), List.of());
+        String json = SchemaChangeFormat.toJson(definition);
+        assertFalse(json.contains("types"), json);
+        assertEquals(List.of(), SchemaChangeFormat.fromJson(json, TABLE).types());
+    }
+
+    @Test
+    void aUserTypeLackingWhatItsKindNeedsIsAnUnreadableDefinition() {
+        EventFormatException e = org.junit.jupiter.api.Assertions.assertThrows(EventFormatException.class, () -> SchemaChangeFormat.fromJson(
+                "{\"table\":{\"schema\":\"s\",\"table\":\"t\"},\"leaderOid\":1,\"columns\":[],\"primaryKey\":[],\"checks\":[],"
+                        + "\"types\":[{\"kind\":\"range\",\"schema\":\"s\",\"name\":\"r\"}]}", TABLE));
+        assertTrue(e.getMessage().contains("user type s.r of kind range lacks its subtype and multirange"), e.getMessage());
+    }
+
+    @Test
     void aDropHasNoDefinition() {
         SchemaChange drop = new SchemaChange(TABLE, null, new SourcePosition(Lsn.parse("0/1"), 0, Instant.ofEpochMilli(0), false));
         assertTrue(((SchemaChange) new EnvelopeDecoder().decode(null, SchemaChangeFormat.write(drop))).isDrop());

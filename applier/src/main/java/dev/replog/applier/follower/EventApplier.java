@@ -28,10 +28,15 @@ public final class EventApplier {
     private final EnvelopeDecoder decoder = new EnvelopeDecoder();
     private final FollowerTables tables = new FollowerTables();
     private final SchemaExpressions schemaExpressions;
+    private final UserTypePolicy userTypes;
 
-    /** @param schemaExpressions which expressions of the log's schema changes the follower runs */
-    public EventApplier(SchemaExpressions schemaExpressions) {
+    /**
+     * @param schemaExpressions which expressions of the log's schema changes the follower runs
+     * @param userTypes         what may be done for user types beyond a schema change's transaction
+     */
+    public EventApplier(SchemaExpressions schemaExpressions, UserTypePolicy userTypes) {
         this.schemaExpressions = schemaExpressions;
+        this.userTypes = userTypes;
     }
 
     /** @param batched false sends every change on its own, so that an error names one record */
@@ -65,7 +70,7 @@ public final class EventApplier {
                 writer.truncate(truncate.table());
             } else if (event instanceof SchemaChange schemaChange) {
                 writer.flush();
-                SchemaChangeApplier.apply(c, schemaChange, r.topic(), schemaExpressions);
+                SchemaChangeApplier.apply(c, schemaChange, r.topic(), schemaExpressions, userTypes);
                 tables.forget(schemaChange.table());
                 if (schemaChange.source().snapshot() && !schemaChange.isDrop()) {
                     // Capture publishes a table's definition before its first snapshot row. A snapshot

@@ -18,13 +18,13 @@ final class ExpressionTree {
     /**
      * Node types an expression of a schema change may consist of: values, columns, casts, operators,
      * function calls (checked one by one), CASE, COALESCE, GREATEST/LEAST, arrays, rows, NULL and
-     * boolean tests, domain checks, subscripts and the SQL value functions (CURRENT_DATE, ...).
+     * boolean tests, domain checks, subscripts, a composite's field and the SQL value functions (CURRENT_DATE, ...).
      * Anything else (a subquery, an aggregate, XML, JSON constructors, ...) is refused.
      */
     private static final Set<String> NODES = Set.of("CONST", "VAR", "FUNCEXPR", "OPEXPR", "DISTINCTEXPR", "NULLIFEXPR",
             "SCALARARRAYOPEXPR", "BOOLEXPR", "RELABELTYPE", "COERCEVIAIO", "ARRAYCOERCEEXPR", "CASEEXPR", "CASEWHEN",
             "CASETESTEXPR", "ARRAYEXPR", "ROWEXPR", "COALESCEEXPR", "MINMAXEXPR", "SQLVALUEFUNCTION", "NULLTEST",
-            "BOOLEANTEST", "COERCETODOMAIN", "COERCETODOMAINVALUE", "COLLATEEXPR", "SUBSCRIPTINGREF");
+            "BOOLEANTEST", "COERCETODOMAIN", "COERCETODOMAINVALUE", "COLLATEEXPR", "SUBSCRIPTINGREF", "FIELDSELECT");
 
     /**
      * Built-in functions (schema {@code pg_catalog}) an expression may call by name: they compute a

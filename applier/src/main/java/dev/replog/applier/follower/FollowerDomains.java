@@ -3,6 +3,8 @@ package dev.replog.applier.follower;
 import dev.replog.schemas.DomainDefinition;
 import dev.replog.schemas.TableDefinition.CheckConstraint;
 import dev.replog.schemas.TableId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import static dev.replog.schemas.SqlIdentifiers.quote;
@@ -20,9 +23,15 @@ import static dev.replog.schemas.SqlIdentifiers.quote;
  * transaction: a missing one is created from the leader's definition the log carries; one that
  * exists is kept if its base type is the leader's, and otherwise the table stops with an error
  * naming table, column, domain and the difference. Constraints of an existing domain are the
- * follower owner's business and are left as they are.
+ * follower owner's business and are left as they are, but for what changed on the leader since the
+ * newest definition the follower stored that lists the domain (any table's): a CHECK added or
+ * dropped, the default, NOT NULL. Those changes are made so that a second table with the same
+ * domain finds nothing left to do, and never backwards: a definition older than the stored one
+ * (row mode applies the tables' topics in no common order) changes nothing.
  */
 public final class FollowerDomains {
+
+    private static final Logger log = LoggerFactory.getLogger(FollowerDomains.class);
 
     /** SQLSTATE datatype_mismatch: a data error, so the applier stops the table instead of retrying. */
     private static final String DATATYPE_MISMATCH = "42804";
@@ -37,6 +46,15 @@ public final class FollowerDomains {
     /** @param check checks the leader's definition before a missing domain is created from it */
     static void ensure(Connection c, TableId table, String column, DomainDefinition domain, SchemaChangeCheck check)
             throws SQLException {
+        ensure(c, table, column, domain, Optional.empty(), check);
+    }
+
+    /**
+     * @param previous the domain as the follower last had it from the leader, if not newer than
+     *                 {@code domain}: what changed since is changed on the follower's domain too
+     */
+    static void ensure(Connection c, TableId table, String column, DomainDefinition domain, Optional<DomainDefinition> previous,
+                       SchemaChangeCheck check) throws SQLException {
         Optional<Existing> existing = find(c, domain);
         if (existing.isEmpty()) {
             // Two appliers creating the domain at once would fail one of them on pg_type's unique name:
@@ -54,6 +72,66 @@ public final class FollowerDomains {
                     + difference + "; make the follower's domain match the leader's (or drop it, and Replog creates it), "
                     + "then replog resume the table", DATATYPE_MISMATCH);
         }
+        if (previous.isPresent() && !previous.get().equals(domain)) {
+            follow(c, table, column, previous.get(), domain, check.domain(column, domain));
+        }
+    }
+
+    /**
+     * Makes on the follower's domain the changes the leader's made from {@code previous} to
+     * {@code logged}: a CHECK gone or changed is dropped, one the follower lacks is added.
+     */
+    private static void follow(Connection c, TableId table, String column, DomainDefinition previous, DomainDefinition logged,
+                               SchemaChangeCheck.CheckedDomain checked) throws SQLException {
+        DomainDefinition domain = checked.domain();
+        String name = domain.qualifiedName();
+        List<String> statements = new ArrayList<>();
+        if (previous.notNull() != domain.notNull()) {
+            statements.add("ALTER DOMAIN " + name + (domain.notNull() ? " SET NOT NULL" : " DROP NOT NULL"));
+        }
+        if (!Objects.equals(previous.defaultExpression(), domain.defaultExpression())) {
+            statements.add("ALTER DOMAIN " + name + (domain.defaultExpression() == null ? " DROP DEFAULT"
+                    : " SET DEFAULT (" + domain.defaultExpression() + ")"));
+        }
+        List<String> existing = constraintNames(c, domain);
+        for (CheckConstraint old : previous.checks()) {
+            if (!logged.checks().contains(old) && existing.contains(old.name())) {
+                statements.add("ALTER DOMAIN " + name + " DROP CONSTRAINT " + quote(old.name()));
+                existing.remove(old.name());
+            }
+        }
+        for (CheckConstraint check : domain.checks()) {
+            if (!existing.contains(check.name())) {
+                statements.add("ALTER DOMAIN " + name + " ADD CONSTRAINT " + quote(check.name()) + " " + check.definition());
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new SQLException("table " + table + " column '" + column + "': cannot change domain " + name
+                    + " as the leader changed it: " + e.getMessage(), e.getSQLState(), e);
+        }
+        if (!statements.isEmpty()) {
+            log.info("domain {} changed on the follower as on the leader: {}", name, String.join("; ", statements));
+        }
+    }
+
+    private static List<String> constraintNames(Connection c, DomainDefinition domain) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT k.conname FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid
+                JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ? AND t.typname = ? AND k.contype = 'c'""")) {
+            ps.setString(1, domain.schema());
+            ps.setString(2, domain.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     private static String difference(Existing existing, DomainDefinition domain) {

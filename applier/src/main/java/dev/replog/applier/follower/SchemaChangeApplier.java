@@ -38,8 +38,10 @@ public final class SchemaChangeApplier {
     /**
      * @param topic       the table topic the change was read from
      * @param expressions which expressions the change may carry
+     * @param userTypes   what may be done for user types beyond this transaction
      */
-    static void apply(Connection c, SchemaChange change, String topic, SchemaExpressions expressions) throws SQLException {
+    static void apply(Connection c, SchemaChange change, String topic, SchemaExpressions expressions, UserTypePolicy userTypes)
+            throws SQLException {
         TableId table = change.table();
         if (!isTopicOf(table, topic)) {
             throw SchemaChangeCheck.wrongTopic(table, topic);
@@ -52,10 +54,14 @@ public final class SchemaChangeApplier {
             return;
         }
         SchemaChangeCheck check = new SchemaChangeCheck(c, table, expressions);
-        UserTypes.ensure(c, change.definition(), check);
+        Optional<TableDefinition> stored = TableDefinitionStore.load(c, table);
+        if (change.definition().types().isEmpty()) {
+            UserTypes.ensure(c, change.definition(), check); // a definition of an older capture, its types per column
+        } else {
+            FollowerUserTypes.ensure(c, change.definition(), lsn, check, userTypes);
+        }
         SchemaChangeCheck.CheckedDefinition checked = check.table(change.definition());
         TableDefinition next = checked.definition();
-        Optional<TableDefinition> stored = TableDefinitionStore.load(c, table);
         Set<String> followerColumns = new LinkedHashSet<>(TableChecksum.columns(c, table));
         List<String> statements = new ArrayList<>();
         boolean recreated = stored.isPresent() && stored.get().leaderOid() != 0 && next.leaderOid() != 0
@@ -106,7 +112,7 @@ public final class SchemaChangeApplier {
             columns.add(col.attnum() != 0 ? col : previous.column(col.name()).orElse(col));
         }
         return new TableDefinition(next.table(), next.leaderOid() != 0 ? next.leaderOid() : previous.leaderOid(),
-                columns, next.primaryKey(), next.checks());
+                columns, next.primaryKey(), next.checks(), next.types());
     }
 
     private static void execute(Connection c, List<String> statements) throws SQLException {

@@ -128,7 +128,7 @@ final class SchemaChangeCheck {
                     x -> createTable(plainColumns, "CONSTRAINT \"probe\" CHECK (" + x + ")"), this::tableCheckTree);
             checks.add(new CheckConstraint(check.name(), parsed.sql()));
         }
-        return new CheckedDefinition(new TableDefinition(d.table(), d.leaderOid(), columns, d.primaryKey(), checks));
+        return new CheckedDefinition(new TableDefinition(d.table(), d.leaderOid(), columns, d.primaryKey(), checks, d.types()));
     }
 
     CheckedDomain domain(String column, DomainDefinition d) throws SQLException {
@@ -148,6 +148,14 @@ final class SchemaChangeCheck {
         }
         return new CheckedDomain(new DomainDefinition(d.schema(), d.name(), base, d.notNull(), d.defaultExpression(), checks,
                 d.collationSchema(), d.collation()));
+    }
+
+    /**
+     * A type the log names (a composite's attribute, a range's subtype), resolved in the follower's
+     * catalog: the SQL that declares it there, or refused.
+     */
+    String type(String where, String text) throws SQLException {
+        return resolve(where, text, null).sql();
     }
 
     // ---- types ----

@@ -12,11 +12,13 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Makes sure the user-defined type of a column about to be created exists on the follower: an
- * enum is created from the labels the log carries, a domain from its definition the log carries
- * ({@link FollowerDomains}); a type the log does not describe (a domain in a definition written
- * by an older capture, or a column known only from a row's schema) must have been created on the
- * follower beforehand, or the column is refused with an error naming it.
+ * For definitions written by an older capture, which carry user types per column (today's list
+ * them in the definition's {@code types}: {@link FollowerUserTypes}), and for a column known only
+ * from a row's schema. Makes sure the user-defined type of a column about to be created exists on
+ * the follower: an enum is created from the labels the log carries, a domain from its definition
+ * the log carries ({@link FollowerDomains}); a type the log does not describe (a domain in a
+ * definition written by a still older capture, or a column known only from a row's schema) must
+ * have been created on the follower beforehand, or the column is refused with an error naming it.
  */
 public final class UserTypes {
 

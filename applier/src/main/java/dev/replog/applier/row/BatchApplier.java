@@ -9,6 +9,7 @@ import dev.replog.applier.follower.EventApplier;
 import dev.replog.applier.follower.FollowerWriter;
 import dev.replog.applier.follower.KeyMoves;
 import dev.replog.applier.follower.PartitionWait;
+import dev.replog.applier.follower.UserTypePolicy;
 import dev.replog.applier.follower.TruncateBarrier;
 import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.Position;
@@ -53,11 +54,15 @@ public final class BatchApplier {
     private final ToIntFunction<String> partitionCount;
     private final PartitionOwners owners;
 
-    /** @param schemaExpressions which expressions of the log's schema changes the follower runs */
-    public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners, SchemaExpressions schemaExpressions) {
+    /**
+     * @param schemaExpressions which expressions of the log's schema changes the follower runs
+     * @param userTypes         what may be done for user types beyond a schema change's transaction
+     */
+    public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners, SchemaExpressions schemaExpressions,
+                        UserTypePolicy userTypes) {
         this.partitionCount = partitionCount;
         this.owners = owners;
-        this.events = new EventApplier(schemaExpressions);
+        this.events = new EventApplier(schemaExpressions, userTypes);
     }
 
     /**

@@ -89,7 +89,7 @@ public final class RowApply implements ApplyLoop {
         this.stopping = stopping;
         this.identity = identity;
         this.owners = new PartitionOwners(identity.applier());
-        this.batches = new BatchApplier(this::partitionCount, owners, settings.schemaExpressions());
+        this.batches = new BatchApplier(this::partitionCount, owners, settings.schemaExpressions(), settings.userTypes());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.replog.applier.state;
 import dev.replog.schemas.SchemaChangeFormat;
 import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.UserType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,6 +41,38 @@ public final class TableDefinitionStore {
             ps.setString(2, table.table());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(SchemaChangeFormat.fromJson(rs.getString(1), table)) : Optional.empty();
+            }
+        }
+    }
+
+    /** A user type as the newest stored definition listing it has it, and whether that one is newer than a position. */
+    public record StoredType(UserType type, boolean newer) {
+    }
+
+    /**
+     * The user type {@code kind schema.name} as the stored definition with the highest source LSN that
+     * lists it has it, whichever table that is: what the follower's type was last brought to.
+     *
+     * @param sourceLsn the position of the change at hand, to tell whether the stored one is newer
+     */
+    public static Optional<StoredType> newestWith(Connection c, UserType.Kind kind, String schema, String name, String sourceLsn)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT table_schema, table_name, definition::text, source_lsn > ?::pg_lsn FROM replog.table_definitions
+                WHERE definition->'types' @> jsonb_build_array(jsonb_build_object('kind', ?::text, 'schema', ?::text, 'name', ?::text))
+                ORDER BY source_lsn DESC LIMIT 1""")) {
+            ps.setString(1, sourceLsn);
+            ps.setString(2, kind.name().toLowerCase(java.util.Locale.ROOT));
+            ps.setString(3, schema);
+            ps.setString(4, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                TableDefinition stored = SchemaChangeFormat.fromJson(rs.getString(3), new TableId(rs.getString(1), rs.getString(2)));
+                boolean newer = rs.getBoolean(4);
+                return stored.types().stream().filter(t -> t.kind() == kind && t.schema().equals(schema) && t.name().equals(name))
+                        .findFirst().map(t -> new StoredType(t, newer));
             }
         }
     }

@@ -117,7 +117,7 @@ public final class TransactionalApply implements ApplyLoop {
         this.identity = identity;
         this.owners = new PartitionOwners(identity.applier());
         this.lease = new ActiveLease(settings.follower(), identity.applier());
-        this.events = new EventApplier(settings.schemaExpressions());
+        this.events = new EventApplier(settings.schemaExpressions(), settings.userTypes());
         this.fetched = new FetchedLog(settings.topics().transactions());
         this.assembler = new TransactionAssembler(fetched, events, settings.topics().heartbeat());
         assembler.writeOnly(writtenTopics);

@@ -156,6 +156,8 @@ public final class ConfigKeys {
             "`row`: partitions applied in parallel batches, per-key order kept; the follower converges but may briefly show cross-table states the leader never had. `transactional`: every leader transaction applied atomically in commit order (consistent prefix reads, `replog.watermark`); one active applier per follower, a second one stands by. A follower keeps its mode. See Guarantees.");
     public static final ConfigKey APPLY_SCHEMA_EXPRESSIONS = choice("apply.schema.expressions", "safe", List.of(APPLY), List.of("safe", "any"),
             "Which DEFAULT, CHECK and generated-column expressions (and a domain's DEFAULT and CHECKs) of the log's schema changes the follower runs. Either way each must be one single SQL expression, which the follower parses before it runs anything of the change. `safe`: literals, columns, casts and operators of PostgreSQL's own types, the built-in functions listed under Schema changes (`now()`, `gen_random_uuid()`, `lower()`, ...) and `nextval()` of a sequence the table owns; a change with any other call is a poison event. `any`: also every other function and operator the follower has (user-defined, extensions, `pg_sleep()`, ...): only if everyone who can write to the table topics may run SQL as the follower user.");
+    public static final ConfigKey APPLY_CREATE_EXTENSIONS = choice("apply.create.extensions", "false", List.of(APPLY), List.of("false", "true"),
+            "What apply does when a replicated column's type comes from an extension the follower lacks (e.g. `hstore`, `citext`, `ltree`, `cube`). `false`: the table stops with the `CREATE EXTENSION` statement for an administrator to run, then `replog resume`. `true`: apply runs `CREATE EXTENSION` in the leader's schema of the type itself (the apply user must be allowed to: a trusted extension needs `CREATE` on the database). See docs/user-types.md.");
 
     public static final ConfigKey APPLY_HTTP_LISTEN = key("apply.http.listen", STRING, "127.0.0.1:9402", List.of(APPLY),
             LISTEN_DOC.formatted("apply"));
@@ -216,7 +218,7 @@ public final class ConfigKeys {
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE,
             FOLLOWER_SSLROOTCERT, FOLLOWER_SSLCERT, FOLLOWER_SSLKEY, FOLLOWER_SSLPASSWORD, FOLLOWER_POOL_SIZE,
             APPLY_GROUP, APPLY_BATCH_SIZE, APPLY_POLL_TIMEOUT_MS, APPLY_FETCH_WAIT_MS, APPLY_BUFFER_MAX_BYTES, APPLY_ON_ERROR,
-            APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS, APPLY_HTTP_LISTEN,
+            APPLY_MODE, APPLY_SCHEMA_EXPRESSIONS, APPLY_CREATE_EXTENSIONS, APPLY_HTTP_LISTEN,
             VERIFY_CHUNK_ROWS, VERIFY_PARALLELISM, VERIFY_RECHECK_TIMEOUT_MS,
             SERVE_TABLES, SERVE_GROUP, SERVE_STATE_DIR, SERVE_HTTP_LISTEN, SERVE_HTTP_ADVERTISED, SERVE_HTTP_THREADS,
             SERVE_STANDBYS, SERVE_STREAM_THREADS, SERVE_CACHE_BYTES, SERVE_MEMTABLE_BYTES, SERVE_MAX_WAIT_MS,

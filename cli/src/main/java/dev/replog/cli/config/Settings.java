@@ -184,7 +184,8 @@ public final class Settings {
                 Duration.ofMillis(c.longValue(APPLY_POLL_TIMEOUT_MS)), topics(c), kafka(c),
                 ErrorPolicy.parse(c.string(APPLY_ON_ERROR)),
                 ApplyMode.valueOf(c.string(APPLY_MODE).toUpperCase(java.util.Locale.ROOT)),
-                Duration.ofMillis(fetchWait), buffer, SchemaExpressions.parse(c.string(APPLY_SCHEMA_EXPRESSIONS)));
+                Duration.ofMillis(fetchWait), buffer, SchemaExpressions.parse(c.string(APPLY_SCHEMA_EXPRESSIONS)),
+                Boolean.parseBoolean(c.string(APPLY_CREATE_EXTENSIONS)));
     }
 
     public static ServeSettings serve(ReplogConfig c) {

@@ -62,6 +62,7 @@ final class Replication implements AutoCloseable {
     private ApplyMode mode = ApplyMode.ROW;
     private TimetzOffsets timetzOffsets = TimetzOffsets.EXACT;
     private ValueEncoding valueEncoding = ValueEncoding.EXACT;
+    private boolean createExtensions;
     /** Short, so that tests see tables created on the leader published soon. */
     private Duration publicationRefresh = Duration.ofMillis(300);
     private Duration heartbeat = Duration.ofSeconds(1);
@@ -182,7 +183,7 @@ final class Replication implements AutoCloseable {
         String url = applyUser == null ? followerJdbcUrl : followerJdbcUrl.replace("?user=" + servers.follower().user(), "");
         return new ApplierSettings(new FollowerConnection(url, applyUser == null ? servers.follower().user() : applyUser,
                 servers.follower().password(), "disable", 2), groupId, 500, Duration.ofMillis(100), topics(), kafka())
-                .withOnError(onError).withMode(mode);
+                .withOnError(onError).withMode(mode).withCreateExtensions(createExtensions);
     }
 
     /** The applier group of this set-up's follower. */
@@ -198,6 +199,11 @@ final class Replication implements AutoCloseable {
     /** The applier's {@code apply.mode} from its next start on. */
     void mode(ApplyMode applyMode) {
         this.mode = applyMode;
+    }
+
+    /** The applier's {@code apply.create.extensions} from its next start on. */
+    void createExtensions(boolean create) {
+        this.createExtensions = create;
     }
 
     /** The applier's {@code apply.on.error} policy from its next start on. */
