@@ -1,7 +1,6 @@
 package dev.replog.capture;
 
 import dev.replog.schemas.SqlIdentifiers;
-import dev.replog.schemas.SupportedTypes;
 import dev.replog.schemas.TableId;
 
 import java.sql.Connection;
@@ -9,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,8 +54,7 @@ final class LeaderPreflight {
         List<TableId> exact = tables.stream().filter(t -> !DebeziumConfig.isPattern(t)).toList();
         for (TableId table : exact) {
             checkName(c, table);
-            checkTable(c, table);
-            checkColumnTypes(c, table);
+            checkColumns(c, table, checkTable(c, table));
         }
         TimetzDomain.apply(c, exact, timetzOffsets);
     }
@@ -94,7 +91,8 @@ final class LeaderPreflight {
         }
     }
 
-    private static void checkTable(Connection c, TableId table) throws SQLException {
+    /** @return the table's oid */
+    private static long checkTable(Connection c, TableId table) throws SQLException {
         String sql = """
                 SELECT cl.oid,
                        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = cl.oid AND i.indisprimary)
@@ -113,76 +111,25 @@ final class LeaderPreflight {
                             + "every change by primary key. Add one (ALTER TABLE ... ADD PRIMARY KEY) or remove the "
                             + "table from capture.tables");
                 }
+                return rs.getLong(1);
             }
         }
     }
 
     /**
      * Refuses a column whose values Replog would not carry exactly, naming table, column and type,
-     * and column names Debezium would stream under another name.
+     * and column names Debezium would stream under another name ({@link ColumnCheck}).
      */
-    private static void checkColumnTypes(Connection c, TableId table) throws SQLException {
-        // An array is judged by its element type; a domain by its base type.
-        String sql = """
-                WITH cols AS (
-                  SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS declared,
-                         CASE WHEN t.typtype = 'b' AND t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END AS scalar
-                  FROM pg_attribute a
-                  JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-                  JOIN pg_type t ON t.oid = a.atttypid
-                  WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND NOT a.attisdropped)
-                SELECT c.attname, c.declared, s.typtype, sn.nspname = 'pg_catalog', s.typname,
-                       quote_ident(s.typname) = s.typname,
-                       EXISTS (SELECT 1 FROM pg_enum e WHERE e.enumtypid = s.oid AND strpos(e.enumlabel, ',') > 0),
-                       b.typtype = 'b' AND bn.nspname = 'pg_catalog', b.typname
-                FROM cols c JOIN pg_type s ON s.oid = c.scalar JOIN pg_namespace sn ON sn.oid = s.typnamespace
-                LEFT JOIN pg_type b ON s.typtype = 'd' AND b.oid = s.typbasetype
-                LEFT JOIN pg_namespace bn ON bn.oid = b.typnamespace
-                ORDER BY c.attnum""";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                List<String> columns = new ArrayList<>();
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                    String problem = typeProblem(rs.getString(3), rs.getBoolean(4), rs.getString(5), rs.getBoolean(6),
-                            rs.getBoolean(7), rs.getBoolean(8), rs.getString(9));
-                    if (problem != null) {
-                        throw new CaptureException("captured table " + table + " column '" + rs.getString(1) + "' has type "
-                                + rs.getString(2) + ": " + problem + ". Remove the table from capture.tables or change "
-                                + "the column's type (README, \"Supported types\")");
-                    }
-                }
-                String problem = DebeziumNames.columnProblem(columns);
-                if (problem != null) {
-                    throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem
-                            + ". Rename the column or remove the table from capture.tables (README, \"Names\")");
-                }
-            }
+    private static void checkColumns(Connection c, TableId table, long oid) throws SQLException {
+        ColumnCheck.Problem problem = ColumnCheck.problems(c, List.of(oid)).get(oid);
+        if (problem == null) {
+            return;
         }
-    }
-
-    /** @return why values of this (element) type would not arrive exactly, or null if they would */
-    private static String typeProblem(String typtype, boolean inCatalog, String typname, boolean plainName,
-                                      boolean commaInLabel, boolean baseInCatalog, String baseName) {
-        switch (typtype) {
-            case "b":
-                return inCatalog && SupportedTypes.isSupportedBuiltIn(typname) ? null
-                        : "Replog does not replicate " + typname + " values exactly";
-            case "e":
-                if (!plainName) {
-                    // Debezium upper-cases type names: only a name PostgreSQL folds itself survives.
-                    return "the enum's name needs quoting, and Debezium passes type names upper-cased";
-                }
-                return commaInLabel ? "an enum label contains ',', which Debezium's list of labels cannot carry" : null;
-            case "d":
-                // Any domain name will do: followers take it from the definition the log carries (LeaderDomains),
-                // never from Debezium's upper-cased type name.
-                return baseInCatalog && SupportedTypes.isSupportedDomainBase(baseName) ? null
-                        : "Replog does not replicate domains over " + baseName + " exactly";
-            default:
-                return "Replog does not replicate composite, range or pseudo-type values exactly";
+        if (problem.typeOfColumn()) {
+            throw new CaptureException("captured table " + table + " " + problem.text() + ". Remove the table from "
+                    + "capture.tables or change the column's type (README, \"Supported types\")");
         }
+        throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem.text()
+                + ". Rename the column or remove the table from capture.tables (README, \"Names\")");
     }
 }

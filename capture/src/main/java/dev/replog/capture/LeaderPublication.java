@@ -48,6 +48,7 @@ final class LeaderPublication implements AutoCloseable {
     private final LeaderConnection leader;
     private final String publication;
     private final String slot;
+    private final TimetzOffsets timetzOffsets;
     private volatile LeaderTables named;
     private volatile List<TableId> tables;
     private final CopyProgress copies = new CopyProgress(this::copyFailed);
@@ -67,8 +68,10 @@ final class LeaderPublication implements AutoCloseable {
     private Connection connection;
 
     /** @param refresh how often every table is copied again (capture.refresh.interval.ms); zero: never */
-    LeaderPublication(LeaderConnection leader, String publication, String slot, List<TableId> tables, Duration refresh) {
+    LeaderPublication(LeaderConnection leader, String publication, String slot, List<TableId> tables, Duration refresh,
+                      TimetzOffsets timetzOffsets) {
         this.leader = leader;
+        this.timetzOffsets = timetzOffsets;
         this.publication = publication;
         this.slot = slot;
         this.tables = List.copyOf(tables);
@@ -234,13 +237,13 @@ final class LeaderPublication implements AutoCloseable {
                 wanted.add(t.id());
                 forget(t.id());
             } else if (members.containsKey(t.id())) {
-                warnOnce(t.id(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
+                warnOnce(t.id(), t.refusedColumn(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
                         + t.problem() + "; capture then publishes it again and copies its rows. Capture drops it from "
                         + "publication " + publication + " now, so that PostgreSQL keeps accepting UPDATE and DELETE on it: "
                         + "its follower copy stops changing, and rows deleted on the leader meanwhile stay there (replog "
                         + "verify shows them).");
             } else {
-                warnOnce(t.id(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
+                warnOnce(t.id(), t.refusedColumn(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
                         + t.problem() + "; capture then publishes it and copies its rows. Until then capture leaves it out "
                         + "of publication " + publication + " and does not replicate it: published, PostgreSQL would refuse "
                         + "UPDATE and DELETE on it. To leave it out for good, narrow capture.tables.");
@@ -255,9 +258,15 @@ final class LeaderPublication implements AutoCloseable {
                         // Refused for certain: asked again at every check, it would fill the leader's log with errors.
                         throw new SQLException("must be owner of table " + t.table(), "42501");
                     }
+                    if (byId.containsKey(t) && !byId.get(t).exact()) {
+                        // Checked at start for a named table (LeaderPreflight); for one a pattern matches, now.
+                        TimetzDomain.apply(c, List.of(t), timetzOffsets);
+                    }
                     s.execute(sql);
                     log.info("added table {} to publication {}", SqlIdentifiers.quote(t), publication);
                     changed = true;
+                } catch (CaptureException e) {
+                    warnOnce(List.of(t, "add"), "table " + SqlIdentifiers.quote(t) + " is not published: " + e.getMessage());
                 } catch (SQLException e) {
                     boolean exact = byId.containsKey(t) && byId.get(t).exact();
                     String message = "cannot add table " + SqlIdentifiers.quote(t) + " to publication " + publication
@@ -441,8 +450,17 @@ final class LeaderPublication implements AutoCloseable {
      * published), a list of a table and what failed, or null (the check itself).
      */
     private void warnOnce(Object key, String message) {
+        warnOnce(key, false, message);
+    }
+
+    /** @param error an ERROR line rather than a WARN line: capture leaves out a table it was asked to capture */
+    private void warnOnce(Object key, boolean error, String message) {
         if (!message.equals(warned.put(key, message))) {
-            log.warn(message);
+            if (error) {
+                log.error(message);
+            } else {
+                log.warn(message);
+            }
         }
     }
 

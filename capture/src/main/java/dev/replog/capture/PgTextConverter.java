@@ -73,7 +73,7 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     static final Set<String> DEBEZIUM_EXACT = Set.of(
             "int2", "int4", "int8", "float4", "float8", "bool", "numeric",
             "text", "varchar", "bpchar", "bytea", "uuid", "json", "jsonb",
-            "time", "timestamptz", "interval", "inet", "cidr", "macaddr");
+            "time", "timestamptz", "inet", "cidr", "macaddr");
 
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
