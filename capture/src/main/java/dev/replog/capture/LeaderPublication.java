@@ -236,17 +236,8 @@ final class LeaderPublication implements AutoCloseable {
             if (t.publishable()) {
                 wanted.add(t.id());
                 forget(t.id());
-            } else if (members.containsKey(t.id())) {
-                warnOnce(t.id(), t.refusedColumn(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
-                        + t.problem() + "; capture then publishes it again and copies its rows. Capture drops it from "
-                        + "publication " + publication + " now, so that PostgreSQL keeps accepting UPDATE and DELETE on it: "
-                        + "its follower copy stops changing, and rows deleted on the leader meanwhile stay there (replog "
-                        + "verify shows them).");
             } else {
-                warnOnce(t.id(), t.refusedColumn(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
-                        + t.problem() + "; capture then publishes it and copies its rows. Until then capture leaves it out "
-                        + "of publication " + publication + " and does not replicate it: published, PostgreSQL would refuse "
-                        + "UPDATE and DELETE on it. To leave it out for good, narrow capture.tables.");
+                leftOut(t, members.containsKey(t.id()));
             }
         }
         boolean changed = false;
@@ -355,6 +346,30 @@ final class LeaderPublication implements AutoCloseable {
                 log.warn("table {} is published, but rows written to it before cannot be copied: {}. Rename it to "
                         + "have them copied (README, \"Names\")", SqlIdentifiers.quote(table), problem);
             }
+        }
+    }
+
+    /**
+     * Says once why a table capture.tables names is not published: dropped from the publication now,
+     * or left out. A column capture cannot carry is an ERROR: its rows would reach followers that
+     * cannot apply them, so the table is not replicated at all.
+     */
+    private void leftOut(LeaderTables.Table t, boolean wasPublished) {
+        boolean refused = t.refusedColumn();
+        String table = "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") " + t.problem()
+                + "; capture then publishes it ";
+        String left = table + "and copies its rows. Until then capture leaves it out of publication " + publication
+                + " and does not replicate it" + (refused ? "" : ": published, PostgreSQL would refuse UPDATE and DELETE on it")
+                + ". To leave it out for good, narrow capture.tables.";
+        if (wasPublished) {
+            warnOnce(t.id(), refused, table + "again and copies its rows. Capture drops it from publication " + publication
+                    + (refused ? " now and does not replicate it meanwhile: its follower copy stops changing."
+                    : " now, so that PostgreSQL keeps accepting UPDATE and DELETE on it: its follower copy stops changing, and "
+                    + "rows deleted on the leader meanwhile stay there (replog verify shows them)."));
+            // Said: the next check finds it left out for the same reason.
+            warned.put(t.id(), left);
+        } else {
+            warnOnce(t.id(), refused, left);
         }
     }
 

@@ -1,13 +1,22 @@
 package dev.replog.cli.e2e;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.replog.applier.ApplierService;
 import dev.replog.applier.ApplyMode;
 import dev.replog.metrics.ServiceMetrics;
+import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.TableId;
+import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
 import dev.replog.testkit.TestServers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -27,6 +36,20 @@ class TypeZooTest {
     private static final String PATTERN_ZOO = "zoo_pattern.zoo";
     private static final String LATE_ZOO = "zoo_pattern.late";
 
+    private final ListAppender<ILoggingEvent> publicationLog = new ListAppender<>();
+    private final Logger publicationLogger = (Logger) LoggerFactory.getLogger("dev.replog.capture.LeaderPublication");
+
+    @BeforeEach
+    void listenToThePublicationLog() {
+        publicationLog.start();
+        publicationLogger.addAppender(publicationLog);
+    }
+
+    @AfterEach
+    void stopListening() {
+        publicationLogger.detachAppender(publicationLog);
+    }
+
     @Test
     void everyBuiltInTypeOfTheCatalogHasEdgeValuesInThisTest() {
         Map<String, Boolean> types = TypeZoo.catalogTypes(TestServers.get().leader().jdbcUrl("postgres"));
@@ -40,7 +63,9 @@ class TypeZooTest {
         try (Replication r = new Replication("zoo", 1, List.of(TableId.parse(ZOO), new TableId("zoo_pattern", "*")))) {
             TypeZoo zoo = TypeZoo.of(TypeZoo.catalogTypes(r.leaderUrl()));
             int n = zoo.rows();
-            r.leader("CREATE SCHEMA zoo_pattern", zoo.createTable(ZOO), zoo.createTable(PATTERN_ZOO));
+            r.leader("CREATE SCHEMA zoo_pattern", zoo.createTable(ZOO), zoo.createTable(PATTERN_ZOO),
+                    "CREATE TABLE zoo_pattern.refused_at_start (id int PRIMARY KEY, plan pg_node_tree)",
+                    "CREATE TABLE zoo_pattern.turns_refused (id int PRIMARY KEY)", "INSERT INTO zoo_pattern.turns_refused VALUES (1)");
             r.leader(zoo.insertRows(ZOO, 1).toArray(String[]::new));
             r.leader(zoo.insertRows(PATTERN_ZOO, 1).toArray(String[]::new));
             r.startApplier();
@@ -48,7 +73,8 @@ class TypeZooTest {
             try (ApplierService tx = ApplierService.start(r.applierSettings(transactional, r.group() + "_tx")
                     .withMode(ApplyMode.TRANSACTIONAL), ServiceMetrics.none())) {
                 r.startCapture();
-                r.leader(zoo.createTable(LATE_ZOO));
+                r.leader(zoo.createTable(LATE_ZOO), "CREATE TABLE zoo_pattern.refused_later (id int PRIMARY KEY, cursors refcursor[])",
+                        "ALTER TABLE zoo_pattern.turns_refused ADD COLUMN plan pg_node_tree");
                 for (String table : List.of(ZOO, PATTERN_ZOO, LATE_ZOO)) {
                     r.leader(zoo.insertRows(table, 1001).toArray(String[]::new));
                 }
@@ -63,6 +89,7 @@ class TypeZooTest {
                 try {
                     r.awaitFollowerMatchesLeader(tables);
                     r.awaitMatchesLeader(transactional, tables);
+                    assertRefusedTablesAreLeftOutWithOneErrorEach(r);
                 } finally {
                     // Also when the followers never matched: then this names the first column that differs.
                     for (String follower : List.of(r.followerUrl(), transactional)) {
@@ -74,6 +101,30 @@ class TypeZooTest {
                 }
             }
         }
+    }
+
+    /**
+     * A table a pattern matches with a column of a type Replog cannot carry, whether there at start,
+     * created later or given such a column while published, is kept out of the publication (so none
+     * of its rows reaches the log) with one ERROR line naming table, column and type.
+     */
+    private void assertRefusedTablesAreLeftOutWithOneErrorEach(Replication r) {
+        Map<String, String> refused = Map.of("zoo_pattern.refused_at_start", "column 'plan' has type pg_node_tree",
+                "zoo_pattern.refused_later", "column 'cursors' has type refcursor[]",
+                "zoo_pattern.turns_refused", "column 'plan' has type pg_node_tree");
+        Await.until("an ERROR line for each refused table", Replication.CATCH_UP, () -> refused.entrySet().stream()
+                .allMatch(e -> errorsAbout(e.getKey()).stream().anyMatch(line -> line.contains(e.getValue()))));
+        for (String table : refused.keySet()) {
+            assertEquals(1, errorsAbout(table).size(), errorsAbout(table).toString());
+            assertEquals(List.of(), Sql.queryRows(r.leaderUrl(), "SELECT tablename FROM pg_publication_tables WHERE pubname = '"
+                    + r.leaderDatabase() + "' AND schemaname || '.' || tablename = '" + table + "'"), table + " is published");
+        }
+    }
+
+    private List<String> errorsAbout(String table) {
+        String quoted = SqlIdentifiers.quote(TableId.parse(table));
+        return publicationLog.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.startsWith("table " + quoted + " ")).toList();
     }
 
     /** Column by column, so that a difference names its column. */
