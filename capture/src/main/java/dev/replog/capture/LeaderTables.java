@@ -75,19 +75,20 @@ final class LeaderTables {
     }
 
     /**
-     * Tables a pattern matches, checked as LeaderPreflight checks a named table at start: a column
+     * The tables' columns, checked as LeaderPreflight checks a named table at start (which a table
+     * a pattern matches never was, and a named one may have failed since, by ALTER TABLE): a column
      * capture cannot carry keeps the table out of the publication, so none of its rows reaches the log.
      */
     private static List<Table> withColumnProblems(Connection c, List<Table> tables) throws SQLException {
-        List<Long> matched = tables.stream().filter(t -> !t.exact() && t.publishable()).map(Table::oid).toList();
-        Map<Long, ColumnCheck.Problem> problems = ColumnCheck.problems(c, matched);
+        List<Long> publishable = tables.stream().filter(Table::publishable).map(Table::oid).toList();
+        Map<Long, ColumnCheck.Problem> problems = ColumnCheck.problems(c, publishable);
         if (problems.isEmpty()) {
             return tables;
         }
         List<Table> checked = new ArrayList<>(tables.size());
         for (Table t : tables) {
-            ColumnCheck.Problem p = t.exact() ? null : problems.get(t.oid());
-            checked.add(p == null ? t : new Table(t.id(), t.oid(), t.owner(), t.owned(), t.entry(), false,
+            ColumnCheck.Problem p = problems.get(t.oid());
+            checked.add(p == null ? t : new Table(t.id(), t.oid(), t.owner(), t.owned(), t.entry(), t.exact(),
                     "cannot be captured: " + p.text() + (p.typeOfColumn() ? ". Change or drop the column (README, \"Supported types\")"
                             : ". Rename the column (README, \"Names\")"), p.typeOfColumn()));
         }
