@@ -257,7 +257,7 @@ final class LeaderPublication implements AutoCloseable {
                     log.info("added table {} to publication {}", SqlIdentifiers.quote(t), publication);
                     changed = true;
                 } catch (CaptureException e) {
-                    warnOnce(List.of(t, "add"), "table " + SqlIdentifiers.quote(t) + " is not published: " + e.getMessage());
+                    warnOnce(List.of(t, "add"), true, "table " + SqlIdentifiers.quote(t) + " is not published: " + e.getMessage());
                 } catch (SQLException e) {
                     boolean exact = byId.containsKey(t) && byId.get(t).exact();
                     String message = "cannot add table " + SqlIdentifiers.quote(t) + " to publication " + publication
