@@ -123,7 +123,8 @@ public final class CaptureService implements AutoCloseable {
     public static CaptureService start(CaptureSettings settings, Supplier<List<TableId>> tables, ServiceMetrics metrics) {
         LeaderPreflight.check(settings.leader(), settings.tables(), settings.timetzOffsets(), settings.slotName());
         LeaderPublication publication = new LeaderPublication(settings.leader(), settings.publicationName(),
-                settings.slotName(), settings.tables(), Duration.ofMillis(settings.topicSettings().refreshMs()));
+                settings.slotName(), settings.tables(), Duration.ofMillis(settings.topicSettings().refreshMs()),
+                settings.timetzOffsets());
         CaptureService service;
         try {
             publication.start();

@@ -96,6 +96,10 @@ final class DebeziumConfig {
         // Arrays, date, timestamp and timetz as PostgreSQL text: Debezium's own forms of them lose values
         // (unless capture.value.encoding=debezium asks for those forms, for third-party sinks).
         p.put("converters", "pgtext");
+        // The driver would read a snapshot's interval into a PGInterval, which cannot hold PostgreSQL 17's
+        // infinite intervals nor more than 2^31-1 hours, and fails the snapshot on them: a plain
+        // PGobject keeps the server's text (pgjdbc's datatype.<type> property, passed on by Debezium).
+        p.put("database.datatype.interval", org.postgresql.util.PGobject.class.getName());
         p.put("pgtext.type", s.valueEncoding().converter().getName());
 
         // Throughput and latency of the hand-over to the batch handler, which waits for Kafka's

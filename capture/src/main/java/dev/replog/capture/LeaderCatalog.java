@@ -45,7 +45,7 @@ final class LeaderCatalog {
         try {
             types = LeaderTypes.of(c, oid.get());
         } catch (CaptureException e) {
-            // A table matched by a pattern was not checked at start (LeaderPreflight.checkUserTypes).
+            // ColumnCheck keeps such a table out of the publication; a type changed since is named here.
             throw new CaptureException("table " + table + ": " + e.getMessage(), e);
         }
         return Optional.of(new TableDefinition(table, oid.get(), columns(c, oid.get()), primaryKey(c, oid.get()),

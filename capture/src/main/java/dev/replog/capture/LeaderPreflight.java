@@ -1,7 +1,6 @@
 package dev.replog.capture;
 
 import dev.replog.schemas.SqlIdentifiers;
-import dev.replog.schemas.SupportedTypes;
 import dev.replog.schemas.TableId;
 
 import java.sql.Connection;
@@ -9,9 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Checks, before Debezium starts, the things about the leader that would otherwise fail later or
@@ -58,9 +55,7 @@ final class LeaderPreflight {
         List<TableId> exact = tables.stream().filter(t -> !DebeziumConfig.isPattern(t)).toList();
         for (TableId table : exact) {
             checkName(c, table);
-            checkTable(c, table);
-            checkColumnTypes(c, table);
-            checkUserTypes(c, table);
+            checkColumns(c, table, checkTable(c, table));
         }
         TimetzDomain.apply(c, exact, timetzOffsets);
     }
@@ -97,7 +92,8 @@ final class LeaderPreflight {
         }
     }
 
-    private static void checkTable(Connection c, TableId table) throws SQLException {
+    /** @return the table's oid */
+    private static long checkTable(Connection c, TableId table) throws SQLException {
         String sql = """
                 SELECT cl.oid,
                        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = cl.oid AND i.indisprimary)
@@ -116,54 +112,26 @@ final class LeaderPreflight {
                             + "every change by primary key. Add one (ALTER TABLE ... ADD PRIMARY KEY) or remove the "
                             + "table from capture.tables");
                 }
+                return rs.getLong(1);
             }
         }
     }
 
     /**
      * Refuses a column whose values Replog would not carry exactly, naming table, column and type,
-     * and column names Debezium would stream under another name.
+     * and column names Debezium would stream under another name ({@link ColumnCheck}).
      */
-    private static void checkColumnTypes(Connection c, TableId table) throws SQLException {
-        // An array is judged by its element type; a domain by its base type.
-        String sql = """
-                WITH cols AS (
-                  SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS declared,
-                         CASE WHEN t.typtype = 'b' AND t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END AS scalar
-                  FROM pg_attribute a
-                  JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-                  JOIN pg_type t ON t.oid = a.atttypid
-                  WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND NOT a.attisdropped)
-                SELECT c.attname, c.declared, s.typtype, sn.nspname = 'pg_catalog', s.typname,
-                       quote_ident(s.typname) = s.typname,
-                       EXISTS (SELECT 1 FROM pg_enum e WHERE e.enumtypid = s.oid AND strpos(e.enumlabel, ',') > 0),
-                       b.typtype = 'b' AND bn.nspname = 'pg_catalog', b.typname
-                FROM cols c JOIN pg_type s ON s.oid = c.scalar JOIN pg_namespace sn ON sn.oid = s.typnamespace
-                LEFT JOIN pg_type b ON s.typtype = 'd' AND b.oid = s.typbasetype
-                LEFT JOIN pg_namespace bn ON bn.oid = b.typnamespace
-                ORDER BY c.attnum""";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                List<String> columns = new ArrayList<>();
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                    String problem = typeProblem(rs.getString(3), rs.getBoolean(4), rs.getString(5), rs.getBoolean(6),
-                            rs.getBoolean(7), rs.getBoolean(8), rs.getString(9));
-                    if (problem != null) {
-                        throw new CaptureException("captured table " + table + " column '" + rs.getString(1) + "' has type "
-                                + rs.getString(2) + ": " + problem + ". Remove the table from capture.tables or change "
-                                + "the column's type (README, \"Supported types\")");
-                    }
-                }
-                String problem = DebeziumNames.columnProblem(columns);
-                if (problem != null) {
-                    throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem
-                            + ". Rename the column or remove the table from capture.tables (README, \"Names\")");
-                }
-            }
+    private static void checkColumns(Connection c, TableId table, long oid) throws SQLException {
+        ColumnCheck.Problem problem = ColumnCheck.problems(c, List.of(oid)).get(oid);
+        if (problem == null) {
+            return;
         }
+        if (problem.typeOfColumn()) {
+            throw new CaptureException("captured table " + table + " " + problem.text() + ". Remove the table from "
+                    + "capture.tables or change the column's type (README, \"Supported types\")");
+        }
+        throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem.text()
+                + ". Rename the column or remove the table from capture.tables (README, \"Names\")");
     }
 
     /**
@@ -185,41 +153,6 @@ final class LeaderPreflight {
                         + "on such a database (it reads the labels of every enum-category type); use a domain over text with "
                         + "a CHECK, or give the enum labels (README, \"Supported types\")");
             }
-        }
-    }
-
-    /**
-     * Refuses a user type a follower could not be given (a range with a function of its own, a base
-     * type no extension provides), naming table and type: what {@link LeaderTypes} cannot describe.
-     */
-    static void checkUserTypes(Connection c, TableId table) throws SQLException {
-        Optional<Long> oid = LeaderCatalog.oidOf(c, table);
-        if (oid.isEmpty()) {
-            return;
-        }
-        try {
-            LeaderTypes.of(c, oid.get());
-        } catch (CaptureException e) {
-            throw new CaptureException("captured table " + table + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** @return why values of this (element) type would not arrive exactly, or null if they would */
-    private static String typeProblem(String typtype, boolean inCatalog, String typname, boolean plainName,
-                                      boolean commaInLabel, boolean baseInCatalog, String baseName) {
-        switch (typtype) {
-            case "b":
-                if (!inCatalog) {
-                    return null; // an extension's type, or refused by checkUserTypes
-                }
-                return inCatalog && SupportedTypes.isSupportedBuiltIn(typname) ? null
-                        : "Replog does not replicate " + typname + " values exactly";
-            case "e", "d", "c", "r", "m":
-                // User types travel as PostgreSQL's text, and followers create them from the table
-                // definition the log carries (LeaderTypes), never from Debezium's upper-cased type name.
-                return null;
-            default:
-                return "Replog does not replicate pseudo-type values";
         }
     }
 }

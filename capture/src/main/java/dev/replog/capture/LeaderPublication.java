@@ -48,6 +48,7 @@ final class LeaderPublication implements AutoCloseable {
     private final LeaderConnection leader;
     private final String publication;
     private final String slot;
+    private final TimetzOffsets timetzOffsets;
     private volatile LeaderTables named;
     private volatile List<TableId> tables;
     private final CopyProgress copies = new CopyProgress(this::copyFailed);
@@ -67,8 +68,10 @@ final class LeaderPublication implements AutoCloseable {
     private Connection connection;
 
     /** @param refresh how often every table is copied again (capture.refresh.interval.ms); zero: never */
-    LeaderPublication(LeaderConnection leader, String publication, String slot, List<TableId> tables, Duration refresh) {
+    LeaderPublication(LeaderConnection leader, String publication, String slot, List<TableId> tables, Duration refresh,
+                      TimetzOffsets timetzOffsets) {
         this.leader = leader;
+        this.timetzOffsets = timetzOffsets;
         this.publication = publication;
         this.slot = slot;
         this.tables = List.copyOf(tables);
@@ -233,17 +236,8 @@ final class LeaderPublication implements AutoCloseable {
             if (t.publishable()) {
                 wanted.add(t.id());
                 forget(t.id());
-            } else if (members.containsKey(t.id())) {
-                warnOnce(t.id(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
-                        + t.problem() + "; capture then publishes it again and copies its rows. Capture drops it from "
-                        + "publication " + publication + " now, so that PostgreSQL keeps accepting UPDATE and DELETE on it: "
-                        + "its follower copy stops changing, and rows deleted on the leader meanwhile stay there (replog "
-                        + "verify shows them).");
             } else {
-                warnOnce(t.id(), "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") "
-                        + t.problem() + "; capture then publishes it and copies its rows. Until then capture leaves it out "
-                        + "of publication " + publication + " and does not replicate it: published, PostgreSQL would refuse "
-                        + "UPDATE and DELETE on it. To leave it out for good, narrow capture.tables.");
+                leftOut(t, members.containsKey(t.id()));
             }
         }
         boolean changed = false;
@@ -255,9 +249,15 @@ final class LeaderPublication implements AutoCloseable {
                         // Refused for certain: asked again at every check, it would fill the leader's log with errors.
                         throw new SQLException("must be owner of table " + t.table(), "42501");
                     }
+                    if (byId.containsKey(t) && !byId.get(t).exact()) {
+                        // Checked at start for a named table (LeaderPreflight); for one a pattern matches, now.
+                        TimetzDomain.apply(c, List.of(t), timetzOffsets);
+                    }
                     s.execute(sql);
                     log.info("added table {} to publication {}", SqlIdentifiers.quote(t), publication);
                     changed = true;
+                } catch (CaptureException e) {
+                    warnOnce(List.of(t, "add"), true, "table " + SqlIdentifiers.quote(t) + " is not published: " + e.getMessage());
                 } catch (SQLException e) {
                     boolean exact = byId.containsKey(t) && byId.get(t).exact();
                     String message = "cannot add table " + SqlIdentifiers.quote(t) + " to publication " + publication
@@ -346,6 +346,30 @@ final class LeaderPublication implements AutoCloseable {
                 log.warn("table {} is published, but rows written to it before cannot be copied: {}. Rename it to "
                         + "have them copied (README, \"Names\")", SqlIdentifiers.quote(table), problem);
             }
+        }
+    }
+
+    /**
+     * Says once why a table capture.tables names is not published: dropped from the publication now,
+     * or left out. A column capture cannot carry is an ERROR: its rows would reach followers that
+     * cannot apply them, so the table is not replicated at all.
+     */
+    private void leftOut(LeaderTables.Table t, boolean wasPublished) {
+        boolean refused = t.refusedColumn();
+        String table = "table " + SqlIdentifiers.quote(t.id()) + " (capture.tables entry " + t.entry() + ") " + t.problem()
+                + "; capture then publishes it ";
+        String left = table + "and copies its rows. Until then capture leaves it out of publication " + publication
+                + " and does not replicate it" + (refused ? "" : ": published, PostgreSQL would refuse UPDATE and DELETE on it")
+                + ". To leave it out for good, narrow capture.tables.";
+        if (wasPublished) {
+            warnOnce(t.id(), refused, table + "again and copies its rows. Capture drops it from publication " + publication
+                    + (refused ? " now and does not replicate it meanwhile: its follower copy stops changing."
+                    : " now, so that PostgreSQL keeps accepting UPDATE and DELETE on it: its follower copy stops changing, and "
+                    + "rows deleted on the leader meanwhile stay there (replog verify shows them)."));
+            // Said: the next check finds it left out for the same reason.
+            warned.put(t.id(), left);
+        } else {
+            warnOnce(t.id(), refused, left);
         }
     }
 
@@ -441,8 +465,17 @@ final class LeaderPublication implements AutoCloseable {
      * published), a list of a table and what failed, or null (the check itself).
      */
     private void warnOnce(Object key, String message) {
+        warnOnce(key, false, message);
+    }
+
+    /** @param error an ERROR line rather than a WARN line: capture leaves out a table it was asked to capture */
+    private void warnOnce(Object key, boolean error, String message) {
         if (!message.equals(warned.put(key, message))) {
-            log.warn(message);
+            if (error) {
+                log.error(message);
+            } else {
+                log.warn(message);
+            }
         }
     }
 

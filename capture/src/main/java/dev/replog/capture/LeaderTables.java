@@ -26,7 +26,9 @@ final class LeaderTables {
 
     /** A leader table named by {@code capture.tables}. */
     /** @param owned whether the capture user has the privileges of the table's owner, which adding it to a publication takes */
-    record Table(TableId id, long oid, String owner, boolean owned, String entry, boolean exact, String problem) {
+    /** @param refusedColumn whether the problem is a column capture cannot carry ({@link ColumnCheck}) */
+    record Table(TableId id, long oid, String owner, boolean owned, String entry, boolean exact, String problem,
+                 boolean refusedColumn) {
 
         boolean publishable() {
             return problem == null;
@@ -65,11 +67,32 @@ final class LeaderTables {
                 if (entry != null) {
                     boolean isExact = exact.contains(id);
                     tables.add(new Table(id, rs.getLong(1), rs.getString(7), rs.getBoolean(8), entry, isExact,
-                            problem(id, isExact, rs.getString(5), rs.getBoolean(6))));
+                            problem(id, isExact, rs.getString(5), rs.getBoolean(6)), false));
                 }
             }
         }
-        return tables;
+        return withColumnProblems(c, tables);
+    }
+
+    /**
+     * The tables' columns, checked as LeaderPreflight checks a named table at start (which a table
+     * a pattern matches never was, and a named one may have failed since, by ALTER TABLE): a column
+     * capture cannot carry keeps the table out of the publication, so none of its rows reaches the log.
+     */
+    private static List<Table> withColumnProblems(Connection c, List<Table> tables) throws SQLException {
+        List<Long> publishable = tables.stream().filter(Table::publishable).map(Table::oid).toList();
+        Map<Long, ColumnCheck.Problem> problems = ColumnCheck.problems(c, publishable);
+        if (problems.isEmpty()) {
+            return tables;
+        }
+        List<Table> checked = new ArrayList<>(tables.size());
+        for (Table t : tables) {
+            ColumnCheck.Problem p = problems.get(t.oid());
+            checked.add(p == null ? t : new Table(t.id(), t.oid(), t.owner(), t.owned(), t.entry(), t.exact(),
+                    "cannot be captured: " + p.text() + (p.typeOfColumn() ? ". Change or drop the column (README, \"Supported types\")"
+                            : ". Rename the column (README, \"Names\")"), p.typeOfColumn()));
+        }
+        return checked;
     }
 
     /** The capture.tables entry naming this table, an exact name before a pattern; null if none does. */

@@ -63,7 +63,7 @@ final class TimetzDomain {
             if (existing != null) {
                 throw new CaptureException("schema " + SqlIdentifiers.quote(schema) + " has a type named timetz of its own ("
                         + existing + "), which Debezium would take for the type of its tables' timetz columns. Rename it "
-                        + "(README, \"Supported types\")");
+                        + "(docs/types.md, \"timetz\")");
             }
             if (offsets == TimetzOffsets.EXACT) {
                 create(c, schema);
@@ -74,7 +74,7 @@ final class TimetzDomain {
         if (!offsetLost.isEmpty()) {
             log.warn("capture.timetz.offsets=utc: streamed values of timetz columns {} keep their instant but arrive with "
                     + "offset +00 (the initial snapshot keeps the offset); capture.timetz.offsets=exact keeps it "
-                    + "(README, \"Supported types\")", String.join(", ", offsetLost));
+                    + "(docs/types.md, \"timetz\")", String.join(", ", offsetLost));
         }
     }
 
@@ -124,9 +124,9 @@ final class TimetzDomain {
             throw new CaptureException("cannot create domain " + domain + " on the leader (" + e.getMessage().trim()
                     + "): it lets streamed timetz values keep their offset. Create it as a user who may: CREATE DOMAIN "
                     + domain + " AS pg_catalog.text; or set capture.timetz.offsets=utc to give up the offset "
-                    + "(README, \"Supported types\")", e);
+                    + "(docs/types.md, \"timetz\")", e);
         }
         log.info("created domain {} AS text on the leader: streamed timetz values of that schema's tables keep their "
-                + "offset (README, \"Supported types\")", domain);
+                + "offset (docs/types.md, \"timetz\")", domain);
     }
 }

@@ -49,7 +49,8 @@ public record PgType(String name, Integer length, Integer scale) {
     /** SQL that declares this type, e.g. {@code varchar(20)}, {@code numeric(10,2)}, {@code int4[]}. */
     public String toSql() {
         String base = baseName();
-        String declared = BuiltInTypes.isBuiltIn(base) ? base : SqlIdentifiers.quote(elementType().name);
+        String declared = base.equals("char") ? "\"char\""
+                : BuiltInTypes.isBuiltIn(base) ? base : SqlIdentifiers.quote(elementType().name);
         if (length != null && length > 0 && WITH_LENGTH.contains(base) && length < Integer.MAX_VALUE) {
             declared += "(" + length + ")";
         } else if (base.equals("numeric") && length != null && length > 0 && length <= MAX_NUMERIC_PRECISION) {

@@ -15,6 +15,22 @@ class PgTypeTest {
     }
 
     @Test
+    void oneByteCharIsQuotedAndCharacterNKeepsItsLength() {
+        assertEquals("\"char\"", new PgType("char", 1, null).toSql());
+        assertEquals("\"char\"[]", new PgType("_char", null, null).toSql());
+        assertEquals("bpchar(3)", new PgType("bpchar", 3, null).toSql());
+        assertEquals("bit(5)", new PgType("bit", 5, null).toSql());
+        assertEquals("varbit(7)", new PgType("varbit", 7, null).toSql());
+    }
+
+    @Test
+    void everyBuiltInTypeIsDeclaredUnquoted() {
+        assertEquals("pg_lsn", new PgType("pg_lsn", null, null).toSql());
+        assertEquals("int4multirange[]", new PgType("_int4multirange", null, null).toSql());
+        assertEquals("regclass", new PgType("regclass", null, null).toSql());
+    }
+
+    @Test
     void unconstrainedNumericStaysUnconstrained() {
         assertEquals("numeric", new PgType("numeric", 131089, 0).toSql());
     }

@@ -340,6 +340,11 @@ final class Replication implements AutoCloseable {
 
     /** Waits until every table has the same rows on this other follower (by JDBC URL) as on the leader. */
     void awaitMatchesLeader(String followerJdbcUrl) {
+        awaitMatchesLeader(followerJdbcUrl, tables);
+    }
+
+    /** Waits until these tables (for a capture pattern: the tables it matches) have the same rows on this other follower. */
+    void awaitMatchesLeader(String followerJdbcUrl, List<TableId> tables) {
         Await.until(followerJdbcUrl + " equals leader " + leaderDb + " for " + tables, CATCH_UP,
                 () -> tables.stream().allMatch(t -> matches(t, followerJdbcUrl)));
     }

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every supported PostgreSQL type arrives on the follower exactly, edge values and NULL included,
- * whether the initial snapshot read the row (ids 101..) or the stream carried it (ids 1..); any
- * other type is refused at capture start.
+ * whether the initial snapshot read the row (ids 101..) or the stream carried it (ids 1..); a type
+ * Replog cannot carry is refused at capture start. Every built-in type: {@link TypeZooTest}.
  */
 class TypeFidelityTest {
 
@@ -194,9 +194,14 @@ class TypeFidelityTest {
     void columnOfATypeReplogCannotCarryExactlyIsRefusedNamingTableColumnAndType() {
         TableId wallets = new TableId("public", "wallets");
         try (Replication r = new Replication("refused", 1, List.of(wallets))) {
-            r.leader("CREATE TABLE wallets (id int PRIMARY KEY, owner text, balance money)");
+            r.leader("CREATE TABLE wallets (id int PRIMARY KEY, owner text, plan pg_node_tree)");
             CaptureException e = assertThrows(CaptureException.class, () -> CaptureService.start(r.captureSettings()));
-            assertTrue(e.getMessage().contains("public.wallets column 'balance' has type money"), e.getMessage());
+            assertTrue(e.getMessage().contains("public.wallets column 'plan' has type pg_node_tree: no follower can store a value "
+                    + "of pg_node_tree"), e.getMessage());
+
+            r.leader("ALTER TABLE wallets DROP COLUMN plan", "ALTER TABLE wallets ADD COLUMN cursors refcursor[]");
+            e = assertThrows(CaptureException.class, () -> CaptureService.start(r.captureSettings()));
+            assertTrue(e.getMessage().contains("public.wallets column 'cursors' has type refcursor[]"), e.getMessage());
         }
     }
 
