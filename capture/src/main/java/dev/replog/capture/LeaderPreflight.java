@@ -127,7 +127,9 @@ final class LeaderPreflight {
             return;
         }
         if (problem.typeOfColumn()) {
-            throw new CaptureException("captured table " + table + " " + problem.text() + ". Remove the table from "
+            // "column 'c' has type t: ..." follows the table's name; a user type's own problem, a colon.
+            String separator = problem.text().startsWith("column '") ? " " : ": ";
+            throw new CaptureException("captured table " + table + separator + problem.text() + ". Remove the table from "
                     + "capture.tables or change the column's type (README, \"Supported types\")");
         }
         throw new CaptureException("captured table " + SqlIdentifiers.quote(table) + " cannot be captured: " + problem.text()

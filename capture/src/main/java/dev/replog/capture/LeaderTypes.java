@@ -198,8 +198,7 @@ final class LeaderTypes {
     }
 
     private static CaptureException cannotTravel(String range, String what) {
-        return new CaptureException("range type " + range + " has " + what + ", which Replog cannot create on a follower; "
-                + "use a range type without it, or remove the table from capture.tables (README, \"Supported types\")");
+        return new CaptureException("range type " + range + " has " + what + ", which Replog cannot create on a follower");
     }
 
     private static List<Long> oids(Connection c, String sql, long oid) throws SQLException {
