@@ -67,7 +67,7 @@ final class BinaryIn {
     int readLength() {
         long n = readUnsigned();
         if (n > bytes.length - pos) {
-            throw new EventFormatException("compact record: length " + n + " at offset " + pos + " runs past its end (" + bytes.length + " bytes)");
+            throw new EventFormatException("compact record: cut short: length " + n + " at offset " + pos + " runs past its end (" + bytes.length + " bytes)");
         }
         return (int) n;
     }

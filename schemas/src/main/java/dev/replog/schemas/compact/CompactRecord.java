@@ -30,7 +30,7 @@ public final class CompactRecord {
         schemaless.configure(Map.of("schemas.enable", "false", "replace.null.with.default", "false"), false);
     }
 
-    /** @param value not null: a null value is a tombstone, written as null */
+    /** A record with a value; a tombstone (no schema, no value) is not a record but null, written by the caller. */
     public Encoded encode(String topic, Schema schema, Object value) {
         out.reset();
         if (schema == null) {

@@ -77,8 +77,8 @@ public final class ReplogCompactConverter implements Converter {
 
     @Override
     public byte[] fromConnectData(String topic, Schema schema, Object value) {
-        if (value == null) {
-            return null;
+        if (schema == null && value == null) {
+            return null; // a tombstone, as JsonConverter writes it
         }
         CompactRecord.Encoded encoded = records.encode(topic, schema, value);
         if (encoded.schema() != null && lookup.schemaJson(encoded.schema().id()) == null) {
