@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.replog.schemas.ChangeEvent;
 import dev.replog.schemas.EnvelopeDecoder;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.json.JsonConverter;
@@ -59,7 +60,11 @@ class CompactGoldenEventsTest {
         assertSameConnectData(jsonKey, key, topic, true);
         assertSameConnectData(jsonValue, value, topic, false);
         if (jsonValue != null) {
-            assertEquals(new EnvelopeDecoder().decode(jsonKey, jsonValue), new CompactEventDecoder(topic).decode(key, value));
+            ChangeEvent expected = new EnvelopeDecoder().decode(jsonKey, jsonValue);
+            assertEquals(expected, new CompactEventDecoder(topic).decode(key, value));
+            LogDecoder eitherFormat = new LogDecoder(topic);
+            assertEquals(expected, eitherFormat.decode(jsonKey, jsonValue));
+            assertEquals(expected, eitherFormat.decode(key, value));
         }
     }
 
