@@ -72,6 +72,18 @@ final class BinaryIn {
         return (int) n;
     }
 
+    /**
+     * The element count of an array or map. Not checked against the bytes left (an element of a struct
+     * without fields takes none), only against what an array can hold.
+     */
+    int readCount() {
+        long n = readUnsigned();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new EventFormatException("compact record: count " + n + " at offset " + pos + " is larger than an array can be");
+        }
+        return (int) n;
+    }
+
     String readString() {
         int n = readLength();
         String s = new String(bytes, pos, n, StandardCharsets.UTF_8);

@@ -82,12 +82,10 @@ final class BinaryOut {
             }
         }
         int length = size - start - 5;
-        int end = size;
         size = start;
         writeUnsigned(length);
         System.arraycopy(bytes, start + 5, bytes, size, length);
         size += length;
-        assert size <= end;
     }
 
     byte[] toArray() {

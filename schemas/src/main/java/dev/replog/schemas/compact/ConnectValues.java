@@ -156,15 +156,15 @@ final class ConnectValues {
             case STRING -> in.readString();
             case BYTES -> in.readBytes();
             case ARRAY -> {
-                int n = in.readLength();
-                List<Object> list = new ArrayList<>(n);
+                int n = in.readCount();
+                List<Object> list = new ArrayList<>(Math.min(n, 1024));
                 for (int i = 0; i < n; i++) {
                     list.add(read(in, schema.valueSchema()));
                 }
                 yield list;
             }
             case MAP -> {
-                int n = in.readLength();
+                int n = in.readCount();
                 Map<Object, Object> map = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) {
                     Object key = read(in, schema.keySchema());

@@ -54,7 +54,7 @@ final class PayloadTree {
             case "bytes" -> TextNode.valueOf(Base64.getEncoder().encodeToString(in.readBytes()));
             case "array" -> {
                 ArrayNode array = NODES.arrayNode();
-                for (int i = in.readLength(); i > 0; i--) {
+                for (int i = in.readCount(); i > 0; i--) {
                     array.add(read(in, schema.path("items")));
                 }
                 yield array;
@@ -75,7 +75,7 @@ final class PayloadTree {
     private static JsonNode map(BinaryIn in, JsonNode schema) {
         JsonNode keys = schema.path("keys");
         JsonNode values = schema.path("values");
-        int n = in.readLength();
+        int n = in.readCount();
         if (keys.path("type").asText("").equals("string")) {
             ObjectNode object = NODES.objectNode();
             for (int i = 0; i < n; i++) {
