@@ -41,11 +41,11 @@ final class PayloadTree {
             case "int8" -> IntNode.valueOf(in.readByte());
             case "int16", "int32" -> IntNode.valueOf((int) in.readSigned());
             case "int64" -> number(in.readSigned());
-            case "float32" -> {
+            case "float" -> {
                 float f = Float.intBitsToFloat(in.readFixed32());
                 yield Float.isFinite(f) ? DoubleNode.valueOf(Double.parseDouble(Float.toString(f))) : TextNode.valueOf(Float.toString(f));
             }
-            case "float64" -> {
+            case "double" -> {
                 double d = Double.longBitsToDouble(in.readFixed64());
                 yield Double.isFinite(d) ? DoubleNode.valueOf(d) : TextNode.valueOf(Double.toString(d));
             }

@@ -3,7 +3,6 @@ package dev.replog.schemas.compact;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.replog.schemas.EnvelopeDecoder;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -12,8 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -105,33 +103,12 @@ class CompactSizeTest {
 
     /** The golden c-create envelope schema with bench_insert's columns in before and after. */
     static JsonNode benchEnvelopeSchema() throws IOException {
-        JsonNode golden = JSON.readTree(Files.readString(Path.of("golden", "c-create.json"))).get("value").get("schema");
-        String text = JSON.writeValueAsString(golden).replace("<prefix>.public.golden", TOPIC);
-        ObjectNode schema = (ObjectNode) JSON.readTree(text);
-        for (JsonNode field : schema.get("fields")) {
-            String name = field.get("field").asText();
-            if (name.equals("before") || name.equals("after")) {
-                ArrayNode columns = ((ObjectNode) field).putArray("fields");
-                columns.add(column("id", "int64", null, false, "INT8", 19, 0));
-                columns.add(column("account", "int32", null, false, "INT4", 10, 0));
-                columns.add(column("amount", "string", null, false, "NUMERIC", 12, 2));
-                columns.add(column("note", "string", null, true, "TEXT", Integer.MAX_VALUE, 0));
-                columns.add(column("created_at", "string", "io.debezium.time.ZonedTimestamp", false, "TIMESTAMPTZ", 35, 6));
-            }
-        }
-        return schema;
-    }
-
-    private static ObjectNode column(String name, String type, String logical, boolean optional, String pgType, int length, int scale) {
-        ObjectNode c = JSON.createObjectNode().put("type", type).put("optional", optional);
-        if (logical != null) {
-            c.put("name", logical).put("version", 1);
-        }
-        c.putObject("parameters").put("__debezium.source.column.type", pgType)
-                .put("__debezium.source.column.length", Integer.toString(length))
-                .put("__debezium.source.column.scale", Integer.toString(scale))
-                .put("__debezium.source.column.name", name);
-        return c.put("field", name);
+        return GoldenEnvelope.withColumns(TOPIC, List.of(
+                GoldenEnvelope.column("id", "int64", null, false, "INT8", 19, 0),
+                GoldenEnvelope.column("account", "int32", null, false, "INT4", 10, 0),
+                GoldenEnvelope.column("amount", "string", null, false, "NUMERIC", 12, 2),
+                GoldenEnvelope.column("note", "string", null, true, "TEXT", Integer.MAX_VALUE, 0),
+                GoldenEnvelope.column("created_at", "string", "io.debezium.time.ZonedTimestamp", false, "TIMESTAMPTZ", 35, 6)));
     }
 
     /** Row {@code id} as the bench writes it, in a 1,000-row transaction, with a source block as capture's. */
