@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads a change event from the log: Debezium's envelope as Kafka's JsonConverter writes it with
@@ -85,8 +86,17 @@ public final class EnvelopeDecoder {
     /** Every event from its tree: the rare shapes, the errors, and what the streamed path is tested against. */
     ChangeEvent decodeTree(byte[] key, byte[] value) {
         EnvelopeReader.Parts envelope = values.read(value, "value");
-        JsonNode schema = envelope.schema();
-        JsonNode payload = envelope.payload();
+        return decodePayload(envelope.schema(), envelope.payload(), () -> keyColumns(key));
+    }
+
+    /**
+     * An event from its value schema and payload trees, as JsonConverter with schemas disabled would
+     * have them: what a log format other than JSON-with-schema (the compact format) decodes through.
+     * For one table version, pass the same schema tree every time (it is cached by identity).
+     *
+     * @param keyColumns the record key's column names, asked for row changes only; it throws if there is no key
+     */
+    public ChangeEvent decodePayload(JsonNode schema, JsonNode payload, Supplier<List<String>> keyColumns) {
         if (!payload.isObject()) {
             throw new EventFormatException("value has no 'payload' object (expected JSON with schemas embedded)");
         }
@@ -107,8 +117,7 @@ public final class EnvelopeDecoder {
             return SchemaChangeFormat.read(table, position, payload.get("definition"));
         }
         Operation operation = Operation.fromCode(op);
-        List<String> keyColumns = keyColumns(key);
-        TableSchema tableSchema = tableSchema(schema, operation, keyColumns, table);
+        TableSchema tableSchema = tableSchema(schema, operation, keyColumns.get(), table);
         JsonNode rowSchema = rowSchema(schema, operation, table);
         Row before = row(rowSchema, payload.path("before"));
         Row after = row(rowSchema, payload.path("after"));
@@ -122,7 +131,11 @@ public final class EnvelopeDecoder {
      * @param commitLsn the record's {@link LogHeaders#LSN} header: for END, the transaction's commit
      */
     public TransactionBoundary decodeTransaction(byte[] value, Lsn commitLsn) {
-        JsonNode payload = values.read(value, "value").payload();
+        return decodeTransaction(values.read(value, "value").payload(), commitLsn);
+    }
+
+    /** A record of the transactions topic from its payload tree (see {@link #decodePayload}). */
+    public TransactionBoundary decodeTransaction(JsonNode payload, Lsn commitLsn) {
         String status = payload.path("status").asText("");
         if (!status.equals("BEGIN") && !status.equals("END")) {
             throw new EventFormatException("transaction record has status '" + status + "' (expected BEGIN or END)");

@@ -1,0 +1,44 @@
+package dev.replog.schemas.compact;
+
+import dev.replog.schemas.EventFormatException;
+
+/**
+ * The frame of every non-null key and value in the compact format: one magic byte, the schema id
+ * (8 bytes, big-endian), then the body: the value in the compact binary encoding of that schema, or,
+ * with id 0, the schemaless payload as JSON text (Replog's own records: watermarks, schema changes).
+ */
+public final class CompactWire {
+
+    /**
+     * 0xC1 is never the first byte of JSON text (it is not even valid UTF-8), so a reader of a log
+     * holding both formats tells them apart by the first byte.
+     */
+    public static final byte MAGIC = (byte) 0xC1;
+    public static final int HEADER = 9;
+    /** The {@code replog.format} header of a compact record. */
+    public static final String FORMAT_VERSION = "compact-1";
+
+    private CompactWire() {
+    }
+
+    public static boolean isCompact(byte[] record) {
+        return record != null && record.length > 0 && record[0] == MAGIC;
+    }
+
+    /** @param what "key" or "value", for the message */
+    public static SchemaId schemaId(byte[] record, String what) {
+        if (record.length < HEADER || record[0] != MAGIC) {
+            throw new EventFormatException("record " + what + " is not in the compact format (no 0xC1 byte and schema id)");
+        }
+        long id = 0;
+        for (int i = 1; i < HEADER; i++) {
+            id = id << 8 | (record[i] & 0xFF);
+        }
+        return new SchemaId(id);
+    }
+
+    static void writeHeader(BinaryOut out, SchemaId id) {
+        out.writeByte(MAGIC);
+        out.writeFixed64(id.value());
+    }
+}
