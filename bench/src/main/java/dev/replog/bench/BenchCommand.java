@@ -96,6 +96,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--verify-corrupt", defaultValue = "300", description = "verify: rows corrupted on the follower before the repair run (default: ${DEFAULT-VALUE}).")
     int verifyCorrupt;
 
+    @Option(names = "--apply-mode", defaultValue = "both", paramLabel = "row|transactional|both",
+            description = "Replog's apply.mode: every workload runs through Replog once per mode, each on a fresh follower, "
+                    + "beside native (default: ${DEFAULT-VALUE}; the issue's targets are for both modes).")
+    String applyMode;
+
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -140,6 +145,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--serve-rows, --serve-clients, --serve-seconds and --serve-sample-every must be "
                     + "positive, --serve-tps at least --serve-sample-every");
         }
+        if (!List.of("row", "transactional", "both").contains(applyMode)) {
+            throw new ParameterException(spec.commandLine(), "unknown apply mode '" + applyMode + "' for --apply-mode; one of row, transactional, both");
+        }
         boolean alonePassed = true;
         if (workloads.remove("soak")) {
             // Not a comparison with native replication: a load test of Replog alone (see README, Memory).
@@ -165,7 +173,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
-                Duration.ofSeconds(timeoutSeconds), replogMainClass, commandLine());
+                Duration.ofSeconds(timeoutSeconds), replogMainClass, ReplicationKind.replogModes(applyMode), commandLine());
         return new Benchmark(options, System.out).run() && alonePassed ? 0 : 1;
     }
 

@@ -26,7 +26,7 @@ class BenchReportTest {
 
     private static final BenchOptions OPTIONS = new BenchOptions(1000, 500, Duration.ofSeconds(5), 500, 1, 4, Set.of(), 1,
             "384m", List.of(), false, "auto", Path.of("bench-results"), Duration.ofSeconds(60), "Main",
-            "java -jar cli/target/replog.jar bench --rows 1000");
+            List.of(ReplicationKind.REPLOG), "java -jar cli/target/replog.jar bench --rows 1000");
     private static final MachineInfo MACHINE = new MachineInfo(2, 24L << 30, "test CPU", "Linux", "OpenJDK 17",
             "PostgreSQL 17.11 on x86_64", "4.3.1");
 
@@ -39,7 +39,7 @@ class BenchReportTest {
         results.add(Figure.of("insert", BulkInsertWorkload.RATE, ReplicationKind.REPLOG, 50_000));
         results.add(Figure.of("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.NATIVE, 80_000));
         results.add(Figure.failed("update", UpdateDeleteWorkload.UPDATES, ReplicationKind.REPLOG, "follower differs"));
-        results.add(new MemoryFigure("insert", "capture", 300L << 20));
+        results.add(new MemoryFigure("insert", ReplicationKind.REPLOG, "capture", 300L << 20));
         results.add(new CpuFigure("insert", ReplicationKind.REPLOG, "bulk insert", 10, cpuSeconds(), 19, 20, 1000, "row"));
         results.add(new LagSeries(ReplicationKind.NATIVE, "unthrottled",
                 List.of(new LagSeries.Sample(0.1, 1.5), new LagSeries.Sample(0.2, 2.5))));
