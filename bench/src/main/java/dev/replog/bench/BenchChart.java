@@ -95,6 +95,10 @@ final class BenchChart {
                     labelY += 16;
                 }
             }
+            Optional<Double> txToRow = results.ratio(row, ReplicationKind.TRANSACTIONAL, ReplicationKind.REPLOG);
+            if (txToRow.isPresent()) {
+                centered(g, String.format("tx/row %.2f×", txToRow.get()), cx, labelY, slot - 6);
+            }
         }
         g.drawLine(x, base, x + width, base);
     }

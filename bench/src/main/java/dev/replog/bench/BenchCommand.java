@@ -24,11 +24,12 @@ import java.util.concurrent.Callable;
 /** {@code replog bench}: Replog against PostgreSQL's native logical replication, on this machine. */
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run the same workloads through PostgreSQL's native logical replication and through Replog "
-                + "(capture and applier as child JVMs, a child-JVM Kafka broker), on embedded servers on 127.0.0.1, and print "
-                + "them side by side with the ratio Replog/native. Writes <out>/<timestamp>.json and .png.",
+                + "(capture and applier as child JVMs, a child-JVM Kafka broker) in each --apply-mode, on embedded servers on 127.0.0.1, "
+                + "and print them side by side with the ratios to native and transactional/row. Writes <out>/<timestamp>.json and .png.",
             "Workloads: insert (N rows in 1,000-row transactions), snapshot (initial copy of an N-row table), "
                 + "update (U updates then U deletes), pgbench (TPC-B-like, unthrottled and rate-limited, with lag). "
-                + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog.",
+                + "The full default run (both apply modes) takes about an hour on 2 cores, most of it waiting for Replog; "
+                + "--apply-mode row about 30 minutes.",
             "Not in the default run, Replog alone: soak (a long load with faults), serve (read replicas: lookups/s and latency, "
                 + "commit-to-servable lag, memory, against the issue's targets; about 3 minutes), verify (replog verify on a table of "
                 + "--rows rows in two databases, then finding and repairing --verify-corrupt corrupted rows), rebuild (rows/s of `replog follower "
