@@ -146,8 +146,11 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--serve-rows, --serve-clients, --serve-seconds and --serve-sample-every must be "
                     + "positive, --serve-tps at least --serve-sample-every");
         }
-        if (!List.of("row", "transactional", "both").contains(applyMode)) {
-            throw new ParameterException(spec.commandLine(), "unknown apply mode '" + applyMode + "' for --apply-mode; one of row, transactional, both");
+        List<ReplicationKind> replogModes;
+        try {
+            replogModes = ReplicationKind.replogModes(applyMode);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--apply-mode: " + e.getMessage());
         }
         boolean alonePassed = true;
         if (workloads.remove("soak")) {
@@ -174,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
-                Duration.ofSeconds(timeoutSeconds), replogMainClass, ReplicationKind.replogModes(applyMode), commandLine());
+                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine());
         return new Benchmark(options, System.out).run() && alonePassed ? 0 : 1;
     }
 

@@ -19,7 +19,7 @@ class BenchCommandTest {
         CommandLine command = new CommandLine(new BenchCommand("unused")).setErr(new PrintWriter(err));
 
         assertEquals(2, command.execute("--apply-mode", "rows"));
-        assertTrue(err.toString().contains("unknown apply mode 'rows' for --apply-mode; one of row, transactional, both"), err.toString());
+        assertTrue(err.toString().contains("--apply-mode: unknown apply mode 'rows'; one of row, transactional, both"), err.toString());
     }
 
     @Test
