@@ -93,7 +93,7 @@ final class BenchReport {
 
     /** A line of the side-by-side table: a label, then one right-aligned cell per column. */
     private static String line(String label, List<String> cells) {
-        StringBuilder sb = new StringBuilder(String.format("  %-50s", label));
+        StringBuilder sb = new StringBuilder(String.format("  %-60s", label));
         cells.forEach(c -> sb.append(String.format(" %13s", c)));
         return sb.toString();
     }
