@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The PNG a person looks at: on top, native and Replog bars side by side for every throughput
+ * The PNG a person looks at: on top, native and Replog (each apply mode) bars side by side for every throughput
  * (and the snapshot's seconds), each group scaled to its own largest bar because rows/s and tps
  * differ by orders of magnitude; below, the lag of every pgbench run over time, on a log scale
  * so that native's milliseconds and a lagging follower's seconds both show.
@@ -24,7 +24,11 @@ final class BenchChart {
     private static final int HEIGHT = 1000;
     private static final Color NATIVE = new Color(0x33, 0x66, 0xcc);
     private static final Color REPLOG = new Color(0xdd, 0x66, 0x22);
-    private static final Color[] LAG_COLORS = {NATIVE, REPLOG, new Color(0x66, 0xaa, 0xee), new Color(0xee, 0xaa, 0x55)};
+    private static final Color TRANSACTIONAL = new Color(0x33, 0x99, 0x55);
+    /** Bar and unthrottled-lag colour of each kind, in the order of {@link ReplicationKind}. */
+    private static final Color[] COLORS = {NATIVE, REPLOG, TRANSACTIONAL};
+    /** The rate-limited run's lag, lighter. */
+    private static final Color[] RATED_COLORS = {new Color(0x66, 0xaa, 0xee), new Color(0xee, 0xaa, 0x55), new Color(0x77, 0xcc, 0x88)};
     private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 18);
     private static final Font TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
 
@@ -45,7 +49,9 @@ final class BenchChart {
             g.drawString("Replog vs PostgreSQL native logical replication", 40, 35);
             g.setFont(TEXT);
             g.drawString(machine, 40, 55);
-            legend(g, 1000, 30, List.of("native", "replog"), new Color[] {NATIVE, REPLOG});
+            List<ReplicationKind> kinds = results.kinds();
+            legend(g, 950, 30, kinds.stream().map(ReplicationKind::column).toList(),
+                    kinds.stream().map(k -> COLORS[k.ordinal()]).toArray(Color[]::new));
             bars(g, results, 40, 90, WIDTH - 80, 380);
             lag(g, results.lag(), 90, 560, WIDTH - 150, 360);
         } finally {
@@ -62,22 +68,37 @@ final class BenchChart {
         if (rows.isEmpty()) {
             return;
         }
+        List<ReplicationKind> kinds = results.kinds();
         int slot = width / rows.size();
-        int barWidth = Math.min(70, slot / 3);
+        int barWidth = Math.min(60, slot / (kinds.size() + 1));
         int base = y + height - 40;
         int top = y + 40;
         for (int i = 0; i < rows.size(); i++) {
             BenchResults.Row row = rows.get(i);
-            Optional<Figure> n = results.find(row.workload(), row.metric(), ReplicationKind.NATIVE);
-            Optional<Figure> r = results.find(row.workload(), row.metric(), ReplicationKind.REPLOG);
-            double max = Math.max(value(n), value(r));
+            double max = kinds.stream().mapToDouble(k -> value(results.find(row.workload(), row.metric(), k))).max().orElse(0);
             int cx = x + i * slot + slot / 2;
-            bar(g, n, max, cx - barWidth - 2, barWidth, top, base, NATIVE);
-            bar(g, r, max, cx + 2, barWidth, top, base, REPLOG);
+            int left = cx - (kinds.size() * (barWidth + 4)) / 2;
+            for (int k = 0; k < kinds.size(); k++) {
+                bar(g, results.find(row.workload(), row.metric(), kinds.get(k)), max, left + k * (barWidth + 4), barWidth, top, base,
+                        COLORS[kinds.get(k).ordinal()]);
+            }
             g.setColor(Color.BLACK);
-            centered(g, row.metric().label(), cx, base + 16, slot - 6);
-            String ratio = results.ratio(row).map(v -> String.format("replog/native %.2f×", v)).orElse("");
-            centered(g, ratio + " (" + row.metric().unit() + ")", cx, base + 32, slot - 6);
+            centered(g, row.metric().label() + " (" + row.metric().unit() + ")", cx, base + 16, slot - 6);
+            int labelY = base + 32;
+            for (ReplicationKind kind : kinds) {
+                if (kind == ReplicationKind.NATIVE) {
+                    continue;
+                }
+                Optional<Double> ratio = results.ratio(row, kind, ReplicationKind.NATIVE);
+                if (ratio.isPresent()) {
+                    centered(g, String.format("%s/native %.2f×", kind.column(), ratio.get()), cx, labelY, slot - 6);
+                    labelY += 16;
+                }
+            }
+            Optional<Double> txToRow = results.ratio(row, ReplicationKind.TRANSACTIONAL, ReplicationKind.REPLOG);
+            if (txToRow.isPresent()) {
+                centered(g, String.format("tx/row %.2f×", txToRow.get()), cx, labelY, slot - 6);
+            }
         }
         g.drawLine(x, base, x + width, base);
     }
@@ -133,8 +154,8 @@ final class BenchChart {
         g.setStroke(new BasicStroke(1.5f));
         for (int i = 0; i < series.size(); i++) {
             LagSeries s = series.get(i);
-            colors[i] = LAG_COLORS[(s.kind() == ReplicationKind.NATIVE ? 0 : 1) + (s.run().equals("unthrottled") ? 0 : 2)];
-            names[i] = s.kind().label() + " " + s.run() + String.format(" (p99 %.1f ms)", s.percentile(99));
+            colors[i] = (s.run().equals("unthrottled") ? COLORS : RATED_COLORS)[s.kind().ordinal()];
+            names[i] = s.kind().column() + " " + s.run() + String.format(" (p99 %.1f ms)", s.percentile(99));
             g.setColor(colors[i]);
             int px = -1;
             int py = -1;
@@ -154,12 +175,19 @@ final class BenchChart {
 
     private static void legend(Graphics2D g, int x, int y, List<String> names, Color[] colors) {
         int cx = x;
+        int cy = y;
         for (int i = 0; i < names.size(); i++) {
+            int w = 16 + g.getFontMetrics().stringWidth(names.get(i)) + 24;
+            if (cx > x && cx + w > WIDTH - 20) {
+                // Six lag series (three kinds, two runs) do not fit on one line.
+                cx = x;
+                cy += 18;
+            }
             g.setColor(colors[i]);
-            g.fillRect(cx, y - 10, 12, 12);
+            g.fillRect(cx, cy - 10, 12, 12);
             g.setColor(Color.BLACK);
-            g.drawString(names.get(i), cx + 16, y);
-            cx += 16 + g.getFontMetrics().stringWidth(names.get(i)) + 24;
+            g.drawString(names.get(i), cx + 16, cy);
+            cx += w;
         }
     }
 

@@ -24,11 +24,12 @@ import java.util.concurrent.Callable;
 /** {@code replog bench}: Replog against PostgreSQL's native logical replication, on this machine. */
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run the same workloads through PostgreSQL's native logical replication and through Replog "
-                + "(capture and applier as child JVMs, a child-JVM Kafka broker), on embedded servers on 127.0.0.1, and print "
-                + "them side by side with the ratio Replog/native. Writes <out>/<timestamp>.json and .png.",
+                + "(capture and applier as child JVMs, a child-JVM Kafka broker) in each --apply-mode, on embedded servers on 127.0.0.1, "
+                + "and print them side by side with the ratios to native and transactional/row. Writes <out>/<timestamp>.json and .png.",
             "Workloads: insert (N rows in 1,000-row transactions), snapshot (initial copy of an N-row table), "
                 + "update (U updates then U deletes), pgbench (TPC-B-like, unthrottled and rate-limited, with lag). "
-                + "The full default run takes about 30 minutes on 2 cores, most of it waiting for Replog.",
+                + "The full default run (both apply modes) takes about an hour on 2 cores, most of it waiting for Replog; "
+                + "--apply-mode row about 30 minutes.",
             "Not in the default run, Replog alone: soak (a long load with faults), serve (read replicas: lookups/s and latency, "
                 + "commit-to-servable lag, memory, against the issue's targets; about 3 minutes), verify (replog verify on a table of "
                 + "--rows rows in two databases, then finding and repairing --verify-corrupt corrupted rows), rebuild (rows/s of `replog follower "
@@ -96,6 +97,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--verify-corrupt", defaultValue = "300", description = "verify: rows corrupted on the follower before the repair run (default: ${DEFAULT-VALUE}).")
     int verifyCorrupt;
 
+    @Option(names = "--apply-mode", defaultValue = "both", paramLabel = "row|transactional|both",
+            description = "Replog's apply.mode: every workload runs through Replog once per mode, each on a fresh follower, "
+                    + "beside native (default: ${DEFAULT-VALUE}; the issue's targets are for both modes).")
+    String applyMode;
+
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -140,6 +146,12 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--serve-rows, --serve-clients, --serve-seconds and --serve-sample-every must be "
                     + "positive, --serve-tps at least --serve-sample-every");
         }
+        List<ReplicationKind> replogModes;
+        try {
+            replogModes = ReplicationKind.replogModes(applyMode);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--apply-mode: " + e.getMessage());
+        }
         boolean alonePassed = true;
         if (workloads.remove("soak")) {
             // Not a comparison with native replication: a load test of Replog alone (see README, Memory).
@@ -165,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
-                Duration.ofSeconds(timeoutSeconds), replogMainClass, commandLine());
+                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine());
         return new Benchmark(options, System.out).run() && alonePassed ? 0 : 1;
     }
 

@@ -2,6 +2,7 @@ package dev.replog.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -10,13 +11,22 @@ import java.util.Set;
  *
  * @param childJavaOptions extra options of the capture and applier JVMs (e.g. a garbage collector or JIT setting)
  * @param replogMainClass the class the capture and applier child JVMs run ({@code replog capture|apply})
+ * @param replogModes Replog's apply modes to run, each beside native ({@code --apply-mode})
  * @param commandLine the exact command, recorded in the results
  */
 record BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgbenchRate, int pgbenchScale,
                     int pgbenchClients, Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile,
-                    String pgbench, Path outputDir, Duration timeout, String replogMainClass, String commandLine) {
+                    String pgbench, Path outputDir, Duration timeout, String replogMainClass, List<ReplicationKind> replogModes,
+                    String commandLine) {
 
     static final List<String> WORKLOADS = List.of("insert", "snapshot", "update", "pgbench", "soak", "serve", "verify", "rebuild");
+
+    /** What every workload runs through, in order: native first, then each selected apply mode. */
+    List<ReplicationKind> kinds() {
+        List<ReplicationKind> kinds = new ArrayList<>(List.of(ReplicationKind.NATIVE));
+        kinds.addAll(replogModes);
+        return kinds;
+    }
 
     boolean selected(String workload) {
         return only.isEmpty() || only.contains(workload);

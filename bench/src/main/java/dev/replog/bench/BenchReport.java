@@ -16,7 +16,8 @@ import java.util.Optional;
 /** The results as a person reads them (a side-by-side table) and as a program reads them (JSON). */
 final class BenchReport {
 
-    private static final String ROW = "  %-46s %14s %14s %14s%n";
+    /** The target: the transactional mode's throughput at least this share of row mode's. */
+    static final double TRANSACTIONAL_TARGET = 0.8;
 
     private final BenchOptions options;
     private final MachineInfo machine;
@@ -38,28 +39,47 @@ final class BenchReport {
     }
 
     void print(PrintStream out) {
+        List<ReplicationKind> kinds = results.kinds();
+        List<ReplicationKind> replog = kinds.stream().filter(k -> k != ReplicationKind.NATIVE).toList();
         out.println();
         out.println("Replog vs PostgreSQL native logical replication — " + startedAt);
         out.println("Machine: " + machine.summary());
         out.println("Kafka broker: " + Benchmark.BROKER + "; capture and applier: child JVMs, -Xmx" + options.childHeap()
                 + (options.childJavaOptions().isEmpty() ? "" : " " + String.join(" ", options.childJavaOptions()))
                 + ", topics.partitions=" + options.partitions());
+        out.println("Replog apply modes: " + String.join(", ", options.replogModes().stream().map(ReplicationKind::applyMode).toList())
+                + " (each on a fresh follower database, the same workload on a fresh leader database)");
         out.println("TPC-B driver: " + tpcb);
         out.println("Command: " + options.commandLine());
-        out.printf(ROW, "", "native", "replog", "replog/native");
+        List<String> header = new ArrayList<>();
+        kinds.forEach(k -> header.add(k.column()));
+        replog.forEach(k -> header.add(shortName(k) + "/native"));
+        boolean both = replog.size() == 2;
+        if (both) {
+            header.add("tx/row");
+        }
+        out.println(line("", header));
         for (Workload w : workloads) {
             out.println(w.title());
             for (Metric m : w.metrics()) {
                 BenchResults.Row row = new BenchResults.Row(w.name(), m);
-                out.printf(ROW, m.label() + " (" + m.unit() + ")", cell(row, ReplicationKind.NATIVE), cell(row, ReplicationKind.REPLOG),
-                        results.ratio(row).map(r -> String.format("%.2f×", r)).orElse("—"));
+                List<String> cells = new ArrayList<>();
+                kinds.forEach(k -> cells.add(cell(row, k)));
+                replog.forEach(k -> cells.add(ratioCell(results.ratio(row, k, ReplicationKind.NATIVE))));
+                if (both) {
+                    cells.add(ratioCell(results.ratio(row, ReplicationKind.TRANSACTIONAL, ReplicationKind.REPLOG)));
+                }
+                out.println(line(m.label() + " (" + m.unit() + ")", cells));
+            }
+            for (String phase : results.cpuPhases(w.name())) {
+                out.println(cpuLine(w.name(), phase, kinds, replog, both));
             }
         }
-        out.println("5. peak resident memory (VmHWM) of the Replog processes");
-        for (MemoryFigure m : results.memory()) {
-            out.printf(ROW, m.process() + " during " + m.workload() + " (MiB)", "—", String.format("%.0f", m.mebibytes()), "");
-        }
+        printMemory(out, replog);
         printCpu(out);
+        if (both) {
+            printTransactionalToRow(out);
+        }
         List<Figure> failed = results.figures().stream().filter(f -> !f.ok()).toList();
         for (Figure f : failed) {
             out.println("FAIL " + f.workload() + "/" + f.kind().label() + " " + f.metric().label() + ": " + f.failure());
@@ -71,6 +91,81 @@ final class BenchReport {
                 + "lag = first seen on the follower − leader commit returned.");
     }
 
+    /** A line of the side-by-side table: a label, then one right-aligned cell per column. */
+    private static String line(String label, List<String> cells) {
+        StringBuilder sb = new StringBuilder(String.format("  %-60s", label));
+        cells.forEach(c -> sb.append(String.format(" %13s", c)));
+        return sb.toString();
+    }
+
+    /** "row" or "tx": a replog kind in a ratio's heading. */
+    private static String shortName(ReplicationKind kind) {
+        return kind.column().substring(kind.column().indexOf(' ') + 1);
+    }
+
+    private static String ratioCell(Optional<Double> ratio) {
+        return ratio.map(r -> String.format("%.2f×", r)).orElse("—");
+    }
+
+    /** The machine's busy CPU per row (or transaction) of one phase, each kind side by side, with the same ratios. */
+    private String cpuLine(String workload, String phase, List<ReplicationKind> kinds, List<ReplicationKind> replog, boolean both) {
+        List<String> cells = new ArrayList<>();
+        String unit = "row";
+        for (ReplicationKind k : kinds) {
+            Optional<CpuFigure> f = results.cpu(workload, phase, k);
+            cells.add(f.map(c -> String.format("%,.0f", c.busyMicrosPerUnit())).orElse("—"));
+            unit = f.map(CpuFigure::unit).orElse(unit);
+        }
+        replog.forEach(k -> cells.add(ratioCell(cpuRatio(workload, phase, k, ReplicationKind.NATIVE))));
+        if (both) {
+            cells.add(ratioCell(cpuRatio(workload, phase, ReplicationKind.TRANSACTIONAL, ReplicationKind.REPLOG)));
+        }
+        return line(phase + ": machine CPU (µs/" + unit + ")", cells);
+    }
+
+    private Optional<Double> cpuRatio(String workload, String phase, ReplicationKind kind, ReplicationKind base) {
+        Optional<CpuFigure> k = results.cpu(workload, phase, kind);
+        Optional<CpuFigure> b = results.cpu(workload, phase, base);
+        if (k.isEmpty() || b.isEmpty() || !(b.get().busyMicrosPerUnit() > 0)) {
+            return Optional.empty();
+        }
+        return Optional.of(k.get().busyMicrosPerUnit() / b.get().busyMicrosPerUnit());
+    }
+
+    /** Peak RSS of each Replog process in each workload, one column per apply mode. */
+    private void printMemory(PrintStream out, List<ReplicationKind> replog) {
+        out.println("5. peak resident memory (VmHWM) of the Replog processes (MiB)");
+        List<String> seen = new ArrayList<>();
+        for (MemoryFigure m : results.memory()) {
+            if (m.kind() == null) {
+                out.println(line(m.process() + " during " + m.workload(), List.of(String.format("%.0f", m.mebibytes()))));
+                continue;
+            }
+            String key = m.workload() + "/" + m.process();
+            if (seen.contains(key)) {
+                continue;
+            }
+            seen.add(key);
+            List<String> cells = new ArrayList<>(List.of("—"));
+            for (ReplicationKind k : replog) {
+                cells.add(results.memory().stream().filter(x -> x.kind() == k && (x.workload() + "/" + x.process()).equals(key))
+                        .findFirst().map(x -> String.format("%.0f", x.mebibytes())).orElse("—"));
+            }
+            out.println(line(m.process() + " during " + m.workload(), cells));
+        }
+    }
+
+    /** The target for the transactional mode: at least 0.8× row mode's throughput, workload by workload. */
+    private void printTransactionalToRow(PrintStream out) {
+        List<String> parts = new ArrayList<>();
+        for (BenchResults.Row row : results.rows()) {
+            results.transactionalToRowThroughput(row).ifPresent(r -> parts.add(String.format("%s %.2f× (%s)", row.metric().label(), r,
+                    r >= TRANSACTIONAL_TARGET ? "met" : "MISSED")));
+        }
+        out.println("Transactional/row throughput (target ≥ " + TRANSACTIONAL_TARGET + "×): "
+                + (parts.isEmpty() ? "not measured" : String.join("; ", parts)));
+    }
+
     /** Where the machine's CPU went in each measured phase: on saturated cores, CPU per row bounds throughput. */
     private void printCpu(PrintStream out) {
         List<CpuFigure> cpu = results.cpu();
@@ -80,12 +175,12 @@ final class BenchReport {
         List<String> processes = new ArrayList<>();
         cpu.forEach(f -> f.seconds().keySet().stream().filter(p -> !processes.contains(p)).forEach(processes::add));
         out.println("6. CPU seconds per process during each measured phase (from /proc; busy = all cores, whoever used them)");
-        StringBuilder header = new StringBuilder(String.format("  %-24s %-7s %7s %6s %9s", "phase", "system", "wall s", "busy",
+        StringBuilder header = new StringBuilder(String.format("  %-24s %-13s %7s %6s %9s", "phase", "system", "wall s", "busy",
                 "µs/unit"));
         processes.forEach(p -> header.append(String.format(" %10s", abbreviate(p))));
         out.println(header.append(String.format(" %10s", "other")));
-        for (CpuFigure f : cpu) {
-            StringBuilder line = new StringBuilder(String.format("  %-24s %-7s %7.1f %5.0f%% %9.0f", f.phase(), f.kind().label(),
+        for (CpuFigure f : results.cpuByPhase()) {
+            StringBuilder line = new StringBuilder(String.format("  %-24s %-13s %7.1f %5.0f%% %9.0f", f.phase(), f.kind().label(),
                     f.wallSeconds(), 100 * f.busyShare(), f.busyMicrosPerUnit()));
             processes.forEach(p -> line.append(f.seconds().containsKey(p)
                     ? String.format(" %10.1f", f.seconds().get(p)) : String.format(" %10s", "—")));
@@ -126,9 +221,17 @@ final class BenchReport {
         root.put("figures", figures());
         List<Map<String, Object>> memory = new ArrayList<>();
         for (MemoryFigure m : results.memory()) {
-            memory.add(Map.of("workload", m.workload(), "process", m.process(), "peakResidentBytes", m.bytes()));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("workload", m.workload());
+            entry.put("process", m.process());
+            entry.put("peakResidentBytes", m.bytes());
+            if (m.kind() != null) {
+                entry.put("system", m.kind().label());
+            }
+            memory.add(entry);
         }
         root.put("peakResidentMemory", memory);
+        root.put("transactionalToRowThroughput", transactionalToRow());
         root.put("lag", lag());
         root.put("cpu", cpu());
         root.put("notes", results.notes());
@@ -148,6 +251,7 @@ final class BenchReport {
         m.put("childHeap", options.childHeap());
         m.put("childJavaOptions", options.childJavaOptions());
         m.put("profile", options.profile());
+        m.put("applyModes", options.replogModes().stream().map(ReplicationKind::applyMode).toList());
         return m;
     }
 
@@ -165,6 +269,10 @@ final class BenchReport {
                         f.ok() ? Map.of("value", f.value()) : Map.of("fail", f.failure())));
             }
             m.put("ratio", results.ratio(row).orElse(null));
+            if (options.replogModes().contains(ReplicationKind.TRANSACTIONAL)) {
+                m.put("transactionalRatio", results.ratio(row, ReplicationKind.TRANSACTIONAL, ReplicationKind.NATIVE).orElse(null));
+                m.put("transactionalToRow", results.ratio(row, ReplicationKind.TRANSACTIONAL, ReplicationKind.REPLOG).orElse(null));
+            }
             out.add(m);
         }
         return out;
@@ -205,7 +313,30 @@ final class BenchReport {
             f.seconds().forEach((p, s) -> perProcess.put(p, round(s)));
             perProcess.put("other", round(f.otherSeconds()));
             m.put("cpuSecondsByProcess", perProcess);
+            if (f.units() > 0) {
+                Map<String, Object> perUnit = new LinkedHashMap<>();
+                f.seconds().forEach((p, s) -> perUnit.put(p, round(s * 1e6 / f.units())));
+                perUnit.put("other", round(f.otherSeconds() * 1e6 / f.units()));
+                m.put("microsPerUnitByProcess", perUnit);
+            }
             out.add(m);
+        }
+        return out;
+    }
+
+    /** The transactional/row throughput of each throughput row, against the target. */
+    private List<Map<String, Object>> transactionalToRow() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (BenchResults.Row row : results.rows()) {
+            results.transactionalToRowThroughput(row).ifPresent(r -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("workload", row.workload());
+                m.put("metric", row.metric().key());
+                m.put("ratio", round(r));
+                m.put("target", TRANSACTIONAL_TARGET);
+                m.put("met", r >= TRANSACTIONAL_TARGET);
+                out.add(m);
+            });
         }
         return out;
     }

@@ -71,12 +71,12 @@ public final class Benchmark {
                     options.profile(), results, out);
             for (Workload workload : workloads) {
                 out.println(workload.title());
-                for (ReplicationKind kind : ReplicationKind.values()) {
+                for (ReplicationKind kind : options.kinds()) {
                     runner.run(workload, kind);
                 }
             }
             OptionalLong brokerPeak = PeakMemory.of(broker.pid());
-            brokerPeak.ifPresent(bytes -> results.add(new MemoryFigure("the whole run", "kafka broker", bytes)));
+            brokerPeak.ifPresent(bytes -> results.add(new MemoryFigure("the whole run", null, "kafka broker", bytes)));
             results.note("load average at end: " + loadAverage());
         } finally {
             deleteQuietly(serverDir);

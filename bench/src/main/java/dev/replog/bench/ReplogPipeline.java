@@ -34,13 +34,16 @@ final class ReplogPipeline implements Replication {
                   int partitions) {
     }
 
+    private final ReplicationKind kind;
     private final BenchDatabase leader;
     private final String name;
     private final String bootstrapServers;
     private final ChildJvm capture;
     private final ChildJvm applier;
 
-    private ReplogPipeline(BenchDatabase leader, String name, String bootstrapServers, ChildJvm capture, ChildJvm applier) {
+    private ReplogPipeline(ReplicationKind kind, BenchDatabase leader, String name, String bootstrapServers, ChildJvm capture,
+                           ChildJvm applier) {
+        this.kind = kind;
         this.leader = leader;
         this.name = name;
         this.bootstrapServers = bootstrapServers;
@@ -52,10 +55,10 @@ final class ReplogPipeline implements Replication {
      * Writes the configuration and starts both processes. {@code jvmOptions} go to both (e.g. a
      * flight recording, whose file name gets the process name substituted for {@code %p}).
      */
-    static ReplogPipeline start(Launch launch, BenchDatabase leader, BenchDatabase follower, List<TableId> tables,
+    static ReplogPipeline start(Launch launch, ReplicationKind kind, BenchDatabase leader, BenchDatabase follower, List<TableId> tables,
                                 List<String> jvmOptions) {
         String name = leader.name();
-        Path config = writeConfig(launch, name, leader, follower, tables);
+        Path config = writeConfig(launch, kind.applyMode(), name, leader, follower, tables);
         ChildJvm capture = ChildJvm.start(launch.mainClass(), options(jvmOptions, "capture"),
                 List.of("capture", "--config", config.toString()), launch.maxHeap(), launch.workDir().resolve(name + "-capture.log"));
         ChildJvm applier;
@@ -66,14 +69,14 @@ final class ReplogPipeline implements Replication {
             capture.close();
             throw e;
         }
-        return new ReplogPipeline(leader, name, launch.bootstrapServers(), capture, applier);
+        return new ReplogPipeline(kind, leader, name, launch.bootstrapServers(), capture, applier);
     }
 
     private static List<String> options(List<String> jvmOptions, String process) {
         return jvmOptions.stream().map(o -> o.replace("%p", process)).collect(Collectors.toList());
     }
 
-    private static Path writeConfig(Launch launch, String name, BenchDatabase leader, BenchDatabase follower,
+    private static Path writeConfig(Launch launch, String applyMode, String name, BenchDatabase leader, BenchDatabase follower,
                                     List<TableId> tables) {
         // Product defaults everywhere except what a single-broker, loopback setup needs.
         List<String> lines = List.of(
@@ -94,6 +97,7 @@ final class ReplogPipeline implements Replication {
                 "follower.user=" + follower.server().user(),
                 "follower.sslmode=disable",
                 "apply.group.id=" + name,
+                "apply.mode=" + applyMode,
                 "capture.http.listen=127.0.0.1:0",
                 "apply.http.listen=127.0.0.1:0",
                 "startup.timeout.seconds=120");
@@ -108,7 +112,7 @@ final class ReplogPipeline implements Replication {
 
     @Override
     public ReplicationKind kind() {
-        return ReplicationKind.REPLOG;
+        return kind;
     }
 
     @Override
@@ -124,8 +128,8 @@ final class ReplogPipeline implements Replication {
     @Override
     public List<MemoryFigure> peakMemory(String workload) {
         List<MemoryFigure> out = new ArrayList<>();
-        add(out, workload, "capture", PeakMemory.of(capture.pid()));
-        add(out, workload, "applier", PeakMemory.of(applier.pid()));
+        add(out, workload, kind, "capture", PeakMemory.of(capture.pid()));
+        add(out, workload, kind, "applier", PeakMemory.of(applier.pid()));
         return out;
     }
 
@@ -137,8 +141,8 @@ final class ReplogPipeline implements Replication {
         return named;
     }
 
-    private static void add(List<MemoryFigure> out, String workload, String process, OptionalLong bytes) {
-        bytes.ifPresent(b -> out.add(new MemoryFigure(workload, process, b)));
+    private static void add(List<MemoryFigure> out, String workload, ReplicationKind kind, String process, OptionalLong bytes) {
+        bytes.ifPresent(b -> out.add(new MemoryFigure(workload, kind, process, b)));
     }
 
     /** Stops both processes (SIGTERM: a flight recording is written), drops the slot and the run's topics. */

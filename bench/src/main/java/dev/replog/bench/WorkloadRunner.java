@@ -88,13 +88,14 @@ final class WorkloadRunner {
         if (kind == ReplicationKind.NATIVE) {
             return NativeReplication.start(leaderDb, followerDb, tables);
         }
-        // %p becomes the process (capture or applier) in the file name; see ReplogPipeline.
+        // %p becomes the process (capture or applier) in the file name; see ReplogPipeline. Row mode keeps
+        // the file names of the runs before the transactional mode was benchmarked.
         List<String> jvmOptions = new ArrayList<>(launch.javaOptions());
         if (profile) {
             jvmOptions.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                    + launch.workDir().resolve(workload.name() + "-%p.jfr"));
+                    + launch.workDir().resolve(workload.name() + (kind == ReplicationKind.REPLOG ? "" : "-" + kind.label()) + "-%p.jfr"));
         }
-        return ReplogPipeline.start(launch, leaderDb, followerDb, tables, jvmOptions);
+        return ReplogPipeline.start(launch, kind, leaderDb, followerDb, tables, jvmOptions);
     }
 
     private void drop(BenchDatabase db) {
