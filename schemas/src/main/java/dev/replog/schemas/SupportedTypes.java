@@ -3,8 +3,9 @@ package dev.replog.schemas;
 import java.util.Set;
 
 /**
- * The column types Replog replicates exactly (see README, "Supported types"). Capture refuses a
- * table with a column of any other type rather than degrade its values.
+ * The few built-in column types Replog cannot replicate (see README, "Supported types"): every other
+ * type travels exactly. Capture refuses a named table with such a column, and keeps a table a pattern
+ * matches out of the publication, rather than publish values no follower could apply.
  */
 public final class SupportedTypes {
 
