@@ -16,6 +16,11 @@ import java.util.Optional;
  * works across applier instances and restarts), a partition whose copy arrived waits, and the copy
  * that arrives last truncates the table and releases the others. Rows written after the truncate
  * on any partition can therefore never be wiped by it.
+ *
+ * <p>Appliers of one group record arrivals in concurrent transactions, and under READ COMMITTED
+ * neither would count the other's uncommitted arrival: two of them could each see fewer than all
+ * and both wait forever. So arrivals of one truncate take turns (a transaction advisory lock), and
+ * each counts after the previous one committed.
  */
 public final class TruncateBarrier {
 
@@ -38,6 +43,11 @@ public final class TruncateBarrier {
 
     /** Records a copy's arrival; true if it was the last one and the table must be truncated now. */
     public static boolean arrive(Connection c, TopicPartition tp, Lsn lsn, int partitions) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('replog truncate ' || ? || ' ' || ?))")) {
+            ps.setString(1, tp.topic());
+            ps.setString(2, lsn.toString());
+            ps.execute();
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO replog.truncate_arrivals (topic, source_lsn, partition)
                 VALUES (?, ?::pg_lsn, ?) ON CONFLICT DO NOTHING""")) {
