@@ -28,4 +28,13 @@ public final class ServiceLogs {
             return false;
         }
     }
+
+    /** Whether the service logged a line containing {@code text} (e.g. its "started" line). */
+    public static boolean said(Path logFile, String text) {
+        try (var lines = Files.lines(logFile)) {
+            return lines.anyMatch(l -> l.contains(text));
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SoakRun {
 
     private static final List<String> SERVICES = List.of("capture", "apply-row", "apply-transactional");
+    /** The line each service logs once it runs (capture streams or snapshots, an applier joined). */
+    private static final Map<String, String> STARTED = Map.of("capture", "capture started:",
+            "apply-row", "applier started", "apply-transactional", "applier started");
+    private static final Duration STARTUP = Duration.ofMinutes(3);
 
     private final SoakOptions o;
     private final SoakWorkload workload;
@@ -67,6 +72,7 @@ public final class SoakRun {
             AtomicBoolean running = new AtomicBoolean(true);
             try {
                 clients.submit(() -> samplePeaks(services, peaks, running));
+                awaitStarted(services, problems);
                 List<CompletableFuture<Long>> load = new ArrayList<>();
                 for (int i = 0; i < o.clients(); i++) {
                     long seed = 7919L * i;
@@ -137,6 +143,22 @@ public final class SoakRun {
         services.get("apply-row").restart();
         faults.add("apply-row SIGKILLed and restarted");
         waitUntil(start + total, services, problems, load);
+    }
+
+    /**
+     * Waits until every service has started (capture streams, appliers have joined), so that the
+     * faults strike services in the middle of their work, not ones still starting: on a busy machine
+     * a JVM's start can outlast the first 30% of the load, and a capture that cannot reach the broker
+     * while it creates its topics exits for its supervisor to restart it (here: a "died by itself").
+     */
+    private void awaitStarted(Map<String, ChildJvm> services, List<String> problems) throws InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (!services.keySet().stream().allMatch(s -> ServiceLogs.said(o.dir().resolve(s + ".log"), STARTED.get(s)))) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("services not started within " + STARTUP.toSeconds() + " s; see their logs in " + o.dir());
+            }
+            waitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250), services, problems, List.of());
+        }
     }
 
     /** Sleeps until a moment, checking every second that no service died and no client failed. */
