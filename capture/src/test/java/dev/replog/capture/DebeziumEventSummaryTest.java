@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Pins what docs/benchmark.md says about Debezium's per-event JMX summary string ("lastEvent" of the
  * streaming metrics): about a fifth of Debezium's streaming thread in a bulk insert, built eagerly for
- * every event, with no setting to turn it off. Replog carries no workaround (no supported hook reaches
- * it); Debezium 3.7 makes it cheap (debezium/dbz#2492) but cannot be had with our embedded engine yet.
+ * every event, with no setting to turn it off. Debezium 3.7 makes it cheap (debezium/dbz#2492) but cannot
+ * be had with our embedded engine yet, so Replog carries a version-guarded shortcut,
+ * {@link EventSummaryShortcut} (proven on a running capture by {@code EventSummaryShortcutTest}).
  * When one of these fails, Debezium changed: re-check that section, re-profile
  * ({@code replog bench --only insert --profile}), and update it and this test.
  */
