@@ -66,6 +66,7 @@ public final class SoakRun {
             ExecutorService clients = Executors.newFixedThreadPool(o.clients() + 1);
             AtomicBoolean running = new AtomicBoolean(true);
             try {
+                awaitCaptureStarted(leader, leaderDb, services, problems);
                 clients.submit(() -> samplePeaks(services, peaks, running));
                 List<CompletableFuture<Long>> load = new ArrayList<>();
                 for (int i = 0; i < o.clients(); i++) {
@@ -137,6 +138,30 @@ public final class SoakRun {
         services.get("apply-row").restart();
         faults.add("apply-row SIGKILLed and restarted");
         waitUntil(start + total, services, problems, load);
+    }
+
+    /**
+     * The faults are timed from when capture holds its slot: a broker outage while a slow machine is
+     * still starting capture would test capture's start (where Kafka must be reachable), not the soak.
+     */
+    private void awaitCaptureStarted(PostgresServer leader, String leaderDb, Map<String, ChildJvm> services,
+                                     List<String> problems) throws InterruptedException {
+        long deadline = System.nanoTime() + o.catchUp().toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection c = leader.connect(leaderDb);
+                 var slot = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+                slot.setString(1, leaderDb); // capture.slot.name, as config() writes it
+                try (var rows = slot.executeQuery()) {
+                    if (rows.next()) {
+                        return;
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the leader's slots: " + e.getMessage(), e);
+            }
+            waitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500), services, problems, List.of());
+        }
+        problems.add("capture did not take its slot within " + o.catchUp().toSeconds() + " s");
     }
 
     /** Sleeps until a moment, checking every second that no service died and no client failed. */
