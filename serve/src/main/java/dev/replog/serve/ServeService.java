@@ -2,6 +2,8 @@ package dev.replog.serve;
 
 import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.InMemorySchemas;
+import dev.replog.schemas.compact.SchemaLookup;
 import dev.replog.serve.http.HttpApi;
 import dev.replog.serve.routing.KeyEncodings;
 import dev.replog.serve.store.BoundedRocksDb;
@@ -42,7 +44,8 @@ public final class ServeService implements AutoCloseable {
 
     private ServeService(ServeSettings settings, ServiceMetrics metrics) {
         this.settings = settings;
-        KeyEncodings keyEncodings = new KeyEncodings(settings.kafka(), settings.topics());
+        SchemaLookup schemas = new InMemorySchemas(); // TODO the schemas topic's reader (branch compactwire)
+        KeyEncodings keyEncodings = new KeyEncodings(settings.kafka(), settings.topics(), schemas);
         for (TableId t : settings.tables()) {
             replicas.register(settings.topics().forTable(t), ReplicaTopology.storeName(settings.topics(), t));
         }
@@ -54,7 +57,7 @@ public final class ServeService implements AutoCloseable {
         }
         this.self = settings.advertised() == null || settings.advertised().isEmpty()
                 ? settings.listenHost() + ":" + server.getAddress().getPort() : settings.advertised();
-        this.streams = new KafkaStreams(ReplicaTopology.build(settings.topics(), settings.tables(), keyEncodings),
+        this.streams = new KafkaStreams(ReplicaTopology.build(settings.topics(), settings.tables(), keyEncodings, schemas),
                 streamsConfig(settings, self));
         streams.setGlobalStateRestoreListener(replicas);
         streams.setStandbyUpdateListener(replicas);
