@@ -6,29 +6,36 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.capture.ValueEncoding;
 import dev.replog.embedded.PostgresServer;
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.CompactWire;
+import dev.replog.schemas.compact.ReplogCompactConverter;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TestDatabase;
 import dev.replog.testkit.TestServers;
+import dev.replog.topology.SchemaTopicLookup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A stock Kafka Connect sink (Debezium's JDBC sink connector, in a real Connect worker) reading
  * Replog's topics: with {@code capture.value.encoding=debezium} it makes {@code date},
  * {@code timestamp} and array columns, holding the leader's values, and a Replog follower of the same
  * log shows exactly the losses docs/encoding.md lists, each announced by capture once per column;
- * with the default {@code exact} it makes {@code text} columns of them.
+ * with the default {@code exact} it makes {@code text} columns of them; and the same sink reads a log in
+ * the compact format through {@link ReplogCompactConverter}.
  */
 class DebeziumEncodingSinkTest {
 
@@ -74,7 +81,7 @@ class DebeziumEncodingSinkTest {
             r.leader("CREATE TABLE edges (id int PRIMARY KEY, d date, ts timestamp, ttz timetz, a_i int[], a_n numeric[], "
                             + "a_tm time[], a_d date[], a_ts timestamp[], a_tstz timestamptz[])",
                     EDGE_ROWS.formatted(1, 2, 3, 4, 5));
-            String sinkUrl = replicateReadingsIntoASink(r, "dbz_sink", EDGE_ROWS.formatted(11, 12, 13, 14, 15));
+            String sinkUrl = replicateReadingsIntoASink(r, "dbz_sink", Map.of(), EDGE_ROWS.formatted(11, 12, 13, 14, 15));
 
             assertEquals(List.of(
                             List.of("day", "date", "date"),
@@ -123,7 +130,7 @@ class DebeziumEncodingSinkTest {
     @Test
     void inTheDefaultExactEncodingTheSameSinkMakesTextColumnsOfPostgresText() throws Exception {
         try (Replication r = new Replication("exact_encoding", 1, List.of(READINGS))) {
-            String sinkUrl = replicateReadingsIntoASink(r, "exact_sink");
+            String sinkUrl = replicateReadingsIntoASink(r, "exact_sink", Map.of());
             assertEquals(List.of(
                             List.of("day", "text", "text"),
                             List.of("taken", "text", "text"),
@@ -134,14 +141,46 @@ class DebeziumEncodingSinkTest {
     }
 
     /**
+     * Configured as schemas/README.md ("Reading it") says, with the schemas topic as its lookup, the
+     * same stock sink reads a compact log's snapshot, inserts, update and delete into the leader's rows
+     * and makes the same columns as from the JSON format.
+     */
+    @Test
+    void aStockJdbcSinkReadsACompactLogThroughReplogsConverter() throws Exception {
+        try (Replication r = new Replication("compact_sink", 2, List.of(READINGS))) {
+            r.logFormat(LogFormat.COMPACT);
+            Map<String, String> converters = new HashMap<>();
+            for (String side : List.of("key", "value")) {
+                converters.put(side + ".converter", ReplogCompactConverter.class.getName());
+                converters.put(side + ".converter." + ReplogCompactConverter.LOOKUP_CLASS, SchemaTopicLookup.class.getName());
+                converters.put(side + ".converter." + SchemaTopicLookup.TOPIC_CONFIG, r.topics().schemas());
+                converters.put(side + ".converter.bootstrap.servers", TestServers.get().kafka().bootstrapServers());
+            }
+            String sinkUrl = replicateReadingsIntoASink(r, "compact_sink", converters);
+            assertEquals(List.of(
+                            List.of("day", "text", "text"),
+                            List.of("taken", "text", "text"),
+                            List.of("counts", "text", "text"),
+                            List.of("tags", "text", "text")),
+                    Sql.queryRows(sinkUrl, SINK_COLUMNS));
+            var values = r.allRecords(r.topics().forTable(READINGS), "read_committed").stream()
+                    .filter(record -> record.value() != null).toList();
+            assertFalse(values.isEmpty());
+            assertTrue(values.stream().allMatch(record -> CompactWire.isCompact(record.value())), "the sink read a compact log");
+        }
+    }
+
+    /**
      * Creates and fills {@code readings} on the leader (snapshot rows, then streamed inserts, an update
      * and a delete), runs capture and the applier, and Debezium's JDBC sink into a fresh database on the
      * follower server; returns once the sink's table equals the leader's as text.
      *
+     * @param converters   the sink's converter settings (none: the worker's JsonConverter)
      * @param moreStreamed statements run on the leader together with the streamed changes
      * @return the sink database's JDBC URL
      */
-    private static String replicateReadingsIntoASink(Replication r, String sinkName, String... moreStreamed) throws Exception {
+    private static String replicateReadingsIntoASink(Replication r, String sinkName, Map<String, String> converters,
+                                                     String... moreStreamed) throws Exception {
         r.leader("CREATE TABLE readings (id int PRIMARY KEY, day date, taken timestamp, counts int[], tags text[], note text)",
                 "INSERT INTO readings VALUES (1, '2024-02-29', '2024-02-29 13:14:15.123456', '{1,NULL,3}', "
                         + "'{\"a,b\",NULL,\"\"}', 'snapshot'), "
@@ -160,7 +199,8 @@ class DebeziumEncodingSinkTest {
 
         PostgresServer sink = TestServers.get().follower();
         String sinkDb = TestDatabase.fresh(sink, sinkName);
-        connect.start(sinkName, Map.ofEntries(
+        Map<String, String> config = new HashMap<>(converters);
+        config.putAll(Map.ofEntries(
                 Map.entry("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"),
                 Map.entry("tasks.max", "1"),
                 Map.entry("topics", r.topics().forTable(READINGS)),
@@ -172,6 +212,7 @@ class DebeziumEncodingSinkTest {
                 Map.entry("delete.enabled", "true"),
                 Map.entry("schema.evolution", "basic"),
                 Map.entry("collection.name.format", "${source.table}")));
+        connect.start(sinkName, config);
         String sinkUrl = sink.jdbcUrl(sinkDb);
         Await.until("the sink's readings equal the leader's", Replication.CATCH_UP, () -> failed(sinkName)
                 || hasReadings(sinkUrl) && Sql.queryRows(r.leaderUrl(), READINGS_TEXT.formatted(""))
