@@ -1,5 +1,6 @@
 package dev.replog.capture;
 
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.TableId;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
@@ -21,6 +22,8 @@ import java.util.List;
  *                           table topic (see {@link WatermarkPublisher}); zero writes none
  * @param valueEncoding      whether date, timestamp, timetz and arrays travel as PostgreSQL text (exact) or
  *                           in Debezium's standard forms (for third-party sinks)
+ * @param logFormat          how records are written: JSON with schemas, or compact (schemas once, in
+ *                           {@code <prefix>.schemas}); a log keeps the format it was created with
  */
 public record CaptureSettings(LeaderConnection leader,
                               String slotName,
@@ -34,7 +37,8 @@ public record CaptureSettings(LeaderConnection leader,
                               TimetzOffsets timetzOffsets,
                               Duration publicationRefresh,
                               Duration watermarkInterval,
-                              ValueEncoding valueEncoding) {
+                              ValueEncoding valueEncoding,
+                              LogFormat logFormat) {
 
     /** The default of {@code capture.publication.refresh.ms}. */
     public static final Duration DEFAULT_PUBLICATION_REFRESH = Duration.ofSeconds(5);
@@ -52,6 +56,15 @@ public record CaptureSettings(LeaderConnection leader,
         if (watermarkInterval.isNegative()) {
             throw new IllegalArgumentException("watermark interval must not be negative, not " + watermarkInterval);
         }
+    }
+
+    /** With {@link LogFormat#JSON}. */
+    public CaptureSettings(LeaderConnection leader, String slotName, String publicationName, List<TableId> tables,
+                           String snapshotMode, Duration heartbeatInterval, TopicNames topics, TopicSettings topicSettings,
+                           KafkaSettings kafka, TimetzOffsets timetzOffsets, Duration publicationRefresh,
+                           Duration watermarkInterval, ValueEncoding valueEncoding) {
+        this(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics, topicSettings, kafka,
+                timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, LogFormat.JSON);
     }
 
     /** With {@link ValueEncoding#EXACT}. */
@@ -89,31 +102,36 @@ public record CaptureSettings(LeaderConnection leader,
 
     public CaptureSettings withTimetzOffsets(TimetzOffsets offsets) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval, valueEncoding);
+                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat);
     }
 
     public CaptureSettings withPublicationRefresh(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, interval, watermarkInterval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, interval, watermarkInterval, valueEncoding, logFormat);
     }
 
     public CaptureSettings withWatermarkInterval(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, interval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, interval, valueEncoding, logFormat);
     }
 
     public CaptureSettings withTables(List<TableId> captured) {
         return new CaptureSettings(leader, slotName, publicationName, captured, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat);
     }
 
     public CaptureSettings withLeader(LeaderConnection connection) {
         return new CaptureSettings(connection, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat);
     }
 
     public CaptureSettings withValueEncoding(ValueEncoding encoding) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, encoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, encoding, logFormat);
+    }
+
+    public CaptureSettings withLogFormat(LogFormat format) {
+        return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, format);
     }
 }

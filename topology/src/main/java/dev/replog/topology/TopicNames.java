@@ -108,6 +108,14 @@ public record TopicNames(String prefix) {
         return prefix + ".capture-offsets";
     }
 
+    /**
+     * The compact format's schemas (schemas/README.md, "Compact format"): one partition, compacted,
+     * keyed by schema id, holding every schema a compact record names.
+     */
+    public String schemas() {
+        return prefix + ".schemas";
+    }
+
     /** Events the applier could not apply, with the reason. */
     public String deadLetter() {
         return prefix + ".dead-letter";

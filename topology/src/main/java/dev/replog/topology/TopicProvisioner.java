@@ -114,6 +114,15 @@ public final class TopicProvisioner {
     }
 
     /**
+     * A compacted single-partition topic with unlimited retention whose records may be as large as a
+     * change event: the compact format's schemas, one record per table version.
+     */
+    public void ensureCompactedTopic(String topic) {
+        ensure(topic, 1, Map.of("cleanup.policy", "compact", "retention.ms", "-1",
+                "max.message.bytes", Integer.toString(MAX_RECORD_BYTES)), false, false);
+    }
+
+    /**
      * The configured retention; for a log followers are rebuilt from also no size limit, whatever the
      * broker's default ({@code log.retention.bytes}).
      */

@@ -11,6 +11,7 @@ import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
 import dev.replog.capture.ValueEncoding;
 import dev.replog.schemas.JdbcUrls;
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.PostgresTls;
 import dev.replog.schemas.TableId;
 import dev.replog.serve.ServeSettings;
@@ -130,7 +131,12 @@ public final class Settings {
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
                         retention, rebuildFromLog, copies),
                 kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh),
-                Duration.ofMillis(watermarks), ValueEncoding.parse(c.string(CAPTURE_VALUE_ENCODING)));
+                Duration.ofMillis(watermarks), ValueEncoding.parse(c.string(CAPTURE_VALUE_ENCODING)), logFormat(c));
+    }
+
+    /** {@code log.format}: how capture writes the log (its readers read both). */
+    public static LogFormat logFormat(ReplogConfig c) {
+        return LogFormat.parse(c.string(LOG_FORMAT));
     }
 
     /** {@code verify.chunk.rows}, at least 1. */
