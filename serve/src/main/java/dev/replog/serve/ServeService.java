@@ -2,13 +2,13 @@ package dev.replog.serve;
 
 import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.TableId;
-import dev.replog.schemas.compact.InMemorySchemas;
 import dev.replog.schemas.compact.SchemaLookup;
 import dev.replog.serve.http.HttpApi;
 import dev.replog.serve.routing.KeyEncodings;
 import dev.replog.serve.store.BoundedRocksDb;
 import dev.replog.serve.store.LocalReplicas;
 import dev.replog.serve.store.ReplicaTopology;
+import dev.replog.topology.SchemaTopicLookup;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -44,7 +44,8 @@ public final class ServeService implements AutoCloseable {
 
     private ServeService(ServeSettings settings, ServiceMetrics metrics) {
         this.settings = settings;
-        SchemaLookup schemas = new InMemorySchemas(); // TODO the schemas topic's reader (branch compactwire)
+        // Records of either format are read, by their first byte; compact ones name their schemas in this topic.
+        SchemaLookup schemas = new SchemaTopicLookup(settings.kafka().clientConfig(), settings.topics().schemas());
         KeyEncodings keyEncodings = new KeyEncodings(settings.kafka(), settings.topics(), schemas);
         for (TableId t : settings.tables()) {
             replicas.register(settings.topics().forTable(t), ReplicaTopology.storeName(settings.topics(), t));

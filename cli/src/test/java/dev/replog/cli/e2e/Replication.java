@@ -13,6 +13,7 @@ import dev.replog.capture.TimetzOffsets;
 import dev.replog.capture.ValueEncoding;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.metrics.ServiceMetrics;
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
@@ -62,6 +63,7 @@ final class Replication implements AutoCloseable {
     private ApplyMode mode = ApplyMode.ROW;
     private TimetzOffsets timetzOffsets = TimetzOffsets.EXACT;
     private ValueEncoding valueEncoding = ValueEncoding.EXACT;
+    private LogFormat logFormat = LogFormat.JSON;
     private boolean createExtensions;
     /** Short, so that tests see tables created on the leader published soon. */
     private Duration publicationRefresh = Duration.ofMillis(300);
@@ -155,7 +157,7 @@ final class Replication implements AutoCloseable {
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
                 name, name, capturedTables, "initial", heartbeat, topics(),
                 new TopicSettings(partitions, (short) 1, retentionMs, true, refreshMs), kafka(), timetzOffsets, publicationRefresh,
-                watermarkInterval, valueEncoding);
+                watermarkInterval, valueEncoding).withLogFormat(logFormat);
     }
 
     /** Changes {@code capture.tables} of the running capture (which reads it at its next publication check) and of later starts. */
@@ -166,6 +168,11 @@ final class Replication implements AutoCloseable {
     /** Capture's {@code capture.timetz.offsets} from its next start on. */
     void timetzOffsets(TimetzOffsets offsets) {
         this.timetzOffsets = offsets;
+    }
+
+    /** Capture's {@code log.format} from its next start on (readers read both formats). */
+    void logFormat(LogFormat format) {
+        this.logFormat = format;
     }
 
     /** Capture's {@code capture.value.encoding} from its next start on. */
