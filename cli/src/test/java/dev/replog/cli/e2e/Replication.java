@@ -63,7 +63,8 @@ final class Replication implements AutoCloseable {
     private ApplyMode mode = ApplyMode.ROW;
     private TimetzOffsets timetzOffsets = TimetzOffsets.EXACT;
     private ValueEncoding valueEncoding = ValueEncoding.EXACT;
-    private LogFormat logFormat = LogFormat.JSON;
+    /** {@code -Dreplog.test.log.format=compact} runs every pipeline test in the compact format. */
+    private LogFormat logFormat = LogFormat.parse(System.getProperty("replog.test.log.format", "json"));
     private boolean createExtensions;
     /** Short, so that tests see tables created on the leader published soon. */
     private Duration publicationRefresh = Duration.ofMillis(300);
@@ -157,7 +158,7 @@ final class Replication implements AutoCloseable {
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
                 name, name, capturedTables, "initial", heartbeat, topics(),
                 new TopicSettings(partitions, (short) 1, retentionMs, true, refreshMs), kafka(), timetzOffsets, publicationRefresh,
-                watermarkInterval, valueEncoding).withLogFormat(logFormat);
+                watermarkInterval, valueEncoding, logFormat);
     }
 
     /** Changes {@code capture.tables} of the running capture (which reads it at its next publication check) and of later starts. */
@@ -170,9 +171,13 @@ final class Replication implements AutoCloseable {
         this.timetzOffsets = offsets;
     }
 
-    /** Capture's {@code log.format} from its next start on (readers read both formats). */
+    /** Capture's {@code log.format} from its next start on (a log keeps its first one: capture refuses another). */
     void logFormat(LogFormat format) {
         this.logFormat = format;
+    }
+
+    LogFormat logFormat() {
+        return logFormat;
     }
 
     /** Capture's {@code capture.value.encoding} from its next start on. */
