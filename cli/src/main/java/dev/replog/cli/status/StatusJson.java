@@ -25,6 +25,7 @@ public final class StatusJson {
         root.put("generatedAt", r.generatedAt().toString());
         root.put("healthy", r.healthy());
         root.put("maxLagSeconds", r.maxLagSeconds());
+        root.put("logFormat", r.logFormat() == null ? null : r.logFormat().toString());
         ArrayNode problems = root.putArray("problems");
         r.problems().forEach(problems::add);
         if (r.capture() == null) {

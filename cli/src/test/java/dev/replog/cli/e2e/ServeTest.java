@@ -1,6 +1,7 @@
 package dev.replog.cli.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.replog.cli.CommandRun;
 import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.RowChange;
@@ -12,10 +13,14 @@ import dev.replog.serve.routing.KeyEncoding;
 import dev.replog.serve.routing.KeyValues;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import dev.replog.testkit.Await;
+import dev.replog.testkit.PipelineProperties;
 import dev.replog.testkit.Sql;
+import dev.replog.testkit.TestServers;
 import dev.replog.topology.SchemaTopicLookup;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +88,7 @@ class ServeTest {
             for (String table : List.of("public.accounts", "public.orders")) {
                 assertEquals("compact", metadata.path(table).path("keyFormat").asText(), metadata.toString());
             }
+            theStatusOfACompactLogShowsItsFormatAndLastPublishedLsn(r, serve);
 
             try (ReplogReadClient client = ReplogReadClient.of(serve.addresses(), Duration.ofSeconds(30))) {
                 ReplogReadClient.Session session = client.session();
@@ -96,6 +102,21 @@ class ServeTest {
                     assertEquals(Integer.toString(1000 + i), read.row().get("qty"), "read of order " + id + " after its write");
                 }
             }
+        }
+    }
+
+    private static void theStatusOfACompactLogShowsItsFormatAndLastPublishedLsn(Replication r, ReadReplicas serve) throws Exception {
+        TestServers s = TestServers.get();
+        Path config = PipelineProperties.write(Files.createTempFile("replog-serve-compact-", ".properties"), s.kafka().bootstrapServers(),
+                s.leader(), r.leaderDatabase(), s.follower(), r.followerDatabase(), "public.accounts,public.orders", 3, "row",
+                List.of("status.followers=serve:" + String.join(";", serve.addresses())));
+        try {
+            JsonNode status = StatusTest.parse(CommandRun.of("status", "--config", config.toString(), "--json"));
+            assertEquals("compact", status.path("logFormat").asText(), status.toString());
+            assertNotNull(status.path("capture").path("lastPublishedLsn").textValue(), "the last END, a compact record, found: " + status);
+            assertTrue(status.path("serveGroups").get(0).path("complete").asBoolean(), status.toString());
+        } finally {
+            Files.deleteIfExists(config);
         }
     }
 
