@@ -1,6 +1,8 @@
 package dev.replog.applier;
 
+import dev.replog.schemas.compact.SchemaLookup;
 import dev.replog.topology.KafkaSettings;
+import dev.replog.topology.SchemaTopicLookup;
 import dev.replog.topology.TopicNames;
 
 import java.time.Duration;
@@ -95,6 +97,14 @@ public record ApplierSettings(FollowerConnection follower,
     /** What the applier may do for user types beyond a schema change's transaction. */
     public dev.replog.applier.follower.UserTypePolicy userTypes() {
         return new dev.replog.applier.follower.UserTypePolicy(follower, createExtensions);
+    }
+
+    /**
+     * Where this log's compact records find their schemas ({@code <prefix>.schemas}); read only when
+     * a compact record is met, so a JSON log never reads it. A new lookup per call.
+     */
+    public SchemaLookup logSchemas() {
+        return new SchemaTopicLookup(kafka.clientConfig(), topics.schemas());
     }
 
     /** Kafka's fetch buffer: one fetch per broker of at most this many (compressed) bytes. */

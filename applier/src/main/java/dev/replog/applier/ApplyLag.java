@@ -1,9 +1,10 @@
 package dev.replog.applier;
 
 import dev.replog.applier.state.WatermarkStore;
-import dev.replog.schemas.EnvelopeDecoder;
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.compact.LogDecoder;
 import dev.replog.topology.KafkaSettings;
+import dev.replog.topology.SchemaTopicLookup;
 import dev.replog.topology.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -75,9 +76,10 @@ public final class ApplyLag implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicNames topics;
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
+    private final LogDecoder decoder;
 
     public ApplyLag(KafkaSettings kafka, TopicNames topics) {
+        this.decoder = new LogDecoder(new SchemaTopicLookup(kafka.clientConfig(), topics.schemas()));
         Properties p = kafka.clientConfig();
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");

@@ -3,9 +3,12 @@ package dev.replog.capture;
 import dev.replog.metrics.Health;
 import dev.replog.metrics.ReplogMetric;
 import dev.replog.metrics.ServiceMetrics;
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.compact.InMemorySchemas;
 import dev.replog.schemas.TableId;
 import dev.replog.topology.Backoff;
+import dev.replog.topology.SchemaTopic;
 import dev.replog.topology.TopicProvisioner;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
@@ -83,10 +86,12 @@ public final class CaptureService implements AutoCloseable {
         }
         // Tables idle since this start, or dropped, keep topics that followers read: they get watermarks too.
         provisioner.findTableTopics(settings.topics().tableTopicPattern());
-        this.watermarks = new WatermarkPublisher(kafka, provisioner, settings.watermarkInterval());
+        LogFormatCheck.check(admin, settings.topics(), settings.logFormat(), provisioner.tableTopics());
+        LogEncoding encoding = encoding(settings, provisioner, kafka);
+        this.watermarks = new WatermarkPublisher(kafka, provisioner, settings.watermarkInterval(), encoding);
         this.schemaTracker = new SchemaTracker(settings.leader());
         this.publisher = new LogPublisher(kafka, watermarks, provisioner, settings.topics(), schemaTracker,
-                publication.signalTable(), publication.copies(), publication.copyLog(), metrics.registry());
+                publication.signalTable(), publication.copies(), publication.copyLog(), encoding, metrics.registry());
         ReplogMetric.CAPTURE_STREAMING.gauge(metrics.registry(), this, c -> c.streamingNow ? 1 : 0);
         this.retries = ReplogMetric.CAPTURE_RETRIES.counter(metrics.registry());
         this.slot = new SlotMonitor(settings.leader(), settings.slotName(), metrics);
@@ -140,6 +145,18 @@ public final class CaptureService implements AutoCloseable {
         long every = settings.publicationRefresh().toMillis();
         service.publicationRefresh.scheduleWithFixedDelay(service::refresh, every, every, TimeUnit.MILLISECONDS);
         return service;
+    }
+
+    /** The log's format; a compact log's schemas topic is created, and read whole. */
+    private static LogEncoding encoding(CaptureSettings s, TopicProvisioner provisioner, TransactionalLog kafka) {
+        if (s.logFormat() == LogFormat.JSON) {
+            return new JsonLogEncoding();
+        }
+        String topic = s.topics().schemas();
+        SchemaTopic.create(provisioner, topic);
+        InMemorySchemas held = SchemaTopic.readAll(s.kafka().clientConfig(), topic);
+        log.info("log format compact: {} holds {} schemas", topic, held.size());
+        return new CompactLogEncoding(kafka, topic, held);
     }
 
     private static Properties producerConfig(CaptureSettings s) {

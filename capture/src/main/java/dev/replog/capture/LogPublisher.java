@@ -59,8 +59,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final String signalsTopic;
     /** The signal table as Debezium's transaction END names it. */
     private final String signalsCollection;
-    private final EnvelopeEncoder keyEncoder = new EnvelopeEncoder(true);
-    private final EnvelopeEncoder valueEncoder = new EnvelopeEncoder(false);
+    private final LogEncoding encoding;
+    /** The {@link LogHeaders#FORMAT} header of records written in the log's format. */
+    private final byte[] formatHeader;
     private final AtomicLong published = new AtomicLong();
     private volatile Lsn lastLsn = Lsn.ZERO;
     private final Timer batchPublish;
@@ -71,8 +72,11 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private volatile boolean initialSnapshot;
 
     LogPublisher(TransactionalLog kafka, WatermarkPublisher watermarks, TopicProvisioner provisioner, TopicNames topics,
-                 SchemaTracker schemas, TableId signals, CopyProgress copies, CopyLog copyLog, MeterRegistry meters) {
+                 SchemaTracker schemas, TableId signals, CopyProgress copies, CopyLog copyLog, LogEncoding encoding,
+                 MeterRegistry meters) {
         this.kafka = kafka;
+        this.encoding = encoding;
+        this.formatHeader = utf8(encoding.format().header());
         this.copyLog = copyLog;
         this.copies = copies;
         this.watermarks = watermarks;
@@ -99,6 +103,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             } catch (RuntimeException | InterruptedException e) {
                 // Nothing of the batch is readable; its schema changes must be published again with it.
                 kafka.abandon();
+                encoding.abandoned();
                 schemas.reset();
                 watermarks.batchAbandoned();
                 throw e;
@@ -120,7 +125,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         List<CompleteCopy> completeCopies = copyLog == null ? List.of() : copyLog.complete(batchLsn);
         for (CompleteCopy copy : completeCopies) {
             sends.add(kafka.send(new ProducerRecord<>(topics.copies(), 0, CompleteCopyFormat.key(copy.table()),
-                    CompleteCopyFormat.write(copy), positionHeaders(new SourcePosition(copy.endLsn(), 0, copy.completedAt(), false)))));
+                    CompleteCopyFormat.write(copy), positionHeaders(new SourcePosition(copy.endLsn(), 0, copy.completedAt(), false),
+                    utf8(LogHeaders.FORMAT_VERSION)))));
         }
         List<CopyStart> copyStarts = new ArrayList<>();
         // How far capture has read the WAL, heartbeats included: drops are published only past it.
@@ -157,8 +163,8 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 processed = maxLsn(processed, lsnOf(r, source).value());
                 if (r.value() != null) {
                     // A transaction of its own: it moves a transactional follower's watermark while tables are idle.
-                    byte[] key = r.key() == null ? null : keyEncoder.encode(r.topic(), r.keySchema(), r.key());
-                    sendOrdered(topics.heartbeat(), key, valueEncoder.encode(r.topic(), r.valueSchema(), r.value()),
+                    byte[] key = r.key() == null ? null : encoding.encode(r.topic(), r.keySchema(), r.key(), true, sends);
+                    sendOrdered(topics.heartbeat(), key, encoding.encode(r.topic(), r.valueSchema(), r.value(), false, sends),
                             headers(r, source), sends);
                 }
                 continue;
@@ -186,11 +192,13 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         }
         for (SchemaTracker.Dropped d : schemas.dropped(maxLsn(processed, batchLsn.value()))) {
             SourcePosition at = new SourcePosition(d.noticedAt(), 0, Instant.now(), false);
-            broadcast(d.topic(), SchemaChangeFormat.write(new SchemaChange(d.table(), null, at)), positionHeaders(at), sends);
+            broadcast(d.topic(), encoding.own(SchemaChangeFormat.write(new SchemaChange(d.table(), null, at))),
+                    positionHeaders(at, formatHeader), sends);
         }
         watermarks.appendIfDue(sends); // last: every record of the batch is before it in its partition
         awaitAll(sends);
         kafka.commit();
+        encoding.committed();
         watermarks.batchCommitted();
         for (CopyStart start : copyStarts) {
             copyLog.started(start.published());
@@ -302,7 +310,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             Long txId = source.getInt64("txId");
             SourcePosition at = new SourcePosition(lsnOf(r, source), txId == null ? 0 : txId,
                     Instant.ofEpochMilli(source.getInt64("ts_ms")), initialSnapshot);
-            RecordHeaders headers = positionHeaders(at);
+            RecordHeaders headers = positionHeaders(at, formatHeader);
             if (at.snapshot()) {
                 headers.add(LogHeaders.SNAPSHOT, utf8("true"));
             }
@@ -310,7 +318,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                 headers.add(LogHeaders.TX_ID, utf8(Long.toString(txId)));
             }
             addPreviousCommit(headers, source);
-            broadcast(r.topic(), SchemaChangeFormat.write(new SchemaChange(table, change.get(), at)), headers, sends);
+            broadcast(r.topic(), encoding.own(SchemaChangeFormat.write(new SchemaChange(table, change.get(), at))), headers, sends);
         }
     }
 
@@ -322,21 +330,21 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         }
     }
 
-    private static RecordHeaders positionHeaders(SourcePosition at) {
+    private static RecordHeaders positionHeaders(SourcePosition at, byte[] format) {
         RecordHeaders h = new RecordHeaders();
-        h.add(LogHeaders.FORMAT, utf8(LogHeaders.FORMAT_VERSION));
+        h.add(LogHeaders.FORMAT, format);
         h.add(LogHeaders.LSN, utf8(at.lsn().toString()));
         return h;
     }
 
     private void send(SourceRecord r, Struct source, List<Future<RecordMetadata>> sends) {
         String topic = r.topic();
-        byte[] key = r.key() != null ? keyEncoder.encode(topic, r.keySchema(), r.key())
-                : isRowChange(r, source) ? keyFromRow(r, source) : null;
+        byte[] key = r.key() != null ? encoding.encode(topic, r.keySchema(), r.key(), true, sends)
+                : isRowChange(r, source) ? keyFromRow(r, source, sends) : null;
         Object v = topic.equals(topics.transactions()) && r.value() instanceof Struct end ? withoutSignals(end) : r.value();
-        byte[] value = v == null ? null : valueEncoder.encode(topic, r.valueSchema(), v);
+        byte[] value = v == null ? null : encoding.encode(topic, r.valueSchema(), v, false, sends);
         RecordHeaders headers = headers(r, source);
-        addKeyMove(r, headers);
+        addKeyMove(r, headers, sends);
         if (topic.equals(topics.transactions())) {
             sendOrdered(topic, key, value, transactionHeaders(r), sends);
             noteEnd(r);
@@ -356,7 +364,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
      * default replica identity the create lacks the large values the update left alone, and the
      * applier takes them from the old row (see the applier's KeyMoves).
      */
-    private void addKeyMove(SourceRecord r, RecordHeaders headers) {
+    private void addKeyMove(SourceRecord r, RecordHeaders headers, List<Future<RecordMetadata>> sends) {
         if (r.value() == null) {
             return;
         }
@@ -364,7 +372,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             String name = h.key().equals(RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD) ? LogHeaders.KEY_OLD
                     : h.key().equals(RelationalChangeRecordEmitter.PK_UPDATE_NEWKEY_FIELD) ? LogHeaders.KEY_NEW : null;
             if (name != null && h.value() != null) {
-                headers.add(name, keyEncoder.encode(r.topic(), h.schema(), h.value()));
+                headers.add(name, encoding.encode(r.topic(), h.schema(), h.value(), true, sends));
             }
         }
     }
@@ -416,9 +424,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     }
 
     /** BEGIN/END carry the transaction's xid and, from Debezium's offset, its WAL position (END: the commit). */
-    private static RecordHeaders transactionHeaders(SourceRecord r) {
+    private RecordHeaders transactionHeaders(SourceRecord r) {
         RecordHeaders h = new RecordHeaders();
-        h.add(LogHeaders.FORMAT, utf8(LogHeaders.FORMAT_VERSION));
+        h.add(LogHeaders.FORMAT, formatHeader);
         if (r.sourceOffset().get("lsn") instanceof Long lsn) {
             h.add(LogHeaders.LSN, utf8(new Lsn(lsn).toString()));
         }
@@ -438,7 +446,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
      * Debezium sends a row without a key when it read the row after its table was dropped (it can no
      * longer look the key up); the key is rebuilt from the primary key last published for the table.
      */
-    private byte[] keyFromRow(SourceRecord r, Struct source) {
+    private byte[] keyFromRow(SourceRecord r, Struct source, List<Future<RecordMetadata>> sends) {
         TableId table = new TableId(source.getString("schema"), source.getString("table"));
         List<String> keyColumns = schemas.primaryKeyOf(table);
         Struct value = (Struct) r.value();
@@ -456,7 +464,7 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         for (String k : keyColumns) {
             key.put(k, row.get(k));
         }
-        return keyEncoder.encode(r.topic(), built, key);
+        return encoding.encode(r.topic(), built, key, true, sends);
     }
 
     /**
@@ -506,9 +514,9 @@ final class LogPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         return null;
     }
 
-    private static RecordHeaders headers(SourceRecord r, Struct source) {
+    private RecordHeaders headers(SourceRecord r, Struct source) {
         RecordHeaders h = new RecordHeaders();
-        h.add(LogHeaders.FORMAT, utf8(LogHeaders.FORMAT_VERSION));
+        h.add(LogHeaders.FORMAT, formatHeader);
         if (source == null) {
             return h;
         }

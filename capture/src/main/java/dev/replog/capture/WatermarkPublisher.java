@@ -65,10 +65,15 @@ final class WatermarkPublisher implements AutoCloseable {
      */
     private boolean fenced;
     private volatile boolean closed;
+    private final LogEncoding encoding;
 
-    /** @param interval zero writes no watermarks */
-    WatermarkPublisher(TransactionalLog kafka, TopicProvisioner provisioner, Duration interval) {
+    /**
+     * @param interval zero writes no watermarks
+     * @param encoding the log's format: a watermark's JSON framed as its records are
+     */
+    WatermarkPublisher(TransactionalLog kafka, TopicProvisioner provisioner, Duration interval, LogEncoding encoding) {
         this.kafka = kafka;
+        this.encoding = encoding;
         this.provisioner = provisioner;
         this.intervalNanos = interval.toNanos();
         this.timer = interval.isZero() ? null : new Thread(this::runTimer, "replog-watermarks");
@@ -215,7 +220,7 @@ final class WatermarkPublisher implements AutoCloseable {
         Instant at = batchMoved ? inBatchTime : committedTime;
         RecordHeaders headers = headers(w == null ? Lsn.ZERO : w);
         headers.add(LogHeaders.COPY, copyId.getBytes(StandardCharsets.UTF_8));
-        byte[] value = WatermarkFormat.write(w == null ? Lsn.ZERO : w, at == null ? Instant.EPOCH : at);
+        byte[] value = encoding.own(WatermarkFormat.write(w == null ? Lsn.ZERO : w, at == null ? Instant.EPOCH : at));
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             sends.add(kafka.send(new ProducerRecord<>(topic, p, (byte[]) null, value, headers)));
@@ -223,10 +228,10 @@ final class WatermarkPublisher implements AutoCloseable {
         return sends;
     }
 
-    private static RecordHeaders headers(Lsn w) {
+    private RecordHeaders headers(Lsn w) {
         byte[] lsn = w.toString().getBytes(StandardCharsets.UTF_8);
         RecordHeaders headers = new RecordHeaders();
-        headers.add(LogHeaders.FORMAT, LogHeaders.FORMAT_VERSION.getBytes(StandardCharsets.UTF_8));
+        headers.add(LogHeaders.FORMAT, encoding.format().header().getBytes(StandardCharsets.UTF_8));
         headers.add(LogHeaders.LSN, lsn);
         headers.add(LogHeaders.WATERMARK, lsn);
         return headers;
@@ -237,7 +242,7 @@ final class WatermarkPublisher implements AutoCloseable {
             provisioner.forgetDeletedTableTopics();
             recheckTopics = false;
         }
-        byte[] value = WatermarkFormat.write(w, commitTime);
+        byte[] value = encoding.own(WatermarkFormat.write(w, commitTime));
         RecordHeaders headers = headers(w);
         for (Map.Entry<String, Integer> topic : provisioner.tableTopics().entrySet()) {
             for (int p = 0; p < topic.getValue(); p++) {

@@ -67,7 +67,7 @@ final class DeadLettersCommand {
         public Integer call() {
             ApplierSettings s = FollowerCommandSupport.settings(parent.config);
             List<DeadLetterReplay.Result> results = FollowerCommandSupport.onFollower(s,
-                    c -> new DeadLetterReplay().replay(c, parent.topic(s), parent.offset));
+                    c -> new DeadLetterReplay(s.logSchemas()).replay(c, parent.topic(s), parent.offset));
             long failed = 0;
             for (DeadLetterReplay.Result r : results) {
                 if (r.replayed()) {

@@ -4,9 +4,10 @@ import dev.replog.applier.follower.FollowerTables;
 import dev.replog.applier.follower.FollowerWriter;
 import dev.replog.applier.follower.SqlErrors;
 import dev.replog.schemas.ChangeEvent;
-import dev.replog.schemas.EnvelopeDecoder;
 import dev.replog.schemas.RowChange;
 import dev.replog.schemas.Truncate;
+import dev.replog.schemas.compact.LogDecoder;
+import dev.replog.schemas.compact.SchemaLookup;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,8 +28,13 @@ public final class DeadLetterReplay {
         }
     }
 
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
+    private final LogDecoder decoder;
     private final FollowerTables tables = new FollowerTables();
+
+    /** @param schemas the log's schemas, for events of the compact format */
+    public DeadLetterReplay(SchemaLookup schemas) {
+        this.decoder = new LogDecoder(schemas);
+    }
 
     /**
      * @param c      a connection from {@link FollowerConnection#openPool}: values are bound untyped

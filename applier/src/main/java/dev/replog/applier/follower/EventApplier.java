@@ -5,12 +5,13 @@ import dev.replog.applier.SchemaExpressions;
 import dev.replog.applier.deadletter.PoisonEvent;
 import dev.replog.applier.deadletter.PoisonEventException;
 import dev.replog.schemas.ChangeEvent;
-import dev.replog.schemas.EnvelopeDecoder;
 import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.RowChange;
 import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.Truncate;
 import dev.replog.schemas.Watermark;
+import dev.replog.schemas.compact.LogDecoder;
+import dev.replog.schemas.compact.SchemaLookup;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.sql.Connection;
@@ -25,7 +26,7 @@ import java.time.Instant;
  */
 public final class EventApplier {
 
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
+    private final LogDecoder decoder;
     private final FollowerTables tables = new FollowerTables();
     private final SchemaExpressions schemaExpressions;
     private final UserTypePolicy userTypes;
@@ -33,8 +34,10 @@ public final class EventApplier {
     /**
      * @param schemaExpressions which expressions of the log's schema changes the follower runs
      * @param userTypes         what may be done for user types beyond a schema change's transaction
+     * @param schemas           the log's schemas, for records of the compact format
      */
-    public EventApplier(SchemaExpressions schemaExpressions, UserTypePolicy userTypes) {
+    public EventApplier(SchemaExpressions schemaExpressions, UserTypePolicy userTypes, SchemaLookup schemas) {
+        this.decoder = new LogDecoder(schemas);
         this.schemaExpressions = schemaExpressions;
         this.userTypes = userTypes;
     }

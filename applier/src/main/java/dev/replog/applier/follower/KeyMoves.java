@@ -5,7 +5,9 @@ import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.RowChange;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.CompactWire;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -14,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -64,8 +67,8 @@ public final class KeyMoves {
 
         /** The hand-over of this record if it is a key move's create, else null. */
         public static HandOver takenBy(ConsumerRecord<byte[], byte[]> r) {
-            String oldKey = LogRecords.header(r, LogHeaders.KEY_OLD);
-            return r.value() == null || oldKey == null ? null : new HandOver(r.topic(), lsnOf(r), oldKey);
+            Header oldKey = r.headers().lastHeader(LogHeaders.KEY_OLD);
+            return r.value() == null || oldKey == null ? null : new HandOver(r.topic(), lsnOf(r), movedKey(oldKey.value()));
         }
 
         /** The delete handed the row over, or was set aside as a poison event (it has the create's topic and LSN). */
@@ -168,7 +171,19 @@ public final class KeyMoves {
 
     /** The hand-over a key move's delete makes: under its own key, which is the create's old key. */
     private static HandOver handedOverBy(ConsumerRecord<byte[], byte[]> r) {
-        return new HandOver(r.topic(), lsnOf(r), new String(r.key(), StandardCharsets.UTF_8));
+        return new HandOver(r.topic(), lsnOf(r), movedKey(r.key()));
+    }
+
+    /**
+     * A record key (or key header) as the JSON whose {@code payload} names the moved row: the JSON
+     * format's key as it is; a compact key, which is binary, as its hex digits. Both halves of a move
+     * are in the log's one format, so they name the row alike.
+     */
+    static String movedKey(byte[] key) {
+        if (CompactWire.isCompact(key)) {
+            return "{\"payload\":\"" + HexFormat.of().formatHex(key) + "\"}";
+        }
+        return new String(key, StandardCharsets.UTF_8);
     }
 
     private static String lsnOf(ConsumerRecord<byte[], byte[]> r) {

@@ -5,10 +5,10 @@ import dev.replog.applier.LogRecords;
 import dev.replog.applier.deadletter.PoisonEvent;
 import dev.replog.schemas.ChangeEvent;
 import dev.replog.schemas.CompleteCopy;
-import dev.replog.schemas.EnvelopeDecoder;
 import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.Watermark;
+import dev.replog.schemas.compact.LogDecoder;
 import dev.replog.topology.Backoff;
 import org.apache.kafka.common.TopicPartition;
 
@@ -137,7 +137,7 @@ record CopyCut(Lsn lsn, Instant commitTime, Map<TopicPartition, Long> offsets) {
         if (from >= end) {
             return out;
         }
-        EnvelopeDecoder decoder = new EnvelopeDecoder();
+        LogDecoder decoder = log.decoder();
         log.read(tp, from, r -> {
             if (LogRecords.isWatermark(r) && r.value() != null) {
                 try {

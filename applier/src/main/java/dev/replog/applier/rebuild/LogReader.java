@@ -1,6 +1,8 @@
 package dev.replog.applier.rebuild;
 
 import dev.replog.applier.ApplierSettings;
+import dev.replog.schemas.compact.LogDecoder;
+import dev.replog.schemas.compact.SchemaLookup;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -20,6 +22,7 @@ import java.util.function.Predicate;
 final class LogReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final SchemaLookup schemas;
 
     LogReader(ApplierSettings s) {
         Properties p = s.kafka().clientConfig();
@@ -29,6 +32,12 @@ final class LogReader implements AutoCloseable {
         p.put("max.partition.fetch.bytes", Integer.toString(Math.min(8 * 1024 * 1024, s.fetchMaxBytes())));
         p.put("client.id", "replog-rebuild-" + s.groupId());
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.schemas = s.logSchemas();
+    }
+
+    /** A decoder of either log format, its schemas shared by every decoder of this reader. */
+    LogDecoder decoder() {
+        return new LogDecoder(schemas);
     }
 
     Map<TopicPartition, Long> beginnings(List<TopicPartition> partitions) {

@@ -2,10 +2,10 @@ package dev.replog.applier.rebuild;
 
 import dev.replog.applier.ApplyException;
 import dev.replog.applier.LogRecords;
-import dev.replog.schemas.EnvelopeDecoder;
 import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TransactionBoundary;
+import dev.replog.schemas.compact.LogDecoder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -49,7 +49,7 @@ record PointInTime(Lsn lsn, Lsn last, Instant lastCommitted) {
 
     private static PointInTime find(LogReader log, String topic, Predicate<TransactionBoundary> after, String what, Lsn lsn) {
         TopicPartition tp = new TopicPartition(topic, 0);
-        EnvelopeDecoder decoder = new EnvelopeDecoder();
+        LogDecoder decoder = log.decoder();
         TransactionBoundary[] last = {null};
         boolean[] found = {false};
         long[] next = {log.beginnings(java.util.List.of(tp)).get(tp)};
@@ -84,7 +84,7 @@ record PointInTime(Lsn lsn, Lsn last, Instant lastCommitted) {
     }
 
     /** The END a record of the transactions topic is, or null for a BEGIN. */
-    private static TransactionBoundary end(EnvelopeDecoder decoder, ConsumerRecord<byte[], byte[]> r) {
+    private static TransactionBoundary end(LogDecoder decoder, ConsumerRecord<byte[], byte[]> r) {
         if (r.value() == null) {
             return null;
         }

@@ -9,8 +9,8 @@ import dev.replog.applier.follower.EventApplier;
 import dev.replog.applier.follower.FollowerWriter;
 import dev.replog.applier.follower.KeyMoves;
 import dev.replog.applier.follower.PartitionWait;
-import dev.replog.applier.follower.UserTypePolicy;
 import dev.replog.applier.follower.TruncateBarrier;
+import dev.replog.applier.follower.UserTypePolicy;
 import dev.replog.applier.state.PartitionOwners;
 import dev.replog.applier.state.Position;
 import dev.replog.applier.state.PositionStore;
@@ -20,6 +20,7 @@ import dev.replog.schemas.Lsn;
 import dev.replog.schemas.SchemaChange;
 import dev.replog.schemas.SourceOrder;
 import dev.replog.schemas.Truncate;
+import dev.replog.schemas.compact.SchemaLookup;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
@@ -57,12 +58,13 @@ public final class BatchApplier {
     /**
      * @param schemaExpressions which expressions of the log's schema changes the follower runs
      * @param userTypes         what may be done for user types beyond a schema change's transaction
+     * @param schemas           the log's schemas, for records of the compact format
      */
     public BatchApplier(ToIntFunction<String> partitionCount, PartitionOwners owners, SchemaExpressions schemaExpressions,
-                        UserTypePolicy userTypes) {
+                        UserTypePolicy userTypes, SchemaLookup schemas) {
         this.partitionCount = partitionCount;
         this.owners = owners;
-        this.events = new EventApplier(schemaExpressions, userTypes);
+        this.events = new EventApplier(schemaExpressions, userTypes, schemas);
     }
 
     /**

@@ -89,7 +89,8 @@ public final class RowApply implements ApplyLoop {
         this.stopping = stopping;
         this.identity = identity;
         this.owners = new PartitionOwners(identity.applier());
-        this.batches = new BatchApplier(this::partitionCount, owners, settings.schemaExpressions(), settings.userTypes());
+        this.batches = new BatchApplier(this::partitionCount, owners, settings.schemaExpressions(), settings.userTypes(),
+                settings.logSchemas());
     }
 
     @Override
