@@ -4,11 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.replog.applier.LogRecords;
 import dev.replog.schemas.Lsn;
-import dev.replog.schemas.TransactionBoundary;
-import dev.replog.schemas.compact.CompactWire;
-import dev.replog.schemas.compact.LogDecoder;
 import dev.replog.topology.KafkaSettings;
-import dev.replog.topology.SchemaTopicLookup;
 import dev.replog.topology.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,7 +18,7 @@ import java.util.Properties;
 
 /**
  * The commit LSN of the last leader transaction capture published: the {@code replog.lsn} header of
- * the last END in {@code <prefix>.transactions} (one partition), in either log format. Only the topic's tail is read, with
+ * the last END in {@code <prefix>.transactions} (one partition). Only the topic's tail is read, with
  * a read-committed consumer, so what a capture batch left open or aborted does not count.
  */
 final class LastPublished {
@@ -37,7 +33,6 @@ final class LastPublished {
 
     /** @return the LSN, or null if the topic does not exist or its tail holds no END */
     static Lsn read(KafkaSettings kafka, TopicNames topics) {
-        LogDecoder compact = new LogDecoder(new SchemaTopicLookup(kafka.clientConfig(), topics.schemas()));
         Properties p = kafka.clientConfig();
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
@@ -56,7 +51,7 @@ final class LastPublished {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (consumer.position(tp) < end && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    Lsn lsn = r.offset() < end && isEnd(r, compact) ? LogRecords.lsn(r) : null;
+                    Lsn lsn = r.offset() < end && isEnd(r) ? LogRecords.lsn(r) : null;
                     if (lsn != null && (last == null || lsn.isAfter(last))) {
                         last = lsn;
                     }
@@ -66,13 +61,9 @@ final class LastPublished {
         }
     }
 
-    private static boolean isEnd(ConsumerRecord<byte[], byte[]> r, LogDecoder compact) {
+    private static boolean isEnd(ConsumerRecord<byte[], byte[]> r) {
         if (r.value() == null) {
             return false;
-        }
-        if (CompactWire.isCompact(r.value())) {
-            Lsn lsn = LogRecords.lsn(r);
-            return lsn != null && compact.decodeTransaction(r.value(), lsn).kind() == TransactionBoundary.Kind.END;
         }
         try {
             JsonNode value = JSON.readTree(r.value());

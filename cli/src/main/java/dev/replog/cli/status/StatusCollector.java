@@ -2,7 +2,6 @@ package dev.replog.cli.status;
 
 import dev.replog.applier.ApplyLag;
 import dev.replog.capture.LeaderConnection;
-import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.Lsn;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
@@ -50,14 +49,6 @@ public final class StatusCollector {
         } catch (RuntimeException e) {
             publishedError = "cannot read " + topics.transactions() + " from Kafka: " + e.getMessage();
         }
-        LogFormat format = null;
-        if (publishedError == null) {
-            try {
-                format = LogFormatProbe.probe(kafka, topics);
-            } catch (RuntimeException e) {
-                publishedError = "cannot list the topics of the log from Kafka: " + e.getMessage();
-            }
-        }
         Connection leader = null;
         String leaderError = null;
         if (targets.leader() != null) {
@@ -80,7 +71,7 @@ public final class StatusCollector {
             for (List<String> g : targets.serveGroups()) {
                 groups.add(ServeGroupProbe.probe(g));
             }
-            return new StatusReport(now, maxLagSeconds, format, capture, followers, groups,
+            return new StatusReport(now, maxLagSeconds, capture, followers, groups,
                     Health.problems(capture, publishedError, followers, groups, maxLagSeconds));
         } finally {
             closeQuietly(leader);

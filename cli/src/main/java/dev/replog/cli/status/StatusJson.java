@@ -25,7 +25,6 @@ public final class StatusJson {
         root.put("generatedAt", r.generatedAt().toString());
         root.put("healthy", r.healthy());
         root.put("maxLagSeconds", r.maxLagSeconds());
-        root.put("logFormat", r.logFormat() == null ? null : r.logFormat().toString());
         ArrayNode problems = root.putArray("problems");
         r.problems().forEach(problems::add);
         if (r.capture() == null) {

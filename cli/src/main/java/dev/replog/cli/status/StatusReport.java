@@ -1,18 +1,15 @@
 package dev.replog.cli.status;
 
-import dev.replog.schemas.LogFormat;
-
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Everything {@code replog status} found, and what it judged unhealthy.
  *
- * @param logFormat the format of the log (null: capture has not created it yet, or Kafka could not be read)
  * @param capture  null when the configuration names no leader
  * @param problems one line per thing that is unhealthy; empty if all is
  */
-public record StatusReport(Instant generatedAt, double maxLagSeconds, LogFormat logFormat, CaptureStatus capture, List<FollowerStatus> followers,
+public record StatusReport(Instant generatedAt, double maxLagSeconds, CaptureStatus capture, List<FollowerStatus> followers,
                            List<ServeGroupStatus> serveGroups, List<String> problems) {
 
     /** The version of the JSON {@code --json} prints (docs/status.md); raised on any incompatible change. */

@@ -15,9 +15,6 @@ public final class StatusTable {
 
     public static String render(StatusReport r) {
         StringBuilder out = new StringBuilder();
-        if (r.logFormat() != null) {
-            out.append("log: ").append(r.logFormat()).append(" format\n\n");
-        }
         if (r.capture() != null) {
             capture(out, r.capture());
         }
