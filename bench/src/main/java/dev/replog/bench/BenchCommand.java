@@ -1,16 +1,17 @@
 package dev.replog.bench;
 
-import picocli.CommandLine.Command;
 import dev.replog.bench.rebuild.RebuildBench;
 import dev.replog.bench.serve.ServeBench;
 import dev.replog.bench.serve.ServeBenchOptions;
 import dev.replog.bench.soak.SoakBench;
 import dev.replog.bench.soak.SoakOptions;
 import dev.replog.bench.verify.VerifyBench;
+import dev.replog.schemas.LogFormat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -102,6 +103,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + "beside native (default: ${DEFAULT-VALUE}; the issue's targets are for both modes).")
     String applyMode;
 
+    @Option(names = "--log-format", defaultValue = "json", paramLabel = "json|compact",
+            description = "Replog's log.format: how capture writes the log (default: ${DEFAULT-VALUE}; schemas/README.md, \"Compact format\").")
+    String logFormat;
+
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -152,12 +157,18 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--apply-mode: " + e.getMessage());
         }
+        LogFormat format;
+        try {
+            format = LogFormat.parse(logFormat);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--log-format: '" + logFormat + "' is not one of json, compact");
+        }
         boolean alonePassed = true;
         if (workloads.remove("soak")) {
             // Not a comparison with native replication: a load test of Replog alone (see README, Memory).
             alonePassed = SoakBench.run(new SoakOptions(soakRows, Duration.ofSeconds(soakSeconds), soakClients, soakTps, 3,
                     childHeap, Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(Math.max(300, soakSeconds)),
-                    replogMainClass, null), out, System.out);
+                    replogMainClass, null, format), out, System.out);
         }
         if (workloads.remove("serve")) {
             // Replog alone too: read replicas (docs/serve.md) against the targets.
@@ -177,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
-                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine());
+                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine(), format);
         return new Benchmark(options, System.out).run() && alonePassed ? 0 : 1;
     }
 

@@ -1,5 +1,7 @@
 package dev.replog.bench;
 
+import dev.replog.schemas.LogFormat;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,11 +15,20 @@ import java.util.Set;
  * @param replogMainClass the class the capture and applier child JVMs run ({@code replog capture|apply})
  * @param replogModes Replog's apply modes to run, each beside native ({@code --apply-mode})
  * @param commandLine the exact command, recorded in the results
+ * @param logFormat the format Replog's capture writes ({@code --log-format}, config key {@code log.format})
  */
 record BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgbenchRate, int pgbenchScale,
                     int pgbenchClients, Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile,
                     String pgbench, Path outputDir, Duration timeout, String replogMainClass, List<ReplicationKind> replogModes,
-                    String commandLine) {
+                    String commandLine, LogFormat logFormat) {
+
+    /** In the JSON log format. */
+    BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgbenchRate, int pgbenchScale, int pgbenchClients,
+                 Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile, String pgbench,
+                 Path outputDir, Duration timeout, String replogMainClass, List<ReplicationKind> replogModes, String commandLine) {
+        this(rows, updates, pgbenchDuration, pgbenchRate, pgbenchScale, pgbenchClients, only, partitions, childHeap, childJavaOptions,
+                profile, pgbench, outputDir, timeout, replogMainClass, replogModes, commandLine, LogFormat.JSON);
+    }
 
     static final List<String> WORKLOADS = List.of("insert", "snapshot", "update", "pgbench", "soak", "serve", "verify", "rebuild");
 

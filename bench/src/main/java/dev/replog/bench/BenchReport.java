@@ -46,7 +46,7 @@ final class BenchReport {
         out.println("Machine: " + machine.summary());
         out.println("Kafka broker: " + Benchmark.BROKER + "; capture and applier: child JVMs, -Xmx" + options.childHeap()
                 + (options.childJavaOptions().isEmpty() ? "" : " " + String.join(" ", options.childJavaOptions()))
-                + ", topics.partitions=" + options.partitions());
+                + ", topics.partitions=" + options.partitions() + ", log.format=" + options.logFormat());
         out.println("Replog apply modes: " + String.join(", ", options.replogModes().stream().map(ReplicationKind::applyMode).toList())
                 + " (each on a fresh follower database, the same workload on a fresh leader database)");
         out.println("TPC-B driver: " + tpcb);
@@ -252,6 +252,7 @@ final class BenchReport {
         m.put("childJavaOptions", options.childJavaOptions());
         m.put("profile", options.profile());
         m.put("applyModes", options.replogModes().stream().map(ReplicationKind::applyMode).toList());
+        m.put("logFormat", options.logFormat().toString());
         return m;
     }
 

@@ -1,6 +1,7 @@
 package dev.replog.bench;
 
 import dev.replog.embedded.ChildJvm;
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.TableId;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,7 +32,7 @@ final class ReplogPipeline implements Replication {
 
     /** How the child JVMs are started: the replog main class, their heap, where they write. */
     record Launch(String mainClass, String maxHeap, List<String> javaOptions, Path workDir, String bootstrapServers,
-                  int partitions) {
+                  int partitions, LogFormat logFormat) {
     }
 
     private final ReplicationKind kind;
@@ -98,6 +99,7 @@ final class ReplogPipeline implements Replication {
                 "follower.sslmode=disable",
                 "apply.group.id=" + name,
                 "apply.mode=" + applyMode,
+                "log.format=" + launch.logFormat(),
                 "capture.http.listen=127.0.0.1:0",
                 "apply.http.listen=127.0.0.1:0",
                 "startup.timeout.seconds=120");

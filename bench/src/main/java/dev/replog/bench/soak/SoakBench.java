@@ -29,7 +29,7 @@ public final class SoakBench {
             follower.createDatabase("soak_tx");
             SoakOptions o = new SoakOptions(shape.snapshotRows(), shape.load(), shape.clients(), shape.perClientTps(),
                     shape.partitions(), shape.heap(), shape.brokerOutage(), shape.clientTimeout(), shape.catchUp(),
-                    shape.mainClass(), serverDir);
+                    shape.mainClass(), serverDir, shape.logFormat());
             SoakResult result = new SoakRun(o).run(leader, "soak", follower, "soak_row", "soak_tx");
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             result.print(new PrintStream(text, true, StandardCharsets.UTF_8));

@@ -1,5 +1,7 @@
 package dev.replog.bench.soak;
 
+import dev.replog.schemas.LogFormat;
+
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -17,7 +19,9 @@ import java.time.Duration;
  * @param catchUp        how long the followers may take to equal the leader once the load stops
  * @param mainClass      the replog command's main class, started as child JVMs
  * @param dir            logs and the broker's data
+ * @param logFormat      the log's format ({@code log.format})
  */
 public record SoakOptions(long snapshotRows, Duration load, int clients, int perClientTps, int partitions, String heap,
-                          Duration brokerOutage, Duration clientTimeout, Duration catchUp, String mainClass, Path dir) {
+                          Duration brokerOutage, Duration clientTimeout, Duration catchUp, String mainClass, Path dir,
+                          LogFormat logFormat) {
 }

@@ -237,6 +237,7 @@ public final class SoakRun {
                         String followerDb) throws IOException {
         String tables = SoakWorkload.TABLES.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(","));
         return PipelineProperties.write(o.dir().resolve("soak-" + mode + ".properties"), bootstrap, leader, leaderDb, follower,
-                followerDb, tables, o.partitions(), mode, List.of("kafka.client.timeout.ms=" + o.clientTimeout().toMillis()));
+                followerDb, tables, o.partitions(), mode, List.of("kafka.client.timeout.ms=" + o.clientTimeout().toMillis(),
+                        "log.format=" + o.logFormat()));
     }
 }

@@ -1,17 +1,18 @@
 package dev.replog.cli.status;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.replog.applier.LogRecords;
+import dev.replog.schemas.EventFormatException;
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.TransactionBoundary;
+import dev.replog.schemas.compact.LogDecoder;
 import dev.replog.topology.KafkaSettings;
+import dev.replog.topology.SchemaTopicLookup;
 import dev.replog.topology.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -26,7 +27,6 @@ final class LastPublished {
     /** Offsets read back from the end: capture's heartbeat transactions end often, so the tail holds an END. */
     private static final int TAIL = 256;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private LastPublished() {
     }
@@ -47,11 +47,12 @@ final class LastPublished {
             long start = Math.max(consumer.beginningOffsets(one, TIMEOUT).get(tp), end - TAIL);
             consumer.assign(one);
             consumer.seek(tp, start);
+            LogDecoder decoder = new LogDecoder(new SchemaTopicLookup(kafka.clientConfig(), topics.schemas()));
             Lsn last = null;
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (consumer.position(tp) < end && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    Lsn lsn = r.offset() < end && isEnd(r) ? LogRecords.lsn(r) : null;
+                    Lsn lsn = r.offset() < end && isEnd(r, decoder) ? LogRecords.lsn(r) : null;
                     if (lsn != null && (last == null || lsn.isAfter(last))) {
                         last = lsn;
                     }
@@ -61,15 +62,14 @@ final class LastPublished {
         }
     }
 
-    private static boolean isEnd(ConsumerRecord<byte[], byte[]> r) {
+    /** In either log format. */
+    private static boolean isEnd(ConsumerRecord<byte[], byte[]> r, LogDecoder decoder) {
         if (r.value() == null) {
             return false;
         }
         try {
-            JsonNode value = JSON.readTree(r.value());
-            JsonNode payload = value.has("payload") ? value.get("payload") : value;
-            return "END".equals(payload.path("status").asText());
-        } catch (IOException notJson) {
+            return decoder.decodeTransaction(r.value(), LogRecords.lsn(r)).kind() == TransactionBoundary.Kind.END;
+        } catch (EventFormatException notATransaction) {
             return false;
         }
     }

@@ -71,7 +71,7 @@ public final class StatusCollector {
             for (List<String> g : targets.serveGroups()) {
                 groups.add(ServeGroupProbe.probe(g));
             }
-            return new StatusReport(now, maxLagSeconds, capture, followers, groups,
+            return new StatusReport(now, maxLagSeconds, LogProbe.probe(kafka, topics), capture, followers, groups,
                     Health.problems(capture, publishedError, followers, groups, maxLagSeconds));
         } finally {
             closeQuietly(leader);

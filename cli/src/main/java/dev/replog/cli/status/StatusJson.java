@@ -27,6 +27,11 @@ public final class StatusJson {
         root.put("maxLagSeconds", r.maxLagSeconds());
         ArrayNode problems = root.putArray("problems");
         r.problems().forEach(problems::add);
+        ObjectNode log = root.putObject("log");
+        log.put("format", r.log().format());
+        log.put("schemasTopic", r.log().schemasTopic());
+        log.put("schemas", r.log().schemas());
+        log.put("error", r.log().error());
         if (r.capture() == null) {
             root.putNull("capture");
         } else {

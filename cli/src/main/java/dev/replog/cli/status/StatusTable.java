@@ -15,6 +15,7 @@ public final class StatusTable {
 
     public static String render(StatusReport r) {
         StringBuilder out = new StringBuilder();
+        log(out, r.log());
         if (r.capture() != null) {
             capture(out, r.capture());
         }
@@ -31,6 +32,17 @@ public final class StatusTable {
             r.problems().forEach(p -> out.append("  - ").append(p).append('\n'));
         }
         return out.toString();
+    }
+
+    private static void log(StringBuilder out, LogStatus l) {
+        if (l.error() != null) {
+            out.append("log: ").append(l.error()).append("\n\n");
+        } else if (l.schemasTopic() == null) {
+            out.append("log format ").append(l.format()).append("\n\n");
+        } else {
+            out.append("log format ").append(l.format()).append(", schemas in ").append(l.schemasTopic()).append(" (")
+                    .append(l.schemas()).append(l.schemas() == 1 ? " schema" : " schemas").append(")\n\n");
+        }
     }
 
     private static void capture(StringBuilder out, CaptureStatus c) {

@@ -14,7 +14,8 @@ import dev.replog.testkit.Sql;
 import dev.replog.testkit.TableContents;
 import dev.replog.testkit.TestDatabase;
 import dev.replog.testkit.TestServers;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +50,17 @@ class FaultInjectionTest {
 
     private static final Logger log = LoggerFactory.getLogger(FaultInjectionTest.class);
     private static final List<TableId> TABLES = List.of(new TableId("public", "accounts"), new TableId("public", "ledger"));
-    private static final int CYCLES = 6;
 
     @TempDir
     Path dir;
 
-    @Test
-    void followersMatchLeaderAndTransactionalReadsStayConsistentWhileEveryProcessIsKilledRepeatedly() throws Exception {
+    /** In both log formats; the compact run has fewer kills (CI's time), each checked the same way. */
+    @ParameterizedTest(name = "log.format={0}, {1} kills")
+    @CsvSource({"json, 6", "compact, 4"})
+    void followersMatchLeaderAndTransactionalReadsStayConsistentWhileEveryProcessIsKilledRepeatedly(String format, int cycles)
+            throws Exception {
         try {
-            run();
+            run(format, cycles);
         } catch (AssertionError | RuntimeException e) {
             keepLogs();
             throw e;
@@ -75,7 +78,7 @@ class FaultInjectionTest {
         }
     }
 
-    private void run() throws Exception {
+    private void run(String format, int cycles) throws Exception {
         long seed = Long.getLong("replog.faults.seed", System.currentTimeMillis());
         Random random = new Random(seed);
         BankWorkload bank = new BankWorkload(50);
@@ -90,16 +93,16 @@ class FaultInjectionTest {
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(dir);
              InvariantSampler rowReader = InvariantSampler.start("row", follower.jdbcUrl(rowDb), bank.invariantCheck());
              InvariantSampler txReader = InvariantSampler.start("transactional", follower.jdbcUrl(txDb), bank.invariantCheck())) {
-            Path rowConfig = writeConfig("row", broker.bootstrapServers(), leader, leaderDb, follower, rowDb);
-            Path txConfig = writeConfig("transactional", broker.bootstrapServers(), leader, leaderDb, follower, txDb);
+            Path rowConfig = writeConfig("row", format, broker.bootstrapServers(), leader, leaderDb, follower, rowDb);
+            Path txConfig = writeConfig("transactional", format, broker.bootstrapServers(), leader, leaderDb, follower, txDb);
             try (ChildJvm capture = replog("capture", rowConfig, "capture.log");
                  ChildJvm rowApplier = replog("apply", rowConfig, "apply-row.log");
                  ChildJvm txApplier = replog("apply", txConfig, "apply-tx.log")) {
                 AtomicBoolean running = new AtomicBoolean(true);
                 CompletableFuture<Long> workload = CompletableFuture.supplyAsync(() -> transfers(bank, leader, leaderDb, seed, running));
-                String faults = injectFaults(random, capture, rowApplier, txApplier, broker);
+                String faults = injectFaults(random, cycles, capture, rowApplier, txApplier, broker);
                 running.set(false);
-                String context = "seed " + seed + ", faults " + faults + ", " + workload.join() + " leader transactions";
+                String context = "log.format " + format + ", seed " + seed + ", faults " + faults + ", " + workload.join() + " leader transactions";
                 log.info("injected faults: {}", context);
                 try {
                     Await.until("both followers equal the leader after faults (" + context + ")", Duration.ofSeconds(180), () -> {
@@ -140,10 +143,10 @@ class FaultInjectionTest {
     }
 
     /** Kills one of the four processes per cycle, at seeded moments, and starts it again. */
-    private static String injectFaults(Random random, ChildJvm capture, ChildJvm rowApplier, ChildJvm txApplier,
+    private static String injectFaults(Random random, int cycles, ChildJvm capture, ChildJvm rowApplier, ChildJvm txApplier,
                                        KafkaBrokerProcess broker) throws InterruptedException {
         List<String> done = new ArrayList<>();
-        for (int cycle = 0; cycle < CYCLES; cycle++) {
+        for (int cycle = 0; cycle < cycles; cycle++) {
             // Pacing the faults, not waiting for a condition: let the pipeline run between kills.
             TimeUnit.MILLISECONDS.sleep(1500 + random.nextInt(2500));
             int victim = random.nextInt(4);
@@ -209,9 +212,9 @@ class FaultInjectionTest {
         }
     }
 
-    private Path writeConfig(String mode, String bootstrap, PostgresServer leader, String leaderDb, PostgresServer follower,
+    private Path writeConfig(String mode, String format, String bootstrap, PostgresServer leader, String leaderDb, PostgresServer follower,
                              String followerDb) throws IOException {
         return PipelineProperties.write(dir.resolve("replog-" + mode + ".properties"), bootstrap, leader, leaderDb, follower,
-                followerDb, "public.accounts,public.ledger", 2, mode, List.of());
+                followerDb, "public.accounts,public.ledger", 2, mode, List.of("log.format=" + format));
     }
 }

@@ -112,7 +112,8 @@ class ServeTest {
                 List.of("status.followers=serve:" + String.join(";", serve.addresses())));
         try {
             JsonNode status = StatusTest.parse(CommandRun.of("status", "--config", config.toString(), "--json"));
-            assertEquals("compact", status.path("logFormat").asText(), status.toString());
+            assertEquals("compact", status.path("log").path("format").asText(), status.toString());
+            assertEquals(r.topics().schemas(), status.path("log").path("schemasTopic").asText(), status.toString());
             assertNotNull(status.path("capture").path("lastPublishedLsn").textValue(), "the last END, a compact record, found: " + status);
             assertTrue(status.path("serveGroups").get(0).path("complete").asBoolean(), status.toString());
         } finally {

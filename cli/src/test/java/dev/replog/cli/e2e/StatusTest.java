@@ -68,7 +68,7 @@ class StatusTest {
             r.awaitFollowerMatchesLeader();
             JsonNode caughtUp = awaitCaughtUp(config);
             assertEquals(1, caughtUp.path("schema").asInt());
-            assertEquals(r.logFormat().toString(), caughtUp.path("logFormat").asText());
+            assertEquals(r.logFormat().toString(), caughtUp.path("log").path("format").asText(), caughtUp.path("log").toString());
             JsonNode capture = caughtUp.path("capture");
             assertEquals(r.captureSettings().slotName(), capture.path("slot").asText());
             assertTrue(capture.path("active").asBoolean(), capture.toString());
