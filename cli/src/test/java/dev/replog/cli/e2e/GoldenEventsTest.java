@@ -4,15 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.CompactWire;
+import dev.replog.schemas.compact.ReplogCompactConverter;
+import dev.replog.schemas.compact.SchemaId;
 import dev.replog.testkit.Await;
+import dev.replog.topology.SchemaTopicLookup;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,10 +53,19 @@ class GoldenEventsTest {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
     private static final Set<String> VOLATILE_SOURCE = Set.of("ts_ms", "ts_us", "ts_ns", "lsn", "txId", "sequence", "xmin");
 
-    @Test
-    void capturedEventsOfEveryOperationMatchTheGoldenExamples() throws Exception {
+    /**
+     * In the compact format each record is read back as JSON with schema through Replog's Kafka
+     * Connect converter and the schemas topic (a schemaless one, id 0, is its JSON payload): a compact
+     * log carries exactly the JSON format's events (the compact encoding of each golden event is
+     * CompactGoldenEventsTest's).
+     */
+    @ParameterizedTest(name = "log.format={0}")
+    @EnumSource(LogFormat.class)
+    void capturedEventsOfEveryOperationMatchTheGoldenExamples(LogFormat format) throws Exception {
         TableId table = new TableId("public", "golden");
         try (Replication r = new Replication("golden", 1, List.of(table))) {
+            r.logFormat(format);
+            AsJson asJson = new AsJson(r);
             r.leader("CREATE TABLE golden (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), born date)",
                     "INSERT INTO golden VALUES (1, 'snapshot row', 9.99, '2020-02-29')");
             r.startCapture();
@@ -61,7 +80,7 @@ class GoldenEventsTest {
             String[] names = {"s-schema-change", "r-snapshot-read", "c-create", "u-update", "d-delete", "tombstone", "t-truncate", "c-create-after-truncate"};
             for (int i = 0; i < names.length; i++) {
                 ConsumerRecord<byte[], byte[]> rec = records.get(i);
-                String actual = render(rec, r.topics().prefix(), r.captureSettings().leader().database());
+                String actual = render(asJson.of(rec), r.topics().prefix(), r.captureSettings().leader().database());
                 compareWithGolden(names[i], actual);
                 if (rec.value() != null && i > 0) {
                     Set<String> headers = new TreeSet<>();
@@ -73,8 +92,8 @@ class GoldenEventsTest {
             }
             // Capture's watermarks come between those records, wherever a batch ended or a timer wrote one.
             ConsumerRecord<byte[], byte[]> watermark = read(r, r.topics().forTable(table), 1, Replication::isWatermark).get(0);
-            compareWithGolden("w-watermark", render(watermark, r.topics().prefix(), r.captureSettings().leader().database()));
-            assertEquals(LogHeaders.FORMAT_VERSION, header(watermark, LogHeaders.FORMAT));
+            compareWithGolden("w-watermark", render(asJson.of(watermark), r.topics().prefix(), r.captureSettings().leader().database()));
+            assertEquals(format.header(), header(watermark, LogHeaders.FORMAT));
             assertEquals(header(watermark, LogHeaders.LSN), header(watermark, LogHeaders.WATERMARK));
             assertNull(header(watermark, LogHeaders.TX_ID), "a watermark belongs to no leader transaction");
         }
@@ -102,6 +121,45 @@ class GoldenEventsTest {
             ConsumerRecord<byte[], byte[]> schemaChange = readAll(r, r.topics().forTable(table), 2).get(0);
             compareWithGolden("s-schema-change-user-types", render(schemaChange, r.topics().prefix(),
                     r.captureSettings().leader().database()));
+        }
+    }
+
+    /** A record of either format with its key and value as the JSON format writes them. */
+    private static final class AsJson {
+
+        private final ReplogCompactConverter keys;
+        private final ReplogCompactConverter values;
+        private final JsonConverter jsonKeys = new JsonConverter();
+        private final JsonConverter jsonValues = new JsonConverter();
+
+        AsJson(Replication r) {
+            SchemaTopicLookup schemas = new SchemaTopicLookup(r.kafka().clientConfig(), r.topics().schemas());
+            keys = new ReplogCompactConverter(schemas);
+            keys.configure(Map.of(), true);
+            values = new ReplogCompactConverter(schemas);
+            values.configure(Map.of(), false);
+            jsonKeys.configure(Map.of("schemas.enable", "true", "replace.null.with.default", "false"), true);
+            jsonValues.configure(Map.of("schemas.enable", "true", "replace.null.with.default", "false"), false);
+        }
+
+        ConsumerRecord<byte[], byte[]> of(ConsumerRecord<byte[], byte[]> rec) {
+            if (!CompactWire.isCompact(rec.key()) && !CompactWire.isCompact(rec.value())) {
+                return rec;
+            }
+            return new ConsumerRecord<>(rec.topic(), rec.partition(), rec.offset(), json(rec.topic(), rec.key(), keys, jsonKeys),
+                    json(rec.topic(), rec.value(), values, jsonValues));
+        }
+
+        private static byte[] json(String topic, byte[] compact, ReplogCompactConverter from, JsonConverter to) {
+            if (compact == null) {
+                return null;
+            }
+            if (CompactWire.schemaId(compact, "record").equals(SchemaId.NONE)) {
+                String payload = new String(compact, CompactWire.HEADER, compact.length - CompactWire.HEADER, StandardCharsets.UTF_8);
+                return ("{\"schema\":null,\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
+            }
+            SchemaAndValue data = from.toConnectData(topic, compact);
+            return to.fromConnectData(topic, data.schema(), data.value());
         }
     }
 
