@@ -96,9 +96,9 @@ class KeyEncodingTest {
         byte[] widened = captureKey(key(int8, 7L));
         assertFalse(encoding.sameSchema(widened));
         assertFalse(encoding.matches(List.of("7"), widened));
-        byte[] json = new JsonConverter() {{
-            configure(Map.of("schemas.enable", "true"), true);
-        }}.fromConnectData("p.public.t", int4, key(int4, 7));
+        JsonConverter jsonFormat = new JsonConverter();
+        jsonFormat.configure(Map.of("schemas.enable", "true"), true);
+        byte[] json = jsonFormat.fromConnectData("p.public.t", int4, key(int4, 7));
         assertFalse(encoding.sameSchema(json));
         assertEquals(KeyEncoding.Format.JSON, KeyEncoding.of(json, schemas).format());
         assertArrayEquals(json, KeyEncoding.of(json, schemas).recordKey(List.of("7")));
