@@ -2,11 +2,13 @@ package dev.replog.serve;
 
 import dev.replog.metrics.ServiceMetrics;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.SchemaLookup;
 import dev.replog.serve.http.HttpApi;
 import dev.replog.serve.routing.KeyEncodings;
 import dev.replog.serve.store.BoundedRocksDb;
 import dev.replog.serve.store.LocalReplicas;
 import dev.replog.serve.store.ReplicaTopology;
+import dev.replog.topology.SchemaTopicLookup;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -42,7 +44,9 @@ public final class ServeService implements AutoCloseable {
 
     private ServeService(ServeSettings settings, ServiceMetrics metrics) {
         this.settings = settings;
-        KeyEncodings keyEncodings = new KeyEncodings(settings.kafka(), settings.topics());
+        // Records of either format are read, by their first byte; compact ones name their schemas in this topic.
+        SchemaLookup schemas = new SchemaTopicLookup(settings.kafka().clientConfig(), settings.topics().schemas());
+        KeyEncodings keyEncodings = new KeyEncodings(settings.kafka(), settings.topics(), schemas);
         for (TableId t : settings.tables()) {
             replicas.register(settings.topics().forTable(t), ReplicaTopology.storeName(settings.topics(), t));
         }
@@ -54,7 +58,7 @@ public final class ServeService implements AutoCloseable {
         }
         this.self = settings.advertised() == null || settings.advertised().isEmpty()
                 ? settings.listenHost() + ":" + server.getAddress().getPort() : settings.advertised();
-        this.streams = new KafkaStreams(ReplicaTopology.build(settings.topics(), settings.tables(), keyEncodings),
+        this.streams = new KafkaStreams(ReplicaTopology.build(settings.topics(), settings.tables(), keyEncodings, schemas),
                 streamsConfig(settings, self));
         streams.setGlobalStateRestoreListener(replicas);
         streams.setStandbyUpdateListener(replicas);

@@ -6,29 +6,36 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.replog.applier.ErrorPolicy;
 import dev.replog.capture.ValueEncoding;
 import dev.replog.embedded.PostgresServer;
+import dev.replog.schemas.LogFormat;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.CompactWire;
+import dev.replog.schemas.compact.ReplogCompactConverter;
 import dev.replog.testkit.Await;
 import dev.replog.testkit.Sql;
 import dev.replog.testkit.TestDatabase;
 import dev.replog.testkit.TestServers;
+import dev.replog.topology.SchemaTopicLookup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A stock Kafka Connect sink (Debezium's JDBC sink connector, in a real Connect worker) reading
  * Replog's topics: with {@code capture.value.encoding=debezium} it makes {@code date},
  * {@code timestamp} and array columns, holding the leader's values, and a Replog follower of the same
  * log shows exactly the losses docs/encoding.md lists, each announced by capture once per column;
- * with the default {@code exact} it makes {@code text} columns of them.
+ * with the default {@code exact} it makes {@code text} columns of them; and the same sink reads a log in
+ * the compact format through {@link ReplogCompactConverter}.
  */
 class DebeziumEncodingSinkTest {
 
@@ -38,6 +45,12 @@ class DebeziumEncodingSinkTest {
             + "FROM %sreadings ORDER BY id";
     private static final String SINK_COLUMNS = "SELECT column_name, data_type, udt_name FROM information_schema.columns "
             + "WHERE table_name = 'readings' AND column_name NOT IN ('id', 'note') ORDER BY ordinal_position";
+    /** What the sink makes of them in the exact encoding: PostgreSQL's text, as the log carries it. */
+    private static final List<List<String>> TEXT_COLUMNS = List.of(
+            List.of("day", "text", "text"),
+            List.of("taken", "text", "text"),
+            List.of("counts", "text", "text"),
+            List.of("tags", "text", "text"));
 
     /** Values of the encoding's documented losses: the first four read by the snapshot, the others streamed. */
     private static final String EDGE_ROWS = """
@@ -74,7 +87,7 @@ class DebeziumEncodingSinkTest {
             r.leader("CREATE TABLE edges (id int PRIMARY KEY, d date, ts timestamp, ttz timetz, a_i int[], a_n numeric[], "
                             + "a_tm time[], a_d date[], a_ts timestamp[], a_tstz timestamptz[])",
                     EDGE_ROWS.formatted(1, 2, 3, 4, 5));
-            String sinkUrl = replicateReadingsIntoASink(r, "dbz_sink", EDGE_ROWS.formatted(11, 12, 13, 14, 15));
+            String sinkUrl = replicateReadingsIntoASink(r, "dbz_sink", Map.of(), EDGE_ROWS.formatted(11, 12, 13, 14, 15));
 
             assertEquals(List.of(
                             List.of("day", "date", "date"),
@@ -123,13 +136,33 @@ class DebeziumEncodingSinkTest {
     @Test
     void inTheDefaultExactEncodingTheSameSinkMakesTextColumnsOfPostgresText() throws Exception {
         try (Replication r = new Replication("exact_encoding", 1, List.of(READINGS))) {
-            String sinkUrl = replicateReadingsIntoASink(r, "exact_sink");
-            assertEquals(List.of(
-                            List.of("day", "text", "text"),
-                            List.of("taken", "text", "text"),
-                            List.of("counts", "text", "text"),
-                            List.of("tags", "text", "text")),
-                    Sql.queryRows(sinkUrl, SINK_COLUMNS));
+            String sinkUrl = replicateReadingsIntoASink(r, "exact_sink", Map.of());
+            assertEquals(TEXT_COLUMNS, Sql.queryRows(sinkUrl, SINK_COLUMNS));
+        }
+    }
+
+    /**
+     * Configured as schemas/README.md ("Reading it") says, with the schemas topic as its lookup, the
+     * same stock sink reads a compact log's snapshot, inserts, update and delete into the leader's rows
+     * and makes the same columns as from the JSON format.
+     */
+    @Test
+    void aStockJdbcSinkReadsACompactLogThroughReplogsConverter() throws Exception {
+        try (Replication r = new Replication("compact_sink", 2, List.of(READINGS))) {
+            r.logFormat(LogFormat.COMPACT);
+            Map<String, String> converters = new HashMap<>();
+            for (String side : List.of("key", "value")) {
+                converters.put(side + ".converter", ReplogCompactConverter.class.getName());
+                converters.put(side + ".converter." + ReplogCompactConverter.LOOKUP_CLASS, SchemaTopicLookup.class.getName());
+                converters.put(side + ".converter." + SchemaTopicLookup.TOPIC_CONFIG, r.topics().schemas());
+                converters.put(side + ".converter.bootstrap.servers", TestServers.get().kafka().bootstrapServers());
+            }
+            String sinkUrl = replicateReadingsIntoASink(r, "compact_sink", converters);
+            assertEquals(TEXT_COLUMNS, Sql.queryRows(sinkUrl, SINK_COLUMNS));
+            var values = r.allRecords(r.topics().forTable(READINGS), "read_committed").stream()
+                    .filter(record -> record.value() != null).toList();
+            assertFalse(values.isEmpty());
+            assertTrue(values.stream().allMatch(record -> CompactWire.isCompact(record.value())), "the sink read a compact log");
         }
     }
 
@@ -138,10 +171,12 @@ class DebeziumEncodingSinkTest {
      * and a delete), runs capture and the applier, and Debezium's JDBC sink into a fresh database on the
      * follower server; returns once the sink's table equals the leader's as text.
      *
+     * @param converters   the sink's converter settings (none: the worker's JsonConverter)
      * @param moreStreamed statements run on the leader together with the streamed changes
      * @return the sink database's JDBC URL
      */
-    private static String replicateReadingsIntoASink(Replication r, String sinkName, String... moreStreamed) throws Exception {
+    private static String replicateReadingsIntoASink(Replication r, String sinkName, Map<String, String> converters,
+                                                     String... moreStreamed) throws Exception {
         r.leader("CREATE TABLE readings (id int PRIMARY KEY, day date, taken timestamp, counts int[], tags text[], note text)",
                 "INSERT INTO readings VALUES (1, '2024-02-29', '2024-02-29 13:14:15.123456', '{1,NULL,3}', "
                         + "'{\"a,b\",NULL,\"\"}', 'snapshot'), "
@@ -160,7 +195,8 @@ class DebeziumEncodingSinkTest {
 
         PostgresServer sink = TestServers.get().follower();
         String sinkDb = TestDatabase.fresh(sink, sinkName);
-        connect.start(sinkName, Map.ofEntries(
+        Map<String, String> config = new HashMap<>(converters);
+        config.putAll(Map.ofEntries(
                 Map.entry("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"),
                 Map.entry("tasks.max", "1"),
                 Map.entry("topics", r.topics().forTable(READINGS)),
@@ -172,6 +208,7 @@ class DebeziumEncodingSinkTest {
                 Map.entry("delete.enabled", "true"),
                 Map.entry("schema.evolution", "basic"),
                 Map.entry("collection.name.format", "${source.table}")));
+        connect.start(sinkName, config);
         String sinkUrl = sink.jdbcUrl(sinkDb);
         Await.until("the sink's readings equal the leader's", Replication.CATCH_UP, () -> failed(sinkName)
                 || hasReadings(sinkUrl) && Sql.queryRows(r.leaderUrl(), READINGS_TEXT.formatted(""))

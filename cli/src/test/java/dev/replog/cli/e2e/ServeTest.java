@@ -1,17 +1,26 @@
 package dev.replog.cli.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.replog.schemas.EnvelopeDecoder;
+import dev.replog.cli.CommandRun;
+import dev.replog.schemas.LogFormat;
+import dev.replog.schemas.Lsn;
 import dev.replog.schemas.RowChange;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.LogDecoder;
+import dev.replog.schemas.compact.SchemaLookup;
+import dev.replog.serve.client.ReplogReadClient;
 import dev.replog.serve.routing.KeyEncoding;
 import dev.replog.serve.routing.KeyValues;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import dev.replog.testkit.Await;
+import dev.replog.testkit.PipelineProperties;
 import dev.replog.testkit.Sql;
+import dev.replog.testkit.TestServers;
+import dev.replog.topology.SchemaTopicLookup;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +61,63 @@ class ServeTest {
             });
             everyRecordKeyIsWhereServeLooksForIt(r, List.of(ACCOUNTS, ORDERS));
             prefixScansPageThroughTheRowsOfAKeyPrefixInKeyOrder(r, serve);
+        }
+    }
+
+    /**
+     * The compact format's keys are binary (a schema id and the values): serve learns them from the
+     * log and writes lookup keys byte for byte as capture did, so each lookup goes to the instance
+     * owning its partition, and a reader's session sees its own writes.
+     */
+    @Test
+    void aCompactLogIsAnsweredByKeyFromEveryInstanceAndASessionReadsItsWrites() throws Exception {
+        try (Replication r = new Replication("e2e_serve_compact", 3, List.of(ACCOUNTS, ORDERS));
+             ReadReplicas serve = new ReadReplicas(r, List.of(ACCOUNTS, ORDERS), 0)) {
+            r.logFormat(LogFormat.COMPACT);
+            r.leader("CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance numeric(12,2), active boolean, opened timestamp)",
+                    "CREATE TABLE orders (region text, id bigint, qty int NOT NULL, PRIMARY KEY (region, id))",
+                    "INSERT INTO accounts SELECT g, 'owner ' || g, g * 1.5, g % 2 = 0, timestamp '2024-01-01' + g * interval '1 hour' FROM generate_series(1, 150) g",
+                    "INSERT INTO orders SELECT CASE g % 3 WHEN 0 THEN 'eu,west' WHEN 1 THEN 'ünï cødé ✓%' ELSE 'us/east ' || (g % 5) END, g, g FROM generate_series(1, 150) g");
+            r.startCapture();
+            serve.startGroup(2);
+            r.leader("UPDATE accounts SET balance = balance + 1 WHERE id % 7 = 0", "DELETE FROM accounts WHERE id % 10 = 0",
+                    "UPDATE orders SET qty = qty * 2 WHERE id % 4 = 0");
+            Await.until("every instance answers every key as the leader has it", READY, () -> mismatches(r, serve).isEmpty());
+            everyRecordKeyIsWhereServeLooksForIt(r, List.of(ACCOUNTS, ORDERS));
+            JsonNode metadata = serve.get(serve.addresses().get(0), "/v1/metadata").body().path("tables");
+            for (String table : List.of("public.accounts", "public.orders")) {
+                assertEquals("compact", metadata.path(table).path("keyFormat").asText(), metadata.toString());
+            }
+            theStatusOfACompactLogShowsItsFormatAndLastPublishedLsn(r, serve);
+
+            try (ReplogReadClient client = ReplogReadClient.of(serve.addresses(), Duration.ofSeconds(30))) {
+                ReplogReadClient.Session session = client.session();
+                for (int i = 1; i <= 10; i++) {
+                    int id = 1 + 13 * i % 149;
+                    r.leader("UPDATE orders SET qty = " + (1000 + i) + " WHERE id = " + id);
+                    session.wrote(Lsn.parse(Sql.queryRows(r.leaderUrl(), "SELECT pg_current_wal_lsn()::text").get(0).get(0)));
+                    String region = Sql.queryRows(r.leaderUrl(), "SELECT region FROM orders WHERE id = " + id).get(0).get(0);
+                    ReplogReadClient.Result read = session.get("public.orders", region, Integer.toString(id));
+                    assertEquals(200, read.status());
+                    assertEquals(Integer.toString(1000 + i), read.row().get("qty"), "read of order " + id + " after its write");
+                }
+            }
+        }
+    }
+
+    private static void theStatusOfACompactLogShowsItsFormatAndLastPublishedLsn(Replication r, ReadReplicas serve) throws Exception {
+        TestServers s = TestServers.get();
+        Path config = PipelineProperties.write(Files.createTempFile("replog-serve-compact-", ".properties"), s.kafka().bootstrapServers(),
+                s.leader(), r.leaderDatabase(), s.follower(), r.followerDatabase(), "public.accounts,public.orders", 3, "row",
+                List.of("status.followers=serve:" + String.join(";", serve.addresses())));
+        try {
+            JsonNode status = StatusTest.parse(CommandRun.of("status", "--config", config.toString(), "--json"));
+            assertEquals("compact", status.path("log").path("format").asText(), status.toString());
+            assertEquals(r.topics().schemas(), status.path("log").path("schemasTopic").asText(), status.toString());
+            assertNotNull(status.path("capture").path("lastPublishedLsn").textValue(), "the last END, a compact record, found: " + status);
+            assertTrue(status.path("serveGroups").get(0).path("complete").asBoolean(), status.toString());
+        } finally {
+            Files.deleteIfExists(config);
         }
     }
 
@@ -157,19 +223,21 @@ class ServeTest {
      * producer did: for every record capture wrote, both must give back exactly its key and partition.
      */
     private static void everyRecordKeyIsWhereServeLooksForIt(Replication r, List<TableId> tables) {
+        SchemaLookup schemas = new SchemaTopicLookup(r.kafka().clientConfig(), r.topics().schemas());
+        LogDecoder decoder = new LogDecoder(schemas);
         int checked = 0;
         for (TableId t : tables) {
             String topic = r.topics().forTable(t);
             for (ConsumerRecord<byte[], byte[]> record : r.allRecords(topic, "read_committed")) {
                 if (record.key() == null || record.value() == null
-                        || !(new EnvelopeDecoder().decode(record.key(), record.value()) instanceof RowChange change)) {
+                        || !(decoder.decode(record.key(), record.value()) instanceof RowChange change)) {
                     continue;
                 }
-                KeyEncoding encoding = KeyEncoding.of(record.key());
+                KeyEncoding encoding = KeyEncoding.of(record.key(), schemas);
                 assertNotNull(encoding, "key of " + topic + " offset " + record.offset());
                 byte[] written = encoding.recordKey(KeyValues.of(change));
                 assertArrayEquals(record.key(), written, "key at " + topic + " offset " + record.offset());
-                assertEquals(record.partition(), KeyEncoding.partition(written, 3), "partition of " + new String(written, StandardCharsets.UTF_8));
+                assertEquals(record.partition(), KeyEncoding.partition(written, 3), "partition of the key at " + topic + " offset " + record.offset());
                 checked++;
             }
         }

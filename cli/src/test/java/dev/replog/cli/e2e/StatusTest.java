@@ -68,6 +68,7 @@ class StatusTest {
             r.awaitFollowerMatchesLeader();
             JsonNode caughtUp = awaitCaughtUp(config);
             assertEquals(1, caughtUp.path("schema").asInt());
+            assertEquals(r.logFormat().toString(), caughtUp.path("log").path("format").asText(), caughtUp.path("log").toString());
             JsonNode capture = caughtUp.path("capture");
             assertEquals(r.captureSettings().slotName(), capture.path("slot").asText());
             assertTrue(capture.path("active").asBoolean(), capture.toString());
@@ -240,7 +241,7 @@ class StatusTest {
     }
 
     /** The report in stdout (other tests' services in this JVM may log there too, never inside it: one write). */
-    private static JsonNode parse(CommandRun run) throws IOException {
+    static JsonNode parse(CommandRun run) throws IOException {
         int start = run.out().startsWith("{\n") ? 0 : run.out().indexOf("\n{\n") + 1;
         int end = run.out().indexOf("\n}", start);
         if (start < 0 || end < 0) {

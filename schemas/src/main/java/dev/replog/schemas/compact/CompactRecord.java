@@ -51,6 +51,17 @@ public final class CompactRecord {
         return new Encoded(out.toArray(), record);
     }
 
+    /**
+     * A value under a schema whose id is already known, without computing it again: what a reader that
+     * writes keys exactly as capture did needs (serve's lookups by key). Thread-safe.
+     */
+    public static byte[] encode(SchemaId id, Schema schema, Object value) {
+        BinaryOut out = new BinaryOut();
+        CompactWire.writeHeader(out, id);
+        ConnectValues.write(out, schema, value);
+        return out.toArray();
+    }
+
     /** @param what "key" or "value", for messages */
     public SchemaAndValue decode(String topic, byte[] record, String what) {
         SchemaId id = CompactWire.schemaId(record, what);

@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Schema ids are resolved through {@code schema.lookup.class}, a {@link SchemaLookup} with a public
  * no-argument constructor (configured with the converter's settings if it is {@link Configurable}):
- * in a deployment one that reads {@code <prefix>.schemas}. Writing ({@code fromConnectData}) needs a
+ * in a deployment Replog's {@code dev.replog.topology.SchemaTopicLookup}, which reads {@code <prefix>.schemas}
+ * (its settings beside this one's: schemas/README.md, "Reading it"). Writing ({@code fromConnectData}) needs a
  * {@link SchemaStore}, which takes the schemas it has not seen. Not thread-safe, as Connect uses converters.
  */
 public final class ReplogCompactConverter implements Converter {

@@ -204,8 +204,11 @@ public final class ReplogReadClient implements AutoCloseable {
                 }
                 Map<Integer, String> owners = new LinkedHashMap<>();
                 t.path("active").fields().forEachRemaining(e -> owners.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
-                KeyEncoding encoding = KeyEncoding.fromSchema(t.path("keySchema").asText().getBytes(StandardCharsets.UTF_8));
+                KeyEncoding encoding = KeyEncoding.fromSchema(KeyEncoding.Format.ofLabel(t.path("keyFormat").asText()),
+                        t.path("keySchema").asText().getBytes(StandardCharsets.UTF_8));
                 return new TableRoute(encoding, t.path("partitions").asInt(), owners);
+            } catch (IllegalArgumentException e) {
+                return null; // a key format this client does not know: any instance will do
             } catch (IOException e) {
                 // try the next instance
             } catch (InterruptedException e) {

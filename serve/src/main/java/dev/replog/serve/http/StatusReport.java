@@ -187,6 +187,7 @@ final class StatusReport {
                 o.put("problem", k.problem());
                 if (k.encoding() != null) {
                     o.put("keySchema", new String(k.encoding().schemaJson(), StandardCharsets.UTF_8));
+                    o.put("keyFormat", k.encoding().format().label());
                     ArrayNode cols = o.putArray("keyColumns");
                     k.encoding().columnNames().forEach(cols::add);
                 }

@@ -1,8 +1,9 @@
 package dev.replog.serve.routing;
 
-import dev.replog.schemas.EnvelopeDecoder;
 import dev.replog.schemas.RowChange;
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.LogDecoder;
+import dev.replog.schemas.compact.SchemaLookup;
 import dev.replog.topology.KafkaSettings;
 import dev.replog.topology.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,10 +49,13 @@ public final class KeyEncodings {
     private final Map<TableId, Known> known = new ConcurrentHashMap<>();
     private final KafkaSettings kafka;
     private final TopicNames topics;
+    private final SchemaLookup schemas;
 
-    public KeyEncodings(KafkaSettings kafka, TopicNames topics) {
+    /** @param schemas the schemas topic, for keys in the compact format */
+    public KeyEncodings(KafkaSettings kafka, TopicNames topics, SchemaLookup schemas) {
         this.kafka = kafka;
         this.topics = topics;
+        this.schemas = schemas;
     }
 
     /** Whether a record key is written under the encoding already known for its table (the hot path). */
@@ -62,10 +66,11 @@ public final class KeyEncodings {
 
     /** Learns (and checks) the encoding of a record key whose decoded key values are {@code keyValues}. */
     public void learn(TableId table, byte[] recordKey, List<String> keyValues) {
-        KeyEncoding encoding = KeyEncoding.of(recordKey);
+        KeyEncoding encoding = KeyEncoding.of(recordKey, schemas);
         Known k;
         if (encoding == null) {
-            k = new Known(null, "keys of " + table + " are not JsonConverter keys with the schema embedded");
+            k = new Known(null, "keys of " + table + " are neither JsonConverter keys with the schema embedded "
+                    + "nor compact keys of a schema in the schemas topic");
         } else if (encoding.unwritableColumn() != null) {
             KeyEncoding.KeyColumn c = encoding.unwritableColumn();
             k = new Known(encoding, "key column " + c.name() + " of " + table + " travels as " + c.connectType()
@@ -98,7 +103,7 @@ public final class KeyEncodings {
         p.put("enable.auto.commit", "false");
         p.put("client.id", "replog-serve-key-probe");
         String topic = topics.forTable(table);
-        EnvelopeDecoder decoder = new EnvelopeDecoder();
+        LogDecoder decoder = new LogDecoder(schemas);
         Instant deadline = Instant.now().plus(PROBE_TIME);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));

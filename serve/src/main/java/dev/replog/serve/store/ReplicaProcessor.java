@@ -1,7 +1,6 @@
 package dev.replog.serve.store;
 
 import dev.replog.schemas.ChangeEvent;
-import dev.replog.schemas.EnvelopeDecoder;
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.Operation;
@@ -12,6 +11,8 @@ import dev.replog.schemas.TableDefinition;
 import dev.replog.schemas.TableId;
 import dev.replog.schemas.Truncate;
 import dev.replog.schemas.Watermark;
+import dev.replog.schemas.compact.LogDecoder;
+import dev.replog.schemas.compact.SchemaLookup;
 import dev.replog.serve.routing.KeyEncodings;
 import dev.replog.serve.routing.KeyValues;
 import org.apache.kafka.common.header.Header;
@@ -53,7 +54,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
     private final TableId table;
     private final String storeName;
     private final KeyEncodings keyEncodings;
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
+    private final LogDecoder decoder;
     private KeyValueStore<Bytes, byte[]> store;
     private ProcessorContext<Void, Void> context;
     private PartitionProgress progress;
@@ -63,8 +64,10 @@ final class ReplicaProcessor implements Processor<byte[], byte[], Void, Void> {
     private Map<String, String> movedRow;
     private Bytes movedTo;
 
-    ReplicaProcessor(TableId table, String storeName, KeyEncodings keyEncodings) {
+    /** @param schemas the schemas topic, for records in the compact format (either format is read, by its first byte) */
+    ReplicaProcessor(TableId table, String storeName, KeyEncodings keyEncodings, SchemaLookup schemas) {
         this.table = table;
+        this.decoder = new LogDecoder(schemas);
         this.keyEncodings = keyEncodings;
         this.storeName = storeName;
     }

@@ -1,6 +1,7 @@
 package dev.replog.serve.store;
 
 import dev.replog.schemas.TableId;
+import dev.replog.schemas.compact.SchemaLookup;
 import dev.replog.serve.routing.KeyEncodings;
 import dev.replog.topology.TopicNames;
 import org.apache.kafka.common.serialization.Serdes;
@@ -29,7 +30,8 @@ public final class ReplicaTopology {
         return "rows" + topics.forTable(table).substring(topics.prefix().length());
     }
 
-    public static Topology build(TopicNames topics, List<TableId> tables, KeyEncodings keyEncodings) {
+    /** @param schemas the schemas topic (thread-safe: every stream thread reads it) */
+    public static Topology build(TopicNames topics, List<TableId> tables, KeyEncodings keyEncodings, SchemaLookup schemas) {
         StreamsBuilder builder = new StreamsBuilder();
         for (TableId table : tables) {
             String store = storeName(topics, table);
@@ -39,7 +41,7 @@ public final class ReplicaTopology {
                     .withLoggingEnabled(Map.of("cleanup.policy", "compact")));
             builder.stream(topics.forTable(table), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                             .withName("log" + store.substring("rows".length())))
-                    .process(() -> new ReplicaProcessor(table, store, keyEncodings), store);
+                    .process(() -> new ReplicaProcessor(table, store, keyEncodings, schemas), store);
         }
         return builder.build();
     }
