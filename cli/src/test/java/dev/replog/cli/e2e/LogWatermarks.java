@@ -2,7 +2,10 @@ package dev.replog.cli.e2e;
 
 import dev.replog.schemas.LogHeaders;
 import dev.replog.schemas.Lsn;
+import dev.replog.schemas.TransactionBoundary;
+import dev.replog.schemas.compact.LogDecoder;
 import dev.replog.testkit.Await;
+import dev.replog.topology.SchemaTopicLookup;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +32,8 @@ final class LogWatermarks implements AutoCloseable {
     private final Map<TopicPartition, Lsn> highest = new HashMap<>();
     private final Map<Long, Lsn> ends = new HashMap<>();
     private long watermarkRecords;
+    /** Either log format's transaction records. */
+    private final LogDecoder decoder;
 
     /** The topics must exist (a snapshot row creates a table's topic). */
     LogWatermarks(Replication r, List<String> tableTopics) {
@@ -36,6 +41,7 @@ final class LogWatermarks implements AutoCloseable {
         p.put("isolation.level", "read_committed");
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         transactions = r.topics().transactions();
+        decoder = new LogDecoder(new SchemaTopicLookup(r.kafka().clientConfig(), r.topics().schemas()));
         List<TopicPartition> all = new ArrayList<>();
         for (String topic : tableTopics) {
             Await.until("topic " + topic + " exists", Duration.ofSeconds(60),
@@ -55,7 +61,8 @@ final class LogWatermarks implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(100))) {
             if (rec.topic().equals(transactions)) {
                 String xid = header(rec, LogHeaders.TX_ID);
-                if (xid != null && rec.value() != null && new String(rec.value(), StandardCharsets.UTF_8).contains("\"status\":\"END\"")) {
+                if (xid != null && rec.value() != null
+                        && decoder.decodeTransaction(rec.value(), null).kind() == TransactionBoundary.Kind.END) {
                     ends.put(Long.parseLong(xid), Lsn.parse(header(rec, LogHeaders.LSN)));
                 }
             } else if (Replication.isWatermark(rec)) {
