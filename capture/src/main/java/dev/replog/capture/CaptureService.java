@@ -156,10 +156,30 @@ public final class CaptureService implements AutoCloseable {
 
     private void runUntilStopped() {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        boolean copied = !settings.copiesInitialSnapshot();
         while (!stopping) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<String> failureMessage = new AtomicReference<>();
             List<TableId> tables = engineTables;
+            if (!copied) {
+                try {
+                    copied = copyInitialSnapshot(tables);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    if (stopping) {
+                        break;
+                    }
+                    lastFailure = rootMessage(e);
+                    retries.increment();
+                    Duration delay = backoff.next();
+                    log.warn("copy snapshot failed: {}; taken again from scratch in {} s", lastFailure, delay.toSeconds());
+                    if (!Backoff.sleep(delay)) {
+                        return;
+                    }
+                    continue;
+                }
+            }
             DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(DebeziumConfig.of(settings.withTables(tables), publication.signalTable(), publication.published()))
                     .notifying(publisher)
@@ -211,6 +231,21 @@ public final class CaptureService implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * capture.snapshot.method=copy: copies the tables unless Debezium has streamed for this capture already.
+     *
+     * @return true (a failure throws, and the copy is taken again from scratch after the backoff)
+     */
+    private boolean copyInitialSnapshot(List<TableId> tables) throws InterruptedException {
+        CopySnapshot copy = new CopySnapshot(settings, DebeziumConfig.of(settings.withTables(tables), publication.signalTable(),
+                publication.published()), publisher, publication.notifications());
+        if (copy.needed()) {
+            publisher.engineStarting(); // every table's definition is published again before its first copied row
+            copy.run(publication.published().stream().filter(t -> !t.equals(publication.signalTable())).toList());
+        }
+        return true;
     }
 
     /** One periodic check: the captured tables' list, then the publication. */

@@ -19,6 +19,7 @@ import java.util.List;
  *                           leader's tables (tables created, dropped, given or losing their primary key)
  * @param watermarkInterval  the least time between two watermarks written into every partition of every
  *                           table topic (see {@link WatermarkPublisher}); zero writes none
+ * @param snapshotMethod     how the initial snapshot is taken: Debezium's JDBC snapshot, or {@link CopySnapshot}
  * @param valueEncoding      whether date, timestamp, timetz and arrays travel as PostgreSQL text (exact) or
  *                           in Debezium's standard forms (for third-party sinks)
  */
@@ -34,7 +35,8 @@ public record CaptureSettings(LeaderConnection leader,
                               TimetzOffsets timetzOffsets,
                               Duration publicationRefresh,
                               Duration watermarkInterval,
-                              ValueEncoding valueEncoding) {
+                              ValueEncoding valueEncoding,
+                              SnapshotMethod snapshotMethod) {
 
     /** The default of {@code capture.publication.refresh.ms}. */
     public static final Duration DEFAULT_PUBLICATION_REFRESH = Duration.ofSeconds(5);
@@ -52,6 +54,20 @@ public record CaptureSettings(LeaderConnection leader,
         if (watermarkInterval.isNegative()) {
             throw new IllegalArgumentException("watermark interval must not be negative, not " + watermarkInterval);
         }
+    }
+
+    /** With {@link SnapshotMethod#DEBEZIUM}. */
+    public CaptureSettings(LeaderConnection leader, String slotName, String publicationName, List<TableId> tables,
+                           String snapshotMode, Duration heartbeatInterval, TopicNames topics, TopicSettings topicSettings,
+                           KafkaSettings kafka, TimetzOffsets timetzOffsets, Duration publicationRefresh,
+                           Duration watermarkInterval, ValueEncoding valueEncoding) {
+        this(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics, topicSettings, kafka,
+                timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, SnapshotMethod.DEBEZIUM);
+    }
+
+    /** Whether the initial snapshot is {@link CopySnapshot}'s (Debezium then starts without one). */
+    boolean copiesInitialSnapshot() {
+        return snapshotMethod == SnapshotMethod.COPY && "initial".equals(snapshotMode);
     }
 
     /** With {@link ValueEncoding#EXACT}. */
@@ -89,31 +105,36 @@ public record CaptureSettings(LeaderConnection leader,
 
     public CaptureSettings withTimetzOffsets(TimetzOffsets offsets) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval, valueEncoding);
+                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval, valueEncoding, snapshotMethod);
     }
 
     public CaptureSettings withPublicationRefresh(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, interval, watermarkInterval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, interval, watermarkInterval, valueEncoding, snapshotMethod);
     }
 
     public CaptureSettings withWatermarkInterval(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, interval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, interval, valueEncoding, snapshotMethod);
     }
 
     public CaptureSettings withTables(List<TableId> captured) {
         return new CaptureSettings(leader, slotName, publicationName, captured, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, snapshotMethod);
     }
 
     public CaptureSettings withLeader(LeaderConnection connection) {
         return new CaptureSettings(connection, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, snapshotMethod);
     }
 
     public CaptureSettings withValueEncoding(ValueEncoding encoding) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, encoding);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, encoding, snapshotMethod);
+    }
+
+    public CaptureSettings withSnapshotMethod(SnapshotMethod method) {
+        return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, method);
     }
 }

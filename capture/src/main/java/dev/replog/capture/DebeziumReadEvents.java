@@ -1,0 +1,165 @@
+package dev.replog.capture;
+
+import dev.replog.schemas.Lsn;
+import io.debezium.config.CommonConnectorConfig;
+import io.debezium.config.Configuration;
+import io.debezium.connector.SnapshotRecord;
+import io.debezium.connector.postgresql.PostgresConnectorConfig;
+import io.debezium.connector.postgresql.PostgresOffsetContext;
+import io.debezium.connector.postgresql.PostgresValueConverter;
+import io.debezium.connector.postgresql.TypeRegistry;
+import io.debezium.connector.postgresql.connection.PostgresConnection;
+import io.debezium.relational.Column;
+import io.debezium.relational.CustomConverterRegistry;
+import io.debezium.relational.Table;
+import io.debezium.relational.TableId;
+import io.debezium.relational.TableSchema;
+import io.debezium.relational.TableSchemaBuilder;
+import io.debezium.relational.Tables;
+import io.debezium.relational.mapping.ColumnMappers;
+import io.debezium.spi.converter.ConvertedField;
+import io.debezium.spi.converter.CustomConverter;
+import io.debezium.spi.topic.TopicNamingStrategy;
+import io.debezium.util.Clock;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.nio.charset.Charset;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Makes the read ({@code r}) events Debezium's initial snapshot would make, from rows read elsewhere
+ * ({@link CopySnapshot}): the tables are read and their Connect schemas built by Debezium's own
+ * classes, from the very properties capture's engine runs with ({@link DebeziumConfig}), so key and
+ * value schemas, topic, column parameters and converters (capture's {@link PgTextConverter}) are
+ * Debezium's. The rows' values must be what Debezium's JDBC reader would hand over ({@link SnapshotValues}).
+ */
+final class DebeziumReadEvents implements AutoCloseable {
+
+    private final PostgresConnectorConfig config;
+    private final PostgresConnection connection;
+    private final TableSchemaBuilder schemas;
+    private final TopicNamingStrategy<TableId> topics;
+    private final ColumnMappers mappers;
+    private final Map<String, String> partition;
+    private final Tables tables = new Tables();
+
+    DebeziumReadEvents(Properties engineProperties) {
+        this.config = new PostgresConnectorConfig(Configuration.from(engineProperties));
+        Charset charset;
+        try (PostgresConnection plain = new PostgresConnection(config.getJdbcConfig(), "replog copy snapshot")) {
+            charset = plain.getDatabaseCharset();
+        }
+        TypeRegistry types = PostgresConnection.createTypeRegistry(config.getJdbcConfig());
+        this.connection = new PostgresConnection(config.getJdbcConfig(), types,
+                registry -> PostgresValueConverter.of(config, charset, registry), "replog copy snapshot");
+        this.schemas = new TableSchemaBuilder(PostgresValueConverter.of(config, charset, types), connection.getDefaultValueConverter(),
+                config.schemaNameAdjuster(), new CustomConverterRegistry(List.of(converter(engineProperties))),
+                config.getSourceInfoStructMaker().schema(), config.getFieldNamer(), false,
+                config.getEventConvertingFailureHandlingMode());
+        this.topics = config.getTopicNamingStrategy(CommonConnectorConfig.TOPIC_NAMING_STRATEGY);
+        this.mappers = ColumnMappers.create(config);
+        this.partition = Map.of("server", config.getLogicalName());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CustomConverter<SchemaBuilder, ConvertedField> converter(Properties p) {
+        String type = p.getProperty("pgtext.type");
+        try {
+            CustomConverter<SchemaBuilder, ConvertedField> c = (CustomConverter<SchemaBuilder, ConvertedField>)
+                    Class.forName(type).getDeclaredConstructor().newInstance();
+            Properties own = new Properties();
+            p.stringPropertyNames().stream().filter(k -> k.startsWith("pgtext.")).forEach(k -> own.put(k.substring(7), p.get(k)));
+            c.configure(own);
+            return c;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make capture's converter " + type, e);
+        }
+    }
+
+    /** Reads these tables' definitions from the leader (now: call it inside the snapshot's reach of DDL). */
+    void readTables(Collection<dev.replog.schemas.TableId> wanted) throws SQLException {
+        Set<TableId> ids = wanted.stream().map(DebeziumReadEvents::idOf).collect(Collectors.toSet());
+        for (String schema : ids.stream().map(TableId::schema).collect(Collectors.toSet())) {
+            connection.readSchema(tables, config.databaseName(), schema, ids::contains, null, false);
+        }
+    }
+
+    /** The table's columns in Debezium's order: the order of the values a row's array holds. */
+    List<Column> columns(dev.replog.schemas.TableId table) {
+        Table t = tables.forTable(idOf(table));
+        if (t == null) {
+            throw new CaptureException("table " + table + " to copy is not on the leader (dropped?)");
+        }
+        return t.columns();
+    }
+
+    List<String> primaryKey(dev.replog.schemas.TableId table) {
+        return tables.forTable(idOf(table)).primaryKeyColumnNames();
+    }
+
+    /** One table's maker of read events. */
+    TableEvents forTable(dev.replog.schemas.TableId table) {
+        Table t = tables.forTable(idOf(table));
+        TableSchema schema = schemas.create(topics, t, config.getColumnFilter(), mappers, config.getKeyMapper());
+        return new TableEvents(t.id(), schema, topics.dataChangeTopic(t.id()));
+    }
+
+    /** Where a snapshot's events say they were read: its LSN and transaction. Not thread-safe: one per reading thread. */
+    Source source(Lsn lsn, long txId) {
+        PostgresOffsetContext offset = PostgresOffsetContext.initialContext(config, connection, Clock.SYSTEM);
+        offset.preSnapshotStart(false);
+        offset.updateWalPosition(io.debezium.connector.postgresql.connection.Lsn.valueOf(lsn.value()), null, Instant.now(),
+                txId, null, null, null);
+        offset.markSnapshotRecord(SnapshotRecord.TRUE);
+        return new Source(offset);
+    }
+
+    private static TableId idOf(dev.replog.schemas.TableId t) {
+        return new TableId(null, t.schema(), t.table());
+    }
+
+    final class Source {
+        private final PostgresOffsetContext offset;
+
+        private Source(PostgresOffsetContext offset) {
+            this.offset = offset;
+        }
+    }
+
+    /** Builds one table's read events; thread-safe (a {@link Source} per thread). */
+    final class TableEvents {
+        private final TableId id;
+        private final TableSchema schema;
+        private final String topic;
+
+        private TableEvents(TableId id, TableSchema schema, String topic) {
+            this.id = id;
+            this.schema = schema;
+            this.topic = topic;
+        }
+
+        /** The read event of a row, its values in {@link #columns} order. */
+        SourceRecord read(Source source, Object[] row) {
+            Instant now = Instant.now();
+            source.offset.event(id, now);
+            Struct key = schema.keyFromColumnData(row);
+            Struct value = schema.getEnvelopeSchema().read(schema.valueFromColumnData(row), source.offset.getSourceInfo(), now);
+            return new SourceRecord(partition, source.offset.getOffset(), topic, null, schema.keySchema(), key,
+                    schema.getEnvelopeSchema().schema(), value);
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}
