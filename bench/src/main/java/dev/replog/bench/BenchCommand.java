@@ -102,6 +102,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "beside native (default: ${DEFAULT-VALUE}; the issue's targets are for both modes).")
     String applyMode;
 
+    @Option(names = "--snapshot-method", defaultValue = "debezium", paramLabel = "debezium|copy",
+            description = "Replog's capture.snapshot.method: Debezium's JDBC snapshot, or COPY at the slot's exported snapshot "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String snapshotMethod;
+
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -138,6 +143,9 @@ public final class BenchCommand implements Callable<Integer> {
             if (!BenchOptions.WORKLOADS.contains(w)) {
                 throw new ParameterException(spec.commandLine(), "unknown workload '" + w + "' for --only; one of " + BenchOptions.WORKLOADS);
             }
+        }
+        if (!List.of("debezium", "copy").contains(snapshotMethod)) {
+            throw new ParameterException(spec.commandLine(), "--snapshot-method is debezium or copy, not '" + snapshotMethod + "'");
         }
         if (rows < 1 || updates < 1 || verifyCorrupt < 3 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
             throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive, --verify-corrupt at least 3");
@@ -177,7 +185,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
-                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine());
+                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine(), snapshotMethod);
         return new Benchmark(options, System.out).run() && alonePassed ? 0 : 1;
     }
 

@@ -13,11 +13,21 @@ import java.util.Set;
  * @param replogMainClass the class the capture and applier child JVMs run ({@code replog capture|apply})
  * @param replogModes Replog's apply modes to run, each beside native ({@code --apply-mode})
  * @param commandLine the exact command, recorded in the results
+ * @param snapshotMethod Replog's capture.snapshot.method ({@code --snapshot-method})
  */
 record BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgbenchRate, int pgbenchScale,
                     int pgbenchClients, Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile,
                     String pgbench, Path outputDir, Duration timeout, String replogMainClass, List<ReplicationKind> replogModes,
-                    String commandLine) {
+                    String commandLine, String snapshotMethod) {
+
+    /** With Replog's default snapshot method. */
+    BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgbenchRate, int pgbenchScale,
+                 int pgbenchClients, Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile,
+                 String pgbench, Path outputDir, Duration timeout, String replogMainClass, List<ReplicationKind> replogModes,
+                 String commandLine) {
+        this(rows, updates, pgbenchDuration, pgbenchRate, pgbenchScale, pgbenchClients, only, partitions, childHeap, childJavaOptions,
+                profile, pgbench, outputDir, timeout, replogMainClass, replogModes, commandLine, "debezium");
+    }
 
     static final List<String> WORKLOADS = List.of("insert", "snapshot", "update", "pgbench", "soak", "serve", "verify", "rebuild");
 
