@@ -47,6 +47,11 @@ final class CopySnapshot {
     private static final Logger log = LoggerFactory.getLogger(CopySnapshot.class);
     /** Rows per batch handed to the publisher: Debezium's max.batch.size in {@link DebeziumConfig}. */
     private static final int BATCH = 4096;
+    /**
+     * Text bytes of rows per batch at most: what readers hold is bounded by this, not by the width of
+     * the rows (Debezium's queue is bounded the same way, by DebeziumConfig.QUEUE_BYTES in all).
+     */
+    private static final long BATCH_BYTES = 8L * 1024 * 1024;
     /** Below this many rows (pg_class.reltuples) a table is copied by one reader. */
     private static final long CHUNKED_ABOVE = 10_000;
     private static final DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> NOTHING_TO_COMMIT =
@@ -158,6 +163,11 @@ final class CopySnapshot {
                 return List.of(new Chunk(t, "", new AtomicInteger(1), rows));
             }
         }
+        try {
+            Math.subtractExact(max, min);
+        } catch (ArithmeticException e) {
+            return List.of(new Chunk(t, "", new AtomicInteger(1), rows));
+        }
         int n = readers;
         AtomicInteger left = new AtomicInteger(n);
         List<Chunk> out = new ArrayList<>();
@@ -241,22 +251,26 @@ final class CopySnapshot {
         try (Connection c = open(snapshot.snapshotName(), true)) {
             CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
             List<RecordChangeEvent<SourceRecord>> batch = new ArrayList<>(BATCH);
+            long batchBytes = 0;
+            // Debezium's rows are arrays indexed by column position (which a dropped column leaves a gap in).
+            int width = columns.stream().mapToInt(Column::position).max().orElse(0);
             byte[] line;
-            Object[] row;
             while ((line = out.readFromCopy()) != null) {
                 if (stopping) {
                     out.cancelCopy();
                     throw new InterruptedException("copy snapshot stopped: another reader failed");
                 }
                 String[] text = CopyTextRow.split(line, columns.size());
-                row = new Object[text.length];
+                Object[] row = new Object[width];
                 for (int i = 0; i < text.length; i++) {
-                    row[i] = SnapshotValues.of(columns.get(i), text[i]);
+                    row[columns.get(i).position() - 1] = SnapshotValues.of(columns.get(i), text[i]);
                 }
                 SourceRecord r = maker.read(source, row);
                 batch.add(() -> r);
-                if (batch.size() == BATCH) {
+                batchBytes += line.length;
+                if (batch.size() == BATCH || batchBytes >= BATCH_BYTES) {
                     publish(batch);
+                    batchBytes = 0;
                 }
                 rows++;
             }
