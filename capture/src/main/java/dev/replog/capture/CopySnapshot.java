@@ -52,8 +52,8 @@ final class CopySnapshot {
      * the rows (Debezium's queue is bounded the same way, by DebeziumConfig.QUEUE_BYTES in all).
      */
     private static final long BATCH_BYTES = 8L * 1024 * 1024;
-    /** Below this many rows (pg_class.reltuples) a table is copied by one reader. */
-    private static final long CHUNKED_ABOVE = 10_000;
+    /** Below this size a table is copied by one reader (its statistics may not be there yet: size is). */
+    private static final long CHUNKED_ABOVE_BYTES = 1024 * 1024;
     private static final DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> NOTHING_TO_COMMIT =
             new DebeziumEngine.RecordCommitter<>() {
                 @Override
@@ -109,13 +109,13 @@ final class CopySnapshot {
                     rs.next();
                     txId = rs.getLong(1);
                 }
-                log.info("copy snapshot: slot {} created at {} (snapshot {}); copying {} tables with {} readers",
-                        settings.slotName(), snapshot.consistentPoint(), snapshot.snapshotName(), tables.size(), readers);
                 events.readTables(tables);
                 List<Chunk> chunks = new ArrayList<>();
                 for (TableId t : tables) {
                     chunks.addAll(chunksOf(coordinator, t, events));
                 }
+                log.info("copy snapshot: slot {} created at {} (snapshot {}); copying {} tables in {} parts with {} readers",
+                        settings.slotName(), snapshot.consistentPoint(), snapshot.snapshotName(), tables.size(), chunks.size(), readers);
                 long rows = copy(chunks, snapshot, events, txId);
                 log.info("copy snapshot: {} rows of {} tables published in {} s; Debezium streams from {}", rows, tables.size(),
                         (System.nanoTime() - started) / 1_000_000 / 1000.0, snapshot.consistentPoint());
@@ -148,7 +148,7 @@ final class CopySnapshot {
         List<Column> key = events.columns(t).stream().filter(col -> isKey(events, t, col)).toList();
         AtomicLong rows = new AtomicLong();
         if (key.size() != 1 || !List.of("int2", "int4", "int8").contains(key.get(0).typeName())
-                || estimatedRows(c, t) < CHUNKED_ABOVE) {
+                || size(c, t) < CHUNKED_ABOVE_BYTES) {
             return List.of(new Chunk(t, "", new AtomicInteger(1), rows));
         }
         String k = SqlIdentifiers.quote(key.get(0).name());
@@ -184,8 +184,8 @@ final class CopySnapshot {
         return events.primaryKey(t).contains(c.name());
     }
 
-    private static long estimatedRows(Connection c, TableId t) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::regclass")) {
+    private static long size(Connection c, TableId t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass)")) {
             ps.setString(1, SqlIdentifiers.quote(t));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -244,7 +244,6 @@ final class CopySnapshot {
         progress.chunkRead(table, true);
         List<Column> columns = events.columns(t);
         DebeziumReadEvents.TableEvents maker = events.forTable(t);
-        DebeziumReadEvents.Source source = events.source(snapshot.consistentPoint(), txId);
         String sql = "COPY (SELECT " + columns.stream().map(c -> SqlIdentifiers.quote(c.name())).collect(Collectors.joining(", "))
                 + " FROM " + SqlIdentifiers.quote(t) + chunk.where() + ") TO STDOUT";
         long rows = 0;
@@ -254,6 +253,7 @@ final class CopySnapshot {
             long batchBytes = 0;
             // Debezium's rows are arrays indexed by column position (which a dropped column leaves a gap in).
             int width = columns.stream().mapToInt(Column::position).max().orElse(0);
+            DebeziumReadEvents.Source source = events.source(t, snapshot.consistentPoint(), txId);
             byte[] line;
             while ((line = out.readFromCopy()) != null) {
                 if (stopping) {
@@ -271,6 +271,7 @@ final class CopySnapshot {
                 if (batch.size() == BATCH || batchBytes >= BATCH_BYTES) {
                     publish(batch);
                     batchBytes = 0;
+                    source.now();
                 }
                 rows++;
             }

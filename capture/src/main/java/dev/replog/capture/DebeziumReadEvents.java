@@ -113,29 +113,53 @@ final class DebeziumReadEvents implements AutoCloseable {
         return new TableEvents(t.id(), schema, topics.dataChangeTopic(t.id()));
     }
 
-    /** Where a snapshot's events say they were read: its LSN and transaction. Not thread-safe: one per reading thread. */
-    Source source(Lsn lsn, long txId) {
-        PostgresOffsetContext offset = PostgresOffsetContext.initialContext(config, connection, Clock.SYSTEM);
+    /**
+     * Where a snapshot's events of this table say they were read (its LSN and transaction), as Debezium's
+     * snapshot writes it. Not thread-safe: one per reading thread.
+     */
+    Source source(dev.replog.schemas.TableId table, Lsn lsn, long txId) {
+        PostgresOffsetContext offset;
+        synchronized (connection) {
+            offset = PostgresOffsetContext.initialContext(config, connection, Clock.SYSTEM);
+        }
         offset.preSnapshotStart(false);
         offset.updateWalPosition(io.debezium.connector.postgresql.connection.Lsn.valueOf(lsn.value()), null, Instant.now(),
                 txId, null, null, null);
         offset.markSnapshotRecord(SnapshotRecord.TRUE);
-        return new Source(offset);
+        return new Source(idOf(table), offset);
     }
 
     private static TableId idOf(dev.replog.schemas.TableId t) {
         return new TableId(null, t.schema(), t.table());
     }
 
-    final class Source {
+    /** A snapshot's source block and offset, moved on to the time of each batch of rows. */
+    static final class Source {
+        private final TableId table;
         private final PostgresOffsetContext offset;
+        private Struct block;
+        private Map<String, ?> position;
+        private Instant at;
 
-        private Source(PostgresOffsetContext offset) {
+        private Source(TableId table, PostgresOffsetContext offset) {
+            this.table = table;
             this.offset = offset;
+            now();
+        }
+
+        /**
+         * Read now: the next events get this time. Their structs are shared by the events of a batch,
+         * which nothing changes once made (Debezium makes them per event).
+         */
+        void now() {
+            at = Instant.now();
+            offset.event(table, at);
+            block = offset.getSourceInfo();
+            position = offset.getOffset();
         }
     }
 
-    /** Builds one table's read events; thread-safe (a {@link Source} per thread). */
+    /** Builds one table's read events; thread-safe. */
     final class TableEvents {
         private final TableId id;
         private final TableSchema schema;
@@ -149,11 +173,9 @@ final class DebeziumReadEvents implements AutoCloseable {
 
         /** The read event of a row, its values in {@link #columns} order. */
         SourceRecord read(Source source, Object[] row) {
-            Instant now = Instant.now();
-            source.offset.event(id, now);
             Struct key = schema.keyFromColumnData(row);
-            Struct value = schema.getEnvelopeSchema().read(schema.valueFromColumnData(row), source.offset.getSourceInfo(), now);
-            return new SourceRecord(partition, source.offset.getOffset(), topic, null, schema.keySchema(), key,
+            Struct value = schema.getEnvelopeSchema().read(schema.valueFromColumnData(row), source.block, source.at);
+            return new SourceRecord(partition, source.position, topic, null, schema.keySchema(), key,
                     schema.getEnvelopeSchema().schema(), value);
         }
     }

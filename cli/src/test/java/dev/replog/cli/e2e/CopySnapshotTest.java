@@ -92,7 +92,7 @@ class CopySnapshotTest {
                 // Large enough to be copied in key ranges by several readers at once; a dropped column leaves a gap.
                 r.leader("CREATE TABLE items (id int PRIMARY KEY, gone int, n int NOT NULL, body text)",
                         "ALTER TABLE items DROP COLUMN gone",
-                        "INSERT INTO items SELECT g, 0, 'row ' || g FROM generate_series(1, 12000) g", "ANALYZE items");
+                        "INSERT INTO items SELECT g, 0, 'row ' || g || repeat('x', 100) FROM generate_series(1, 12000) g");
                 AtomicBoolean writing = new AtomicBoolean(true);
                 AtomicLong writes = new AtomicLong();
                 List<Thread> writers = new ArrayList<>();
