@@ -84,7 +84,7 @@ class CopySnapshotTest {
     }
 
     @Test
-    void followerEqualsLeaderWhenClientsWriteDuringTheCopyWithNoRowLostOrDoubledInTheLogInBothApplyModes() throws Exception {
+    void followerEqualsLeaderWhenClientsWriteDuringTheCopyWithNoRowLostOrDoubledInTheLogInBothApplyModesAndARestartCopiesNothingAgain() throws Exception {
         for (ApplyMode mode : List.of(ApplyMode.ROW, ApplyMode.TRANSACTIONAL)) {
             try (Replication r = new Replication("copy_writers_" + mode.name().toLowerCase(), 3, List.of(ITEMS))) {
                 r.snapshotMethod(SnapshotMethod.COPY);
@@ -115,6 +115,14 @@ class CopySnapshotTest {
                     }
                 }
                 r.awaitFollowerMatchesLeader();
+                if (mode == ApplyMode.ROW) {
+                    // Restarted once Debezium streamed, capture resumes from Debezium's offset: no second copy (the
+                    // replay below would find every row read twice).
+                    r.stopCapture();
+                    r.startCapture();
+                    r.leader("UPDATE items SET n = n + 1 WHERE id = (SELECT min(id) FROM items)");
+                    r.awaitFollowerMatchesLeader();
+                }
                 assertLogReplaysToTheLeaderWithEachRowOnce(r);
             }
         }
