@@ -129,31 +129,35 @@ class CopySnapshotTest {
     }
 
     @Test
-    void captureStoppedDuringTheCopyCopiesAgainFromANewSlotAndTheFollowerEndsEqual() throws Exception {
-        try (Replication r = new Replication("copy_killed", 2, List.of(ITEMS));
-             Admin admin = Admin.create(r.kafka().clientConfig())) {
-            r.snapshotMethod(SnapshotMethod.COPY);
-            // Small rows, then one too large for the topic as first configured: the copy publishes the first batch
-            // (4,096 rows) and fails on the batch with the large row, again at each retry.
-            r.leader("CREATE TABLE items (id int PRIMARY KEY, n int NOT NULL, body text)",
-                    "INSERT INTO items SELECT g, 0, 'row ' || g FROM generate_series(1, 5000) g",
-                    "INSERT INTO items SELECT 5001, 0, string_agg(md5(g::text), '') FROM generate_series(1, 8000) g");
-            String topic = r.topics().forTable(ITEMS);
-            new TopicProvisioner(admin, r.captureSettings().topicSettings()).ensureTableTopic(topic);
-            maxMessageBytes(admin, topic, 64 * 1024);
-            r.startApplier();
-            r.startCapture(false);
-            Await.until("the copy's first batch is in the log", Duration.ofSeconds(60), () -> r.records(topic, "read_committed") >= 4096);
-            String firstSlotLsn = slotLsn(r);
-            r.stopCapture(); // as killed: the slot is left, Debezium never stored an offset
-            r.leader("DELETE FROM items WHERE id <= 100", "UPDATE items SET n = 1 WHERE id BETWEEN 101 AND 200",
-                    "INSERT INTO items SELECT g, 2, 'later ' || g FROM generate_series(6001, 6100) g");
-            maxMessageBytes(admin, topic, TopicProvisioner.MAX_RECORD_BYTES);
-            r.startCapture();
-            assertNotEquals(firstSlotLsn, slotLsn(r), "the slot was created again");
-            r.leader("UPDATE items SET n = 3 WHERE id BETWEEN 201 AND 300", "DELETE FROM items WHERE id BETWEEN 301 AND 310");
-            r.awaitFollowerMatchesLeader();
-            assertEquals(0, Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM items WHERE id <= 100"));
+    void captureStoppedDuringTheCopyCopiesAgainFromANewSlotAndTheFollowerEndsEqualInBothApplyModes() throws Exception {
+        for (ApplyMode mode : List.of(ApplyMode.ROW, ApplyMode.TRANSACTIONAL)) {
+            try (Replication r = new Replication("copy_killed_" + mode.name().toLowerCase(), 2, List.of(ITEMS));
+                 Admin admin = Admin.create(r.kafka().clientConfig())) {
+                r.snapshotMethod(SnapshotMethod.COPY);
+                r.mode(mode);
+                // Small rows, then one too large for the topic as first configured: the copy publishes the first batch
+                // (4,096 rows) and fails on the batch with the large row, again at each retry.
+                r.leader("CREATE TABLE items (id int PRIMARY KEY, n int NOT NULL, body text)",
+                        "INSERT INTO items SELECT g, 0, 'row ' || g FROM generate_series(1, 5000) g",
+                        "INSERT INTO items SELECT 5001, 0, string_agg(md5(g::text), '') FROM generate_series(1, 8000) g");
+                String topic = r.topics().forTable(ITEMS);
+                new TopicProvisioner(admin, r.captureSettings().topicSettings()).ensureTableTopic(topic);
+                maxMessageBytes(admin, topic, 64 * 1024);
+                r.startApplier();
+                r.startCapture(false);
+                Await.until("the copy's first batch is in the log", Duration.ofSeconds(60),
+                        () -> r.records(topic, "read_committed") >= 4096);
+                String firstSlotLsn = slotLsn(r);
+                r.stopCapture(); // as killed: the slot is left, Debezium never stored an offset
+                r.leader("DELETE FROM items WHERE id <= 100", "UPDATE items SET n = 1 WHERE id BETWEEN 101 AND 200",
+                        "INSERT INTO items SELECT g, 2, 'later ' || g FROM generate_series(6001, 6100) g");
+                maxMessageBytes(admin, topic, TopicProvisioner.MAX_RECORD_BYTES);
+                r.startCapture();
+                assertNotEquals(firstSlotLsn, slotLsn(r), "the slot was created again");
+                r.leader("UPDATE items SET n = 3 WHERE id BETWEEN 201 AND 300", "DELETE FROM items WHERE id BETWEEN 301 AND 310");
+                r.awaitFollowerMatchesLeader();
+                assertEquals(0, Sql.queryForLong(r.followerUrl(), "SELECT count(*) FROM items WHERE id <= 100"), mode.toString());
+            }
         }
     }
 
