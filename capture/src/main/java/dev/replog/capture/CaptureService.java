@@ -157,13 +157,16 @@ public final class CaptureService implements AutoCloseable {
     private void runUntilStopped() {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
         boolean copied = !settings.copiesInitialSnapshot();
+        // Right after a copy, Debezium streams on as after its own snapshot: the definitions published with the copy stand.
+        boolean justCopied = false;
         while (!stopping) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<String> failureMessage = new AtomicReference<>();
             List<TableId> tables = engineTables;
             if (!copied) {
                 try {
-                    copied = copyInitialSnapshot(tables);
+                    justCopied = copyInitialSnapshot(tables);
+                    copied = true;
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -202,7 +205,10 @@ public final class CaptureService implements AutoCloseable {
                     })
                     .build();
             engine.set(e);
-            publisher.engineStarting();
+            if (!justCopied) {
+                publisher.engineStarting();
+            }
+            justCopied = false;
             long publishedBefore = publisher.publishedCount();
             e.run();
             streamingNow = false;
@@ -236,15 +242,16 @@ public final class CaptureService implements AutoCloseable {
     /**
      * capture.snapshot.method=copy: copies the tables unless Debezium has streamed for this capture already.
      *
-     * @return true (a failure throws, and the copy is taken again from scratch after the backoff)
+     * @return whether it copied (a failure throws, and the copy is taken again from scratch after the backoff)
      */
     private boolean copyInitialSnapshot(List<TableId> tables) throws InterruptedException {
         CopySnapshot copy = new CopySnapshot(settings, DebeziumConfig.of(settings.withTables(tables), publication.signalTable(),
                 publication.published()), publisher, publication.notifications());
-        if (copy.needed()) {
-            publisher.engineStarting(); // every table's definition is published again before its first copied row
-            copy.run(publication.published().stream().filter(t -> !t.equals(publication.signalTable())).toList());
+        if (!copy.needed()) {
+            return false;
         }
+        publisher.engineStarting(); // every table's definition is published again before its first copied row
+        copy.run(publication.published().stream().filter(t -> !t.equals(publication.signalTable())).toList());
         return true;
     }
 

@@ -241,7 +241,10 @@ final class CopySnapshot {
             throws SQLException, InterruptedException {
         TableId t = chunk.table();
         String table = t.schema() + "." + t.table(); // as Debezium names it
-        progress.chunkRead(table, true);
+        boolean own = CopyNotifications.isOwn(table); // capture's heartbeat table: copied like Debezium does, not reported
+        if (!own) {
+            progress.chunkRead(table, true);
+        }
         List<Column> columns = events.columns(t);
         DebeziumReadEvents.TableEvents maker = events.forTable(t);
         String sql = "COPY (SELECT " + columns.stream().map(c -> SqlIdentifiers.quote(c.name())).collect(Collectors.joining(", "))
@@ -279,7 +282,7 @@ final class CopySnapshot {
             c.commit();
         }
         long tableRows = chunk.rows().addAndGet(rows);
-        if (chunk.left().decrementAndGet() == 0) {
+        if (chunk.left().decrementAndGet() == 0 && !own) {
             progress.tableRead(table, true, tableRows, "SUCCEEDED");
         }
         return rows;
