@@ -2,6 +2,7 @@ package dev.replog.capture;
 
 import dev.replog.schemas.SqlIdentifiers;
 import dev.replog.schemas.TableId;
+import io.debezium.connector.SnapshotRecord;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.relational.Column;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -37,10 +39,10 @@ import java.util.stream.Collectors;
  * slot and streams from its consistent point: the snapshot holds exactly the transactions committed
  * before that point and the stream exactly those after, so no row is lost or doubled.
  *
- * <p>A capture stopped during the copy has no Debezium offset yet ({@link DebeziumOffsets}): at its
- * next start the slot is dropped and created again and every table copied again from scratch, each
- * copy's definition telling appliers to replace the table's rows, as after Debezium's own snapshot
- * restarted.
+ * <p>A complete copy is recorded in capture's offset topic ({@link DebeziumOffsets}). A capture
+ * stopped during the copy has no such record: at its next start the slot is dropped and created again
+ * and every table copied again from scratch, each copy's definition telling appliers to replace the
+ * table's rows, as after Debezium's own snapshot restarted.
  */
 final class CopySnapshot {
 
@@ -81,6 +83,10 @@ final class CopySnapshot {
     private final int readers;
     /** Set when one reader failed: the others cancel their COPY and end before the copy is given up. */
     private volatile boolean stopping;
+    /** Whether the snapshot's first row (Debezium's {@code first}) was built. */
+    private final AtomicBoolean firstBuilt = new AtomicBoolean();
+    /** The last row of the table whose copy ended last: Debezium's {@code last} once every copy ended. */
+    private HeldRow held;
 
     CopySnapshot(CaptureSettings settings, Properties engineProperties, LogPublisher publisher,
                  CopyNotifications.Listener progress) {
@@ -91,9 +97,28 @@ final class CopySnapshot {
         this.readers = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
-    /** Whether the copy is still to be taken: Debezium has never streamed for this capture. */
+    /**
+     * Whether the copy is still to be taken: no complete copy (nor a Debezium offset) is recorded for
+     * this capture, or the slot it streams from is gone.
+     */
     boolean needed() {
-        return !DebeziumOffsets.stored(settings.kafka(), settings.topics().captureOffsets(), engineProperties.getProperty("name"));
+        boolean complete = DebeziumOffsets.stored(settings.kafka(), settings.topics().captureOffsets(), engineProperties.getProperty("name"));
+        try {
+            return !complete || !slotExists();
+        } catch (SQLException e) {
+            throw new CaptureException("cannot look up slot " + settings.slotName() + " on leader " + settings.leader() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private boolean slotExists() throws SQLException {
+        try (Connection c = settings.leader().open();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
+            ps.setString(1, settings.slotName());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** Drops a slot left by a copy that did not complete, creates it again and copies {@code tables}. */
@@ -117,6 +142,10 @@ final class CopySnapshot {
                 log.info("copy snapshot: slot {} created at {} (snapshot {}); copying {} tables in {} parts with {} readers",
                         settings.slotName(), snapshot.consistentPoint(), snapshot.snapshotName(), tables.size(), chunks.size(), readers);
                 long rows = copy(chunks, snapshot, events, txId);
+                publishLast();
+                // Before the snapshot ends: a capture stopped from here on resumes on this slot, copying nothing again.
+                DebeziumOffsets.copyComplete(settings.kafka(), settings.topics().captureOffsets(), engineProperties.getProperty("name"),
+                        settings.slotName(), snapshot.consistentPoint().toString());
                 log.info("copy snapshot: {} rows of {} tables published in {} s; Debezium streams from {}", rows, tables.size(),
                         (System.nanoTime() - started) / 1_000_000 / 1000.0, snapshot.consistentPoint());
             }
@@ -141,7 +170,12 @@ final class CopySnapshot {
     }
 
     /** A part of a table to read: all of it, or a range of its integer key. */
-    private record Chunk(TableId table, String where, AtomicInteger left, AtomicLong rows) {
+    /** @param last whether it is the table's last (highest) key range: its last row is Debezium's last of the table */
+    private record Chunk(TableId table, String where, AtomicInteger left, AtomicLong rows, boolean first, boolean last) {
+    }
+
+    /** A row built at the end, when it is known whether it is the snapshot's very last. */
+    private record HeldRow(DebeziumReadEvents.TableEvents maker, DebeziumReadEvents.Source source, Object[] row, boolean first) {
     }
 
     private List<Chunk> chunksOf(Connection c, TableId t, DebeziumReadEvents events) throws SQLException {
@@ -149,7 +183,7 @@ final class CopySnapshot {
         AtomicLong rows = new AtomicLong();
         if (key.size() != 1 || !List.of("int2", "int4", "int8").contains(key.get(0).typeName())
                 || size(c, t) < CHUNKED_ABOVE_BYTES) {
-            return List.of(new Chunk(t, "", new AtomicInteger(1), rows));
+            return List.of(new Chunk(t, "", new AtomicInteger(1), rows, true, true));
         }
         String k = SqlIdentifiers.quote(key.get(0).name());
         long min;
@@ -160,13 +194,13 @@ final class CopySnapshot {
             min = rs.getLong(1);
             max = rs.getLong(2);
             if (rs.wasNull()) {
-                return List.of(new Chunk(t, "", new AtomicInteger(1), rows));
+                return List.of(new Chunk(t, "", new AtomicInteger(1), rows, true, true));
             }
         }
         try {
             Math.subtractExact(max, min);
         } catch (ArithmeticException e) {
-            return List.of(new Chunk(t, "", new AtomicInteger(1), rows));
+            return List.of(new Chunk(t, "", new AtomicInteger(1), rows, true, true));
         }
         int n = readers;
         AtomicInteger left = new AtomicInteger(n);
@@ -175,7 +209,7 @@ final class CopySnapshot {
         for (int i = 0; i < n; i++) {
             long from = min + i * step;
             String where = i == n - 1 ? " WHERE " + k + " >= " + from : " WHERE " + k + " >= " + from + " AND " + k + " < " + (from + step);
-            out.add(new Chunk(t, where, left, rows));
+            out.add(new Chunk(t, where, left, rows, i == 0, i == n - 1));
         }
         return out;
     }
@@ -258,6 +292,9 @@ final class CopySnapshot {
             int width = columns.stream().mapToInt(Column::position).max().orElse(0);
             DebeziumReadEvents.Source source = events.source(t, snapshot.consistentPoint(), txId);
             byte[] line;
+            // One row behind: whether a row is the table's last is known when the next one is read.
+            Object[] pending = null;
+            boolean pendingFirst = chunk.first();
             while ((line = out.readFromCopy()) != null) {
                 if (stopping) {
                     out.cancelCopy();
@@ -268,8 +305,12 @@ final class CopySnapshot {
                 for (int i = 0; i < text.length; i++) {
                     row[columns.get(i).position() - 1] = SnapshotValues.of(columns.get(i), text[i]);
                 }
-                SourceRecord r = maker.read(source, row);
-                batch.add(() -> r);
+                if (pending != null) {
+                    SourceRecord r = maker.read(source, pending, pendingFirst ? firstMarker() : SnapshotRecord.TRUE);
+                    batch.add(() -> r);
+                    pendingFirst = false;
+                }
+                pending = row;
                 batchBytes += line.length;
                 if (batch.size() == BATCH || batchBytes >= BATCH_BYTES) {
                     publish(batch);
@@ -277,6 +318,16 @@ final class CopySnapshot {
                     source.now();
                 }
                 rows++;
+            }
+            if (pending != null && chunk.last()) {
+                HeldRow before = hold(new HeldRow(maker, source, pending, pendingFirst));
+                if (before != null) {
+                    SourceRecord r = before.maker().read(before.source(), before.row(), SnapshotRecord.LAST_IN_DATA_COLLECTION);
+                    batch.add(() -> r);
+                }
+            } else if (pending != null) {
+                SourceRecord r = maker.read(source, pending, pendingFirst ? firstMarker() : SnapshotRecord.TRUE);
+                batch.add(() -> r);
             }
             publish(batch);
             c.commit();
@@ -286,6 +337,32 @@ final class CopySnapshot {
             progress.tableRead(table, true, tableRows, "SUCCEEDED");
         }
         return rows;
+    }
+
+    /**
+     * Debezium's markers: {@code last} on the snapshot's last row, {@code first} on its first,
+     * {@code last_in_data_collection} / {@code first_in_data_collection} on a table's last / first row
+     * (a row that is both takes the last). Tables and key ranges are read at once here, so "first" is the
+     * first row built, and the snapshot's last row is held back until every reader is done.
+     */
+    private SnapshotRecord firstMarker() {
+        return firstBuilt.compareAndSet(false, true) ? SnapshotRecord.FIRST : SnapshotRecord.FIRST_IN_DATA_COLLECTION;
+    }
+
+    /** Holds a table's last row, and returns the one held before (no longer the snapshot's last). */
+    private synchronized HeldRow hold(HeldRow row) {
+        HeldRow before = held;
+        held = row;
+        return before;
+    }
+
+    private void publishLast() throws InterruptedException {
+        HeldRow last = hold(null);
+        if (last != null) {
+            SourceRecord r = last.maker().read(last.source(), last.row(), SnapshotRecord.LAST);
+            List<RecordChangeEvent<SourceRecord>> batch = new ArrayList<>(List.of(() -> r));
+            publish(batch);
+        }
     }
 
     private void publish(List<RecordChangeEvent<SourceRecord>> batch) throws InterruptedException {

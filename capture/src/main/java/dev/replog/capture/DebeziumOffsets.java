@@ -5,18 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.replog.topology.KafkaSettings;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Whether Debezium's engine has stored an offset for this capture in its offset topic: then it has
- * streamed from the slot, which {@link CopySnapshot} lets it do only once its copy is complete.
+ * Whether this capture's offset topic says its initial snapshot is complete: Debezium's engine has
+ * stored an offset (it streams only once {@link CopySnapshot}'s copy is complete), or the copy wrote
+ * its own record there when it completed ({@link #copyComplete}), under a key of the engine's name
+ * that Debezium never reads (its own keys name {@code {"server": <prefix>}}).
  */
 final class DebeziumOffsets {
 
@@ -47,6 +54,23 @@ final class DebeziumOffsets {
                 }
             }
             return stored;
+        }
+    }
+
+    /** Records in the offset topic that the copy of slot {@code slot}, which started at {@code consistentPoint}, is complete. */
+    static void copyComplete(KafkaSettings kafka, String topic, String engineName, String slot, String consistentPoint) {
+        Properties p = kafka.producerConfig();
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        String key = JSON.createArrayNode().add(engineName).add(JSON.createObjectNode().put("replog.copy.snapshot", slot)).toString();
+        String value = JSON.createObjectNode().put("consistent_point", consistentPoint).toString();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, 0, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8))).get();
+        } catch (ExecutionException e) {
+            throw new CaptureException("cannot record the complete copy snapshot in " + topic + ": " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("interrupted while recording the complete copy snapshot in " + topic, e);
         }
     }
 

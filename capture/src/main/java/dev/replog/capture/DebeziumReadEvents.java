@@ -157,6 +157,14 @@ final class DebeziumReadEvents implements AutoCloseable {
             block = offset.getSourceInfo();
             position = offset.getOffset();
         }
+
+        /** The source block of one event with this snapshot marker (Debezium's {@code first}, {@code last}, ...). */
+        Struct marked(SnapshotRecord marker) {
+            offset.markSnapshotRecord(marker);
+            Struct marked = offset.getSourceInfo();
+            offset.markSnapshotRecord(SnapshotRecord.TRUE);
+            return marked;
+        }
     }
 
     /** Builds one table's read events; thread-safe. */
@@ -173,8 +181,13 @@ final class DebeziumReadEvents implements AutoCloseable {
 
         /** The read event of a row, its values in {@link #columns} order. */
         SourceRecord read(Source source, Object[] row) {
+            return read(source, row, SnapshotRecord.TRUE);
+        }
+
+        SourceRecord read(Source source, Object[] row, SnapshotRecord marker) {
             Struct key = schema.keyFromColumnData(row);
-            Struct value = schema.getEnvelopeSchema().read(schema.valueFromColumnData(row), source.block, source.at);
+            Struct block = marker == SnapshotRecord.TRUE ? source.block : source.marked(marker);
+            Struct value = schema.getEnvelopeSchema().read(schema.valueFromColumnData(row), block, source.at);
             return new SourceRecord(partition, source.position, topic, null, schema.keySchema(), key,
                     schema.getEnvelopeSchema().schema(), value);
         }
