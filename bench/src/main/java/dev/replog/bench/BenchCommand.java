@@ -107,6 +107,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Replog's log.format: how capture writes the log (default: ${DEFAULT-VALUE}; schemas/README.md, \"Compact format\").")
     String logFormat;
 
+    @Option(names = "--snapshot-method", defaultValue = "debezium", paramLabel = "debezium|copy",
+            description = "Replog's capture.snapshot.method: Debezium's JDBC snapshot, or COPY at the slot's exported snapshot "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String snapshotMethod;
+
     @Option(names = "--partitions", defaultValue = "1", description = "topics.partitions for Replog (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -143,6 +148,9 @@ public final class BenchCommand implements Callable<Integer> {
             if (!BenchOptions.WORKLOADS.contains(w)) {
                 throw new ParameterException(spec.commandLine(), "unknown workload '" + w + "' for --only; one of " + BenchOptions.WORKLOADS);
             }
+        }
+        if (!List.of("debezium", "copy").contains(snapshotMethod)) {
+            throw new ParameterException(spec.commandLine(), "--snapshot-method is debezium or copy, not '" + snapshotMethod + "'");
         }
         if (rows < 1 || updates < 1 || verifyCorrupt < 3 || pgbenchSeconds < 1 || pgbenchRate < 1 || pgbenchScale < 1 || pgbenchClients < 1 || partitions < 1) {
             throw new ParameterException(spec.commandLine(), "counts, seconds, rate, scale, clients and partitions must be positive, --verify-corrupt at least 3");
@@ -188,7 +196,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options = new BenchOptions(rows, updates, Duration.ofSeconds(pgbenchSeconds), pgbenchRate, pgbenchScale,
                 pgbenchClients, Set.copyOf(workloads), partitions, childHeap, List.copyOf(childJavaOptions), profile, pgbench, out,
-                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine(), format);
+                Duration.ofSeconds(timeoutSeconds), replogMainClass, replogModes, commandLine(), format, snapshotMethod);
         return new Benchmark(options, System.out).run() && alonePassed ? 0 : 1;
     }
 

@@ -16,18 +16,19 @@ import java.util.Set;
  * @param replogModes Replog's apply modes to run, each beside native ({@code --apply-mode})
  * @param commandLine the exact command, recorded in the results
  * @param logFormat the format Replog's capture writes ({@code --log-format}, config key {@code log.format})
+ * @param snapshotMethod Replog's capture.snapshot.method ({@code --snapshot-method})
  */
 record BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgbenchRate, int pgbenchScale,
                     int pgbenchClients, Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile,
                     String pgbench, Path outputDir, Duration timeout, String replogMainClass, List<ReplicationKind> replogModes,
-                    String commandLine, LogFormat logFormat) {
+                    String commandLine, LogFormat logFormat, String snapshotMethod) {
 
-    /** In the JSON log format. */
+    /** In the JSON log format, with Replog's default snapshot method. */
     BenchOptions(long rows, long updates, Duration pgbenchDuration, int pgbenchRate, int pgbenchScale, int pgbenchClients,
                  Set<String> only, int partitions, String childHeap, List<String> childJavaOptions, boolean profile, String pgbench,
                  Path outputDir, Duration timeout, String replogMainClass, List<ReplicationKind> replogModes, String commandLine) {
         this(rows, updates, pgbenchDuration, pgbenchRate, pgbenchScale, pgbenchClients, only, partitions, childHeap, childJavaOptions,
-                profile, pgbench, outputDir, timeout, replogMainClass, replogModes, commandLine, LogFormat.JSON);
+                profile, pgbench, outputDir, timeout, replogMainClass, replogModes, commandLine, LogFormat.JSON, "debezium");
     }
 
     static final List<String> WORKLOADS = List.of("insert", "snapshot", "update", "pgbench", "soak", "serve", "verify", "rebuild");

@@ -60,7 +60,7 @@ public final class Benchmark {
             machine = MachineInfo.describe(postgresVersion(leader));
             out.println("Machine: " + machine.summary());
             ReplogPipeline.Launch launch = new ReplogPipeline.Launch(options.replogMainClass(), options.childHeap(), options.childJavaOptions(), workDir,
-                    broker.bootstrapServers(), options.partitions(), options.logFormat());
+                    broker.bootstrapServers(), options.partitions(), options.logFormat(), options.snapshotMethod());
             Map<String, Long> processes = new LinkedHashMap<>();
             processes.put("leader PostgreSQL", leader.pid());
             processes.put("follower PostgreSQL", follower.pid());

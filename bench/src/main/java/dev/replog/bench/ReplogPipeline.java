@@ -30,9 +30,9 @@ import java.util.stream.Collectors;
  */
 final class ReplogPipeline implements Replication {
 
-    /** How the child JVMs are started: the replog main class, their heap, where they write. */
+    /** How the child JVMs are started: the replog main class, their heap, where they write; and capture's snapshot method. */
     record Launch(String mainClass, String maxHeap, List<String> javaOptions, Path workDir, String bootstrapServers,
-                  int partitions, LogFormat logFormat) {
+                  int partitions, LogFormat logFormat, String snapshotMethod) {
     }
 
     private final ReplicationKind kind;
@@ -93,6 +93,7 @@ final class ReplogPipeline implements Replication {
                 "capture.tables=" + tables.stream().map(TableId::toString).collect(Collectors.joining(",")),
                 "capture.slot.name=" + name,
                 "capture.publication.name=" + name,
+                "capture.snapshot.method=" + launch.snapshotMethod(),
                 "follower.jdbc.url=jdbc:postgresql://" + follower.server().host() + ":" + follower.server().port() + "/"
                         + follower.name(),
                 "follower.user=" + follower.server().user(),

@@ -34,7 +34,7 @@ class NativeWorkloadRunTest {
         ProcessCpu cpu = ProcessCpu.of(Map.of("leader PostgreSQL", servers.leader().pid(),
                 "follower PostgreSQL", servers.follower().pid(), "bench driver", ProcessHandle.current().pid()));
         return new WorkloadRunner(servers.leader(), servers.follower(),
-                new ReplogPipeline.Launch("unused", "64m", List.of(), dir, "unused", 1, dev.replog.schemas.LogFormat.JSON), cpu, timeout, false, results,
+                new ReplogPipeline.Launch("unused", "64m", List.of(), dir, "unused", 1, dev.replog.schemas.LogFormat.JSON, "debezium"), cpu, timeout, false, results,
                 new PrintStream(output, true, StandardCharsets.UTF_8));
     }
 

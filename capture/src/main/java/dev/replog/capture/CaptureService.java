@@ -173,10 +173,33 @@ public final class CaptureService implements AutoCloseable {
 
     private void runUntilStopped() {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        boolean copied = !settings.copiesInitialSnapshot();
+        // Right after a copy, Debezium streams on as after its own snapshot: the definitions published with the copy stand.
+        boolean justCopied = false;
         while (!stopping) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<String> failureMessage = new AtomicReference<>();
             List<TableId> tables = engineTables;
+            if (!copied) {
+                try {
+                    justCopied = copyInitialSnapshot(tables);
+                    copied = true;
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    if (stopping) {
+                        break;
+                    }
+                    lastFailure = rootMessage(e);
+                    retries.increment();
+                    Duration delay = backoff.next();
+                    log.warn("copy snapshot failed: {}; taken again from scratch in {} s", lastFailure, delay.toSeconds());
+                    if (!Backoff.sleep(delay)) {
+                        return;
+                    }
+                    continue;
+                }
+            }
             DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(DebeziumConfig.of(settings.withTables(tables), publication.signalTable(), publication.published()))
                     .notifying(publisher)
@@ -199,7 +222,10 @@ public final class CaptureService implements AutoCloseable {
                     })
                     .build();
             engine.set(e);
-            publisher.engineStarting();
+            if (!justCopied) {
+                publisher.engineStarting();
+            }
+            justCopied = false;
             long publishedBefore = publisher.publishedCount();
             e.run();
             streamingNow = false;
@@ -228,6 +254,22 @@ public final class CaptureService implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * capture.snapshot.method=copy: copies the tables unless Debezium has streamed for this capture already.
+     *
+     * @return whether it copied (a failure throws, and the copy is taken again from scratch after the backoff)
+     */
+    private boolean copyInitialSnapshot(List<TableId> tables) throws InterruptedException {
+        CopySnapshot copy = new CopySnapshot(settings, DebeziumConfig.of(settings.withTables(tables), publication.signalTable(),
+                publication.published()), publisher, publication.notifications());
+        if (!copy.needed()) {
+            return false;
+        }
+        publisher.engineStarting(); // every table's definition is published again before its first copied row
+        copy.run(publication.published().stream().filter(t -> !t.equals(publication.signalTable())).toList());
+        return true;
     }
 
     /** One periodic check: the captured tables' list, then the publication. */

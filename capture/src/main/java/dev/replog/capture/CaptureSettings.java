@@ -20,6 +20,7 @@ import java.util.List;
  *                           leader's tables (tables created, dropped, given or losing their primary key)
  * @param watermarkInterval  the least time between two watermarks written into every partition of every
  *                           table topic (see {@link WatermarkPublisher}); zero writes none
+ * @param snapshotMethod     how the initial snapshot is taken: Debezium's JDBC snapshot, or {@link CopySnapshot}
  * @param valueEncoding      whether date, timestamp, timetz and arrays travel as PostgreSQL text (exact) or
  *                           in Debezium's standard forms (for third-party sinks)
  * @param logFormat          how records are written: JSON with schemas, or compact (schemas once, in
@@ -38,7 +39,8 @@ public record CaptureSettings(LeaderConnection leader,
                               Duration publicationRefresh,
                               Duration watermarkInterval,
                               ValueEncoding valueEncoding,
-                              LogFormat logFormat) {
+                              LogFormat logFormat,
+                              SnapshotMethod snapshotMethod) {
 
     /** The default of {@code capture.publication.refresh.ms}. */
     public static final Duration DEFAULT_PUBLICATION_REFRESH = Duration.ofSeconds(5);
@@ -58,13 +60,18 @@ public record CaptureSettings(LeaderConnection leader,
         }
     }
 
-    /** With {@link LogFormat#JSON}. */
+    /** With {@link LogFormat#JSON} and {@link SnapshotMethod#DEBEZIUM}. */
     public CaptureSettings(LeaderConnection leader, String slotName, String publicationName, List<TableId> tables,
                            String snapshotMode, Duration heartbeatInterval, TopicNames topics, TopicSettings topicSettings,
                            KafkaSettings kafka, TimetzOffsets timetzOffsets, Duration publicationRefresh,
                            Duration watermarkInterval, ValueEncoding valueEncoding) {
         this(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics, topicSettings, kafka,
-                timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, LogFormat.JSON);
+                timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, LogFormat.JSON, SnapshotMethod.DEBEZIUM);
+    }
+
+    /** Whether the initial snapshot is {@link CopySnapshot}'s (Debezium then starts without one). */
+    boolean copiesInitialSnapshot() {
+        return snapshotMethod == SnapshotMethod.COPY && "initial".equals(snapshotMode);
     }
 
     /** With {@link ValueEncoding#EXACT}. */
@@ -102,36 +109,41 @@ public record CaptureSettings(LeaderConnection leader,
 
     public CaptureSettings withTimetzOffsets(TimetzOffsets offsets) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat);
+                topicSettings, kafka, offsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat, snapshotMethod);
     }
 
     public CaptureSettings withPublicationRefresh(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, interval, watermarkInterval, valueEncoding, logFormat);
+                topicSettings, kafka, timetzOffsets, interval, watermarkInterval, valueEncoding, logFormat, snapshotMethod);
     }
 
     public CaptureSettings withWatermarkInterval(Duration interval) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, interval, valueEncoding, logFormat);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, interval, valueEncoding, logFormat, snapshotMethod);
     }
 
     public CaptureSettings withTables(List<TableId> captured) {
         return new CaptureSettings(leader, slotName, publicationName, captured, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat, snapshotMethod);
     }
 
     public CaptureSettings withLeader(LeaderConnection connection) {
         return new CaptureSettings(connection, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat, snapshotMethod);
     }
 
     public CaptureSettings withValueEncoding(ValueEncoding encoding) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, encoding, logFormat);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, encoding, logFormat, snapshotMethod);
     }
 
     public CaptureSettings withLogFormat(LogFormat format) {
         return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
-                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, format);
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, format, snapshotMethod);
+    }
+
+    public CaptureSettings withSnapshotMethod(SnapshotMethod method) {
+        return new CaptureSettings(leader, slotName, publicationName, tables, snapshotMode, heartbeatInterval, topics,
+                topicSettings, kafka, timetzOffsets, publicationRefresh, watermarkInterval, valueEncoding, logFormat, method);
     }
 }

@@ -87,7 +87,7 @@ public final class CopyNotifications implements NotificationChannel {
     }
 
     /** Capture's heartbeat (in the initial snapshot) and signal tables: no table of schema replog is ever captured. */
-    private static boolean isOwn(String table) {
+    static boolean isOwn(String table) {
         return table.startsWith(ReplogSchema.NAME + ".");
     }
 

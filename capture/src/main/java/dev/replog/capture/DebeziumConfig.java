@@ -59,7 +59,8 @@ final class DebeziumConfig {
         // Fixed for the life of an engine: CaptureService starts a new one when capture.tables changes.
         p.put("table.include.list", Stream.concat(s.tables().stream(), Stream.of(HeartbeatTable.TABLE))
                 .map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
-        p.put("snapshot.mode", s.snapshotMode());
+        // capture.snapshot.method=copy: CopySnapshot copied the tables at the slot's consistent point, from which Debezium streams.
+        p.put("snapshot.mode", s.copiesInitialSnapshot() ? "no_data" : s.snapshotMode());
         p.put("snapshot.include.collection.list", Stream.concat(Stream.of(HeartbeatTable.TABLE), published.stream()
                 .filter(t -> !t.equals(signals))).distinct().map(DebeziumConfig::includeRegex).collect(Collectors.joining(",")));
         // Tables published while capture runs are copied by incremental snapshots (LeaderPublication),

@@ -99,8 +99,11 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
      * became text), so a key of such a domain keeps its JSON, and with it its partition.
      */
     static boolean keepsDebeziumForm(RelationalColumn column) {
-        String type = column.typeName();
-        int jdbc = column.jdbcType();
+        return keepsDebeziumForm(column.typeName(), column.jdbcType());
+    }
+
+    /** {@link #keepsDebeziumForm(RelationalColumn)} of a column of this type name and JDBC type. */
+    static boolean keepsDebeziumForm(String type, int jdbc) {
         if (jdbc == java.sql.Types.ARRAY || type.startsWith("_")) {
             return false;
         }

@@ -45,7 +45,7 @@ class ApplyModesBenchTest {
                 "follower PostgreSQL", servers.follower().pid(), "bench driver", ProcessHandle.current().pid()));
         WorkloadRunner runner = new WorkloadRunner(servers.leader(), servers.follower(),
                 new ReplogPipeline.Launch(options.replogMainClass(), options.childHeap(), List.of(), dir,
-                        servers.kafka().bootstrapServers(), options.partitions(), options.logFormat()),
+                        servers.kafka().bootstrapServers(), options.partitions(), options.logFormat(), options.snapshotMethod()),
                 cpu, options.timeout(), false, results, new PrintStream(progress, true, StandardCharsets.UTF_8));
         BulkInsertWorkload insert = new BulkInsertWorkload(ROWS);
 

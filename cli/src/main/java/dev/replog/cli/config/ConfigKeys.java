@@ -105,6 +105,9 @@ public final class ConfigKeys {
     public static final ConfigKey CAPTURE_SNAPSHOT_MODE = choice("capture.snapshot.mode", "initial", List.of(CAPTURE),
             List.of("initial", "no_data", "when_needed"),
             "`initial` copies existing rows before streaming; `no_data` streams changes only; `when_needed` snapshots again if the slot's position is gone.");
+    public static final ConfigKey CAPTURE_SNAPSHOT_METHOD = choice("capture.snapshot.method", "debezium", List.of(CAPTURE),
+            List.of("debezium", "copy"),
+            "How the initial snapshot (`capture.snapshot.mode=initial`) reads the tables. `debezium`: Debezium's JDBC snapshot. `copy`: capture creates the slot with an exported snapshot and reads the tables with `COPY` at it, several at once (large ones in key ranges), publishing the same read events; Debezium then streams from the slot's consistent point. Needs `capture.value.encoding=exact`. A capture stopped during the copy drops the slot and copies again (docs/copy-snapshot.md).");
     public static final ConfigKey CAPTURE_HEARTBEAT_MS = key("capture.heartbeat.interval.ms", LONG, "10000", List.of(CAPTURE),
             "How often capture reports progress to Debezium's heartbeat topic.");
     public static final ConfigKey CAPTURE_WATERMARK_INTERVAL_MS = key("capture.watermark.interval.ms", LONG, "100", List.of(CAPTURE),
@@ -215,7 +218,7 @@ public final class ConfigKeys {
             KAFKA_TRUSTSTORE_TYPE, KAFKA_KEYSTORE_TYPE, KAFKA_ENDPOINT_IDENTIFICATION,
             LEADER_HOST, LEADER_PORT, LEADER_DATABASE, LEADER_USER, LEADER_PASSWORD, LEADER_SSLMODE,
             LEADER_SSLROOTCERT, LEADER_SSLCERT, LEADER_SSLKEY, LEADER_SSLPASSWORD,
-            CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_HEARTBEAT_MS, CAPTURE_WATERMARK_INTERVAL_MS,
+            CAPTURE_TABLES, CAPTURE_SLOT, CAPTURE_PUBLICATION, CAPTURE_PUBLICATION_REFRESH_MS, CAPTURE_SNAPSHOT_MODE, CAPTURE_SNAPSHOT_METHOD, CAPTURE_HEARTBEAT_MS, CAPTURE_WATERMARK_INTERVAL_MS,
             CAPTURE_TIMETZ_OFFSETS, CAPTURE_VALUE_ENCODING, CAPTURE_HTTP_LISTEN,
             FOLLOWER_URL, FOLLOWER_USER, FOLLOWER_PASSWORD, FOLLOWER_SSLMODE,
             FOLLOWER_SSLROOTCERT, FOLLOWER_SSLCERT, FOLLOWER_SSLKEY, FOLLOWER_SSLPASSWORD, FOLLOWER_POOL_SIZE,

@@ -9,6 +9,7 @@ import dev.replog.applier.verify.VerifyOptions;
 import dev.replog.capture.CaptureSettings;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
+import dev.replog.capture.SnapshotMethod;
 import dev.replog.capture.ValueEncoding;
 import dev.replog.schemas.JdbcUrls;
 import dev.replog.schemas.LogFormat;
@@ -131,12 +132,22 @@ public final class Settings {
                 new TopicSettings(c.integer(TOPICS_PARTITIONS), (short) c.integer(TOPICS_REPLICATION_FACTOR),
                         retention, rebuildFromLog, copies),
                 kafka(c), TimetzOffsets.parse(c.string(CAPTURE_TIMETZ_OFFSETS)), Duration.ofMillis(refresh),
-                Duration.ofMillis(watermarks), ValueEncoding.parse(c.string(CAPTURE_VALUE_ENCODING)), logFormat(c));
+                Duration.ofMillis(watermarks), ValueEncoding.parse(c.string(CAPTURE_VALUE_ENCODING)), logFormat(c), snapshotMethod(c));
     }
 
     /** {@code log.format}: how capture writes the log (its readers read both). */
     public static LogFormat logFormat(ReplogConfig c) {
         return LogFormat.parse(c.string(LOG_FORMAT));
+    }
+
+    /** {@code capture.snapshot.method}; {@code copy} reads values only for {@code capture.value.encoding=exact}. */
+    private static SnapshotMethod snapshotMethod(ReplogConfig c) {
+        SnapshotMethod method = SnapshotMethod.parse(c.string(CAPTURE_SNAPSHOT_METHOD));
+        if (method == SnapshotMethod.COPY && ValueEncoding.parse(c.string(CAPTURE_VALUE_ENCODING)) != ValueEncoding.EXACT) {
+            throw new ConfigException("config key 'capture.snapshot.method' is copy, which needs capture.value.encoding=exact "
+                    + "(not " + c.string(CAPTURE_VALUE_ENCODING) + "): set capture.snapshot.method=debezium");
+        }
+        return method;
     }
 
     /** {@code verify.chunk.rows}, at least 1. */

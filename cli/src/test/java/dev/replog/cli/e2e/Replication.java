@@ -8,6 +8,7 @@ import dev.replog.applier.FollowerConnection;
 import dev.replog.applier.verify.TableComparison;
 import dev.replog.capture.CaptureService;
 import dev.replog.capture.CaptureSettings;
+import dev.replog.capture.SnapshotMethod;
 import dev.replog.capture.LeaderConnection;
 import dev.replog.capture.TimetzOffsets;
 import dev.replog.capture.ValueEncoding;
@@ -65,6 +66,7 @@ final class Replication implements AutoCloseable {
     private ValueEncoding valueEncoding = ValueEncoding.EXACT;
     /** {@code -Dreplog.test.log.format=compact} runs every pipeline test in the compact format. */
     private LogFormat logFormat = LogFormat.parse(System.getProperty("replog.test.log.format", "json"));
+    private SnapshotMethod snapshotMethod = SnapshotMethod.DEBEZIUM;
     private boolean createExtensions;
     /** Short, so that tests see tables created on the leader published soon. */
     private Duration publicationRefresh = Duration.ofMillis(300);
@@ -158,7 +160,12 @@ final class Replication implements AutoCloseable {
                 captureUser == null ? l.user() : captureUser, l.password(), "disable"),
                 name, name, capturedTables, "initial", heartbeat, topics(),
                 new TopicSettings(partitions, (short) 1, retentionMs, true, refreshMs), kafka(), timetzOffsets, publicationRefresh,
-                watermarkInterval, valueEncoding, logFormat);
+                watermarkInterval, valueEncoding, logFormat, snapshotMethod);
+    }
+
+    /** Capture's {@code capture.snapshot.method} from its next start on. */
+    void snapshotMethod(SnapshotMethod method) {
+        this.snapshotMethod = method;
     }
 
     /** Changes {@code capture.tables} of the running capture (which reads it at its next publication check) and of later starts. */
