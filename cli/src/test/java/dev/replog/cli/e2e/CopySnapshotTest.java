@@ -204,7 +204,7 @@ class CopySnapshotTest {
      */
     private static void assertLogReplaysToTheLeaderWithEachRowOnce(Replication r) {
         Map<Long, Long> rows = new HashMap<>();
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(r.allRecords(r.topics().forTable(ITEMS), "read_committed"));
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(asJson(r, r.topics().forTable(ITEMS)));
         records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition).thenComparingLong(ConsumerRecord::offset));
         long snapshotRows = 0;
         for (ConsumerRecord<byte[], byte[]> rec : records) {
@@ -242,7 +242,7 @@ class CopySnapshotTest {
         Map<String, ConsumerRecord<byte[], byte[]>> events = new TreeMap<>();
         Await.until(rows + " read events in " + topic, Duration.ofSeconds(90), () -> {
             events.clear();
-            for (ConsumerRecord<byte[], byte[]> rec : r.allRecords(topic, "read_committed")) {
+            for (ConsumerRecord<byte[], byte[]> rec : asJson(r, topic)) {
                 JsonNode payload = payloadOf(rec);
                 if (payload != null && payload.has("op") && payload.get("op").asText().equals("r")) {
                     assertNull(events.put(json(rec.key()).get("payload").toString(), rec), "a row read twice");
@@ -251,6 +251,12 @@ class CopySnapshotTest {
             return events.size() == rows;
         });
         return events;
+    }
+
+    /** Every committed record of the topic, in the JSON format whichever format the log has. */
+    private static List<ConsumerRecord<byte[], byte[]>> asJson(Replication r, String topic) {
+        LogAsJson log = new LogAsJson(r);
+        return r.allRecords(topic, "read_committed").stream().map(log::of).toList();
     }
 
     private static JsonNode payloadOf(ConsumerRecord<byte[], byte[]> rec) {

@@ -65,7 +65,7 @@ class GoldenEventsTest {
         TableId table = new TableId("public", "golden");
         try (Replication r = new Replication("golden", 1, List.of(table))) {
             r.logFormat(format);
-            AsJson asJson = new AsJson(r);
+            LogAsJson asJson = new LogAsJson(r);
             r.leader("CREATE TABLE golden (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), born date)",
                     "INSERT INTO golden VALUES (1, 'snapshot row', 9.99, '2020-02-29')");
             r.startCapture();
@@ -121,45 +121,6 @@ class GoldenEventsTest {
             ConsumerRecord<byte[], byte[]> schemaChange = readAll(r, r.topics().forTable(table), 2).get(0);
             compareWithGolden("s-schema-change-user-types", render(schemaChange, r.topics().prefix(),
                     r.captureSettings().leader().database()));
-        }
-    }
-
-    /** A record of either format with its key and value as the JSON format writes them. */
-    private static final class AsJson {
-
-        private final ReplogCompactConverter keys;
-        private final ReplogCompactConverter values;
-        private final JsonConverter jsonKeys = new JsonConverter();
-        private final JsonConverter jsonValues = new JsonConverter();
-
-        AsJson(Replication r) {
-            SchemaTopicLookup schemas = new SchemaTopicLookup(r.kafka().clientConfig(), r.topics().schemas());
-            keys = new ReplogCompactConverter(schemas);
-            keys.configure(Map.of(), true);
-            values = new ReplogCompactConverter(schemas);
-            values.configure(Map.of(), false);
-            jsonKeys.configure(Map.of("schemas.enable", "true", "replace.null.with.default", "false"), true);
-            jsonValues.configure(Map.of("schemas.enable", "true", "replace.null.with.default", "false"), false);
-        }
-
-        ConsumerRecord<byte[], byte[]> of(ConsumerRecord<byte[], byte[]> rec) {
-            if (!CompactWire.isCompact(rec.key()) && !CompactWire.isCompact(rec.value())) {
-                return rec;
-            }
-            return new ConsumerRecord<>(rec.topic(), rec.partition(), rec.offset(), json(rec.topic(), rec.key(), keys, jsonKeys),
-                    json(rec.topic(), rec.value(), values, jsonValues));
-        }
-
-        private static byte[] json(String topic, byte[] compact, ReplogCompactConverter from, JsonConverter to) {
-            if (compact == null) {
-                return null;
-            }
-            if (CompactWire.schemaId(compact, "record").equals(SchemaId.NONE)) {
-                String payload = new String(compact, CompactWire.HEADER, compact.length - CompactWire.HEADER, StandardCharsets.UTF_8);
-                return ("{\"schema\":null,\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
-            }
-            SchemaAndValue data = from.toConnectData(topic, compact);
-            return to.fromConnectData(topic, data.schema(), data.value());
         }
     }
 
