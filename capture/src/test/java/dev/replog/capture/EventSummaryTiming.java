@@ -3,9 +3,7 @@ package dev.replog.capture;
 import io.debezium.data.Envelope;
 import io.debezium.pipeline.meters.CommonEventMeter;
 import io.debezium.pipeline.source.spi.EventMetadataProvider;
-import io.debezium.pipeline.spi.OffsetContext;
 import io.debezium.relational.TableId;
-import io.debezium.spi.schema.DataCollectionId;
 import io.debezium.util.Clock;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -14,7 +12,6 @@ import org.apache.kafka.connect.data.Struct;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * Not a test: what Debezium's per-event JMX summary string costs on one thread, in CPU time per event
@@ -35,7 +32,7 @@ final class EventSummaryTiming {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         EventMetadataProvider postgres = DebeziumEventSummaryTest.postgresEventMetadataProvider();
         CommonEventMeter asWired = new CommonEventMeter(Clock.SYSTEM, postgres);
-        CommonEventMeter withoutSummary = new CommonEventMeter(Clock.SYSTEM, new ConstantSummary(postgres));
+        CommonEventMeter withoutSummary = new CommonEventMeter(Clock.SYSTEM, new EventSummaryShortcut.TableNameSummary(postgres));
         Schema key = SchemaBuilder.struct().name("p.public.bench.Key").field("id", Schema.INT64_SCHEMA).build();
         Schema row = SchemaBuilder.struct().name("p.public.bench.Value").optional().field("id", Schema.INT64_SCHEMA).build();
         Schema source = PayloadWriterTest.postgresSource();
@@ -65,29 +62,5 @@ final class EventSummaryTiming {
             meter.onEvent(table, null, keys[i & 1023], values[i & 1023], Envelope.Operation.CREATE);
         }
         return CPU.getCurrentThreadCpuTime() - start;
-    }
-
-    /** Postgres' provider, but a summary that costs nothing. */
-    private record ConstantSummary(EventMetadataProvider postgres) implements EventMetadataProvider {
-
-        @Override
-        public Instant getEventTimestamp(DataCollectionId source, OffsetContext offset, Object key, Struct value) {
-            return postgres.getEventTimestamp(source, offset, key, value);
-        }
-
-        @Override
-        public Map<String, String> getEventSourcePosition(DataCollectionId source, OffsetContext offset, Object key, Struct value) {
-            return postgres.getEventSourcePosition(source, offset, key, value);
-        }
-
-        @Override
-        public String getTransactionId(DataCollectionId source, OffsetContext offset, Object key, Struct value) {
-            return postgres.getTransactionId(source, offset, key, value);
-        }
-
-        @Override
-        public String toSummaryString(DataCollectionId source, OffsetContext offset, Object key, Struct value) {
-            return "";
-        }
     }
 }
