@@ -21,6 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -159,6 +162,20 @@ public final class CaptureService implements AutoCloseable {
         return new CompactLogEncoding(kafka, topic, held);
     }
 
+    /**
+     * One heartbeat as streaming starts. A transactional follower shows a new initial snapshot
+     * together with the first transaction after it; on an idle leader that would be the next
+     * periodic heartbeat, up to {@code capture.heartbeat.interval.ms} after the snapshot.
+     */
+    private void beatNow() {
+        try (Connection c = settings.leader().open(); Statement s = c.createStatement()) {
+            s.execute(HeartbeatTable.beatStatement(settings.slotName()));
+        } catch (SQLException e) {
+            log.warn("cannot write a heartbeat on leader {} as streaming starts: {}; the next one follows within {} ms",
+                    settings.leader(), e.getMessage(), settings.heartbeatInterval().toMillis());
+        }
+    }
+
     private static Properties producerConfig(CaptureSettings s) {
         Properties p = s.kafka().producerConfig();
         p.put("acks", "all");
@@ -211,6 +228,7 @@ public final class CaptureService implements AutoCloseable {
                             streamingTables = tables;
                             streamingNow = true;
                             lastFailure = null;
+                            beatNow();
                             streaming.countDown();
                         }
                     })

@@ -1,6 +1,7 @@
 package dev.replog.cli.e2e;
 
 import dev.replog.applier.ApplyMode;
+import dev.replog.capture.SnapshotMethod;
 import dev.replog.schemas.Lsn;
 import dev.replog.schemas.TableId;
 import dev.replog.testkit.Await;
@@ -54,6 +55,26 @@ class TransactionalApplyTest {
                 assertEquals(0, sampler.violations(), "after " + transactions + " transfers: " + sampler.summary());
             }
             assertTrue(watermark(r) != null, "replog.watermark is set");
+        }
+    }
+
+    /**
+     * The snapshot becomes visible with the first transaction after it: on an idle leader capture's
+     * own heartbeat as streaming starts, not the next periodic one (here an hour away). With the COPY
+     * snapshot no other leader transaction follows it (Debezium's snapshot is followed by capture's
+     * bookkeeping of the copy).
+     */
+    @Test
+    void theInitialSnapshotOfAnIdleLeaderBecomesVisibleWithoutWaitingForThePeriodicHeartbeat() throws Exception {
+        try (Replication r = new Replication("txidlesnap", 2, List.of(new TableId("public", "loaded")))) {
+            r.mode(ApplyMode.TRANSACTIONAL);
+            r.captureHeartbeat(Duration.ofHours(1));
+            r.snapshotMethod(SnapshotMethod.COPY);
+            r.leader("CREATE TABLE loaded (id int PRIMARY KEY, v text)",
+                    "INSERT INTO loaded SELECT g, 'v' || g FROM generate_series(1, 1000) g");
+            r.startCapture();
+            r.startApplier();
+            r.awaitFollowerMatchesLeader();
         }
     }
 
