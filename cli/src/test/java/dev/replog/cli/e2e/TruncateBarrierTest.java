@@ -4,12 +4,14 @@ import dev.replog.applier.follower.TruncateBarrier;
 import dev.replog.applier.state.PositionStore;
 import dev.replog.embedded.PostgresServer;
 import dev.replog.schemas.Lsn;
+import dev.replog.testkit.Await;
 import dev.replog.testkit.TestDatabase;
 import dev.replog.testkit.TestServers;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -48,8 +50,9 @@ class TruncateBarrierTest {
                     throw new IllegalStateException(e);
                 }
             });
-            // B may be counting already: give it the time to see A's uncommitted arrivals as missing.
-            Thread.sleep(200);
+            // A commits only once B has counted without A's arrivals (done) or waits for A's turn.
+            Await.until("applier B counted or waits for applier A's transaction", Duration.ofSeconds(30),
+                    () -> b2AndB3.isDone() || waitsOnALock(follower, db));
             a.commit();
 
             assertTrue(b2AndB3.get(30, TimeUnit.SECONDS), "the last copy to arrive must execute the truncate");
@@ -58,6 +61,14 @@ class TruncateBarrierTest {
                 assertTrue(TruncateBarrier.waitingAt(a, new TopicPartition(TOPIC, p)).isEmpty(),
                         "partition " + p + " must not wait any longer");
             }
+        }
+    }
+
+    private static boolean waitsOnALock(PostgresServer follower, String db) throws Exception {
+        try (Connection c = follower.connect(db); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+            rs.next();
+            return rs.getLong(1) > 0;
         }
     }
 }
